@@ -1,0 +1,27 @@
+// Checkpoints: model, optimizer and scheduler state, the epoch reached and the RNG, written
+// atomically (temporary file, then rename) so a crash never leaves a half-written file behind.
+#pragma once
+
+#include "lr_scheduler.h"
+#include "net.h"
+
+#include <string>
+
+namespace normlab {
+
+struct CheckpointMeta
+{
+    int epoch = 0; // epochs completed
+    double bestTestLoss = 0;
+    int bestEpoch = 0;
+    std::string configJson;
+};
+
+void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
+                    const LrScheduler &scheduler, const CheckpointMeta &meta);
+
+// Throws InputError naming the file when it is missing or not a NormLab checkpoint.
+CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
+                              LrScheduler &scheduler);
+
+} // namespace normlab

@@ -1,0 +1,195 @@
+#include "config.h"
+
+#include "errors.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace normlab {
+
+std::string toString(NormKind kind)
+{
+    switch (kind) {
+    case NormKind::Batch: return "batch";
+    case NormKind::Group: return "group";
+    case NormKind::Layer: return "layer";
+    case NormKind::Instance: return "instance";
+    case NormKind::None: return "none";
+    }
+    return "?";
+}
+
+std::optional<NormKind> normKindFromString(const std::string &text)
+{
+    for (NormKind k : {NormKind::Batch, NormKind::Group, NormKind::Layer, NormKind::Instance,
+                       NormKind::None}) {
+        if (toString(k) == text)
+            return k;
+    }
+    return std::nullopt;
+}
+
+std::string toString(Architecture arch)
+{
+    return arch == Architecture::S8 ? "s8" : "s9";
+}
+
+std::string toString(AugmentStep::Kind kind)
+{
+    using K = AugmentStep::Kind;
+    switch (kind) {
+    case K::HorizontalFlip: return "HorizontalFlip";
+    case K::ShiftScaleRotate: return "ShiftScaleRotate";
+    case K::CoarseDropout: return "CoarseDropout";
+    case K::RandomCrop: return "RandomCrop";
+    case K::ColorJitter: return "ColorJitter";
+    case K::Rotate: return "Rotate";
+    }
+    return "?";
+}
+
+std::string toString(OptimizerConfig::Kind kind)
+{
+    switch (kind) {
+    case OptimizerConfig::Kind::Sgd: return "sgd";
+    case OptimizerConfig::Kind::Adam: return "adam";
+    case OptimizerConfig::Kind::AdamW: return "adamw";
+    }
+    return "?";
+}
+
+std::string toString(ScheduleConfig::Kind kind)
+{
+    switch (kind) {
+    case ScheduleConfig::Kind::None: return "none";
+    case ScheduleConfig::Kind::Plateau: return "plateau";
+    case ScheduleConfig::Kind::Step: return "step";
+    case ScheduleConfig::Kind::OneCycle: return "onecycle";
+    }
+    return "?";
+}
+
+std::string augmentSummary(const ExperimentConfig &config)
+{
+    std::string text;
+    for (const AugmentStep &step : config.augment) {
+        if (step.p <= 0.0)
+            continue;
+        if (!text.empty())
+            text += '+';
+        text += toString(step.kind);
+    }
+    return text.empty() ? "none" : text;
+}
+
+namespace {
+
+template<typename T>
+void requireRange(const std::string &field, T value, T lo, T hi)
+{
+    if (!(value >= lo && value <= hi)) {
+        std::ostringstream out;
+        out << "config: '" << field << "' is " << value << ", allowed " << lo << " to " << hi;
+        throw ConfigError(out.str());
+    }
+}
+
+void validateStep(const AugmentStep &s, std::size_t index)
+{
+    const std::string at = "augment[" + std::to_string(index) + "] (" + toString(s.kind) + ").";
+    requireRange(at + "p", s.p, 0.0, 1.0);
+    using K = AugmentStep::Kind;
+    switch (s.kind) {
+    case K::HorizontalFlip: break;
+    case K::ShiftScaleRotate:
+        requireRange(at + "shift_limit", s.shiftLimit, 0.0, 1.0);
+        requireRange(at + "scale_limit", s.scaleLimit, 0.0, 0.99);
+        requireRange(at + "rotate_limit", s.rotateLimit, 0.0, 180.0);
+        break;
+    case K::CoarseDropout:
+        requireRange(at + "min_holes", s.minHoles, 0, 64);
+        requireRange(at + "max_holes", s.maxHoles, s.minHoles, 64);
+        requireRange(at + "min_height", s.minHeight, 1, 32);
+        requireRange(at + "max_height", s.maxHeight, s.minHeight, 32);
+        requireRange(at + "min_width", s.minWidth, 1, 32);
+        requireRange(at + "max_width", s.maxWidth, s.minWidth, 32);
+        if (s.fillValue.size() != 1 && s.fillValue.size() != 3)
+            throw ConfigError("config: '" + at + "fill_value' needs 1 or 3 values");
+        for (double v : s.fillValue)
+            requireRange(at + "fill_value", v, 0.0, 255.0);
+        break;
+    case K::RandomCrop: requireRange(at + "padding", s.padding, 0, 16); break;
+    case K::ColorJitter:
+        requireRange(at + "brightness", s.brightness, 0.0, 1.0);
+        requireRange(at + "contrast", s.contrast, 0.0, 1.0);
+        requireRange(at + "saturation", s.saturation, 0.0, 1.0);
+        requireRange(at + "hue", s.hue, 0.0, 0.5);
+        break;
+    case K::Rotate:
+        requireRange(at + "limit", s.rotateLimit, 0.0, 180.0);
+        if (s.fillValue.size() != 1 && s.fillValue.size() != 3)
+            throw ConfigError("config: '" + at + "fill' needs 1 or 3 values");
+        break;
+    }
+}
+
+} // namespace
+
+void validate(const ExperimentConfig &c)
+{
+    requireRange("epochs", c.epochs, 1, 10000);
+    requireRange("batch_size", c.batchSize, 1, 65536);
+    requireRange("eval_batch_size", c.evalBatchSize, 1, 65536);
+    requireRange("threads", c.threads, 0, 256);
+    requireRange("label_smoothing", c.labelSmoothing, 0.0, 0.99);
+    requireRange("model.dropout", c.model.dropout, 0.0, 0.9);
+    if (c.model.norm == NormKind::Group) {
+        requireRange("model.groups", c.model.groups, 1, 96);
+        // Every normalized layer must split evenly into groups.
+        const std::vector<int> widths = c.model.arch == Architecture::S8
+                ? std::vector<int>{24, 32}
+                : std::vector<int>{32, 64, 96};
+        for (int w : widths) {
+            if (w % c.model.groups != 0)
+                throw ConfigError("config: 'model.groups' is " + std::to_string(c.model.groups)
+                                  + ", but a " + toString(c.model.arch) + " layer has " + std::to_string(w)
+                                  + " channels; allowed: a divisor of every layer width (1, 2, 4, 8"
+                                  + (c.model.arch == Architecture::S8 ? "" : ", 16, 32") + ")");
+        }
+    }
+    requireRange("data.train_limit", c.data.trainLimit, 0, 10'000'000);
+    requireRange("data.test_limit", c.data.testLimit, 0, 10'000'000);
+    requireRange("data.synthetic_train", c.data.syntheticTrain, 10, 1'000'000);
+    requireRange("data.synthetic_test", c.data.syntheticTest, 10, 1'000'000);
+    requireRange("data.workers", c.data.workers, 1, 64);
+    if (c.data.source.empty())
+        throw ConfigError("config: 'data.source' is empty; allowed: synthetic, cifar10 or a folder path");
+    for (std::size_t i = 0; i < c.augment.size(); ++i)
+        validateStep(c.augment[i], i);
+    if (c.normalize.mean.size() != 3 || c.normalize.std.size() != 3)
+        throw ConfigError("config: 'normalize.mean' and 'normalize.std' need 3 values (R, G, B)");
+    for (double s : c.normalize.std)
+        requireRange("normalize.std", s, 1e-6, 1e6);
+    requireRange("optimizer.lr", c.optimizer.lr, 1e-9, 10.0);
+    requireRange("optimizer.momentum", c.optimizer.momentum, 0.0, 0.999999);
+    requireRange("optimizer.weight_decay", c.optimizer.weightDecay, 0.0, 1.0);
+    requireRange("optimizer.beta1", c.optimizer.beta1, 0.0, 0.999999);
+    requireRange("optimizer.beta2", c.optimizer.beta2, 0.0, 0.999999);
+    if (c.optimizer.nesterov && c.optimizer.momentum <= 0.0)
+        throw ConfigError("config: 'optimizer.nesterov' needs 'optimizer.momentum' above 0");
+    if (c.schedule.mode != "min" && c.schedule.mode != "max")
+        throw ConfigError("config: 'schedule.mode' is '" + c.schedule.mode + "', allowed: min, max");
+    requireRange("schedule.factor", c.schedule.factor, 1e-6, 0.999999);
+    requireRange("schedule.patience", c.schedule.patience, 0, 10000);
+    requireRange("schedule.step_size", c.schedule.stepSize, 1, 10000);
+    requireRange("schedule.gamma", c.schedule.gamma, 1e-6, 1.0);
+    requireRange("schedule.max_lr", c.schedule.maxLr, 1e-9, 10.0);
+    requireRange("schedule.pct_start", c.schedule.pctStart, 0.01, 0.99);
+    if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
+        throw ConfigError("config: 'device' is '" + c.device + "', allowed: auto, cpu, cuda");
+    if (c.memoryFormat != "auto" && c.memoryFormat != "nchw" && c.memoryFormat != "channels_last")
+        throw ConfigError("config: 'memory_format' is '" + c.memoryFormat
+                          + "', allowed: auto, nchw, channels_last");
+}
+
+} // namespace normlab

@@ -1,0 +1,130 @@
+// Experiment configuration: plain value types, shared by the command line, the GUI and the run
+// store. Everything a run needs to be reproduced is in here, nothing else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace normlab {
+
+enum class NormKind { Batch, Group, Layer, Instance, None };
+enum class Architecture { S8, S9 };
+
+struct ModelConfig
+{
+    Architecture arch = Architecture::S8;
+    NormKind norm = NormKind::Batch;
+    int groups = 4; // GroupNorm only
+    bool affine = true; // LayerNorm and InstanceNorm; BatchNorm and GroupNorm are always affine
+    bool skip = true; // the residual additions of each preset
+    bool dilation = true; // s9's dilated convolution
+    bool depthwise = true; // s9's depthwise convolution
+    double dropout = 0.05;
+};
+
+// One augmentation step, albumentations / torchvision parameter names; unused fields are ignored.
+struct AugmentStep
+{
+    enum class Kind { HorizontalFlip, ShiftScaleRotate, CoarseDropout, RandomCrop, ColorJitter, Rotate };
+    Kind kind = Kind::HorizontalFlip;
+    double p = 1.0;
+    // ShiftScaleRotate
+    double shiftLimit = 0.0625;
+    double scaleLimit = 0.1;
+    double rotateLimit = 45.0; // also Rotate's limit
+    std::string borderMode = "reflect_101"; // constant | reflect | reflect_101 | replicate | wrap
+    // CoarseDropout
+    int maxHoles = 8, maxHeight = 8, maxWidth = 8;
+    int minHoles = 1, minHeight = 8, minWidth = 8;
+    std::vector<double> fillValue = {0.0}; // 0-255 scale, one value or one per channel
+    // RandomCrop
+    int padding = 4;
+    // ColorJitter
+    double brightness = 0.0, contrast = 0.0, saturation = 0.0, hue = 0.0;
+};
+
+struct NormalizeConfig
+{
+    bool enabled = true;
+    std::vector<double> mean = {0.5, 0.5, 0.5};
+    std::vector<double> std = {0.5, 0.5, 0.5};
+};
+
+struct DataConfig
+{
+    // "synthetic", "cifar10" (the user's data directory) or a path to a binary or image-folder set.
+    std::string source = "synthetic";
+    int trainLimit = 0; // 0: all; else the first N images (stratified order kept by the loader)
+    int testLimit = 0;
+    int syntheticTrain = 5000;
+    int syntheticTest = 1000;
+    int workers = 1; // batch-producing threads
+};
+
+struct OptimizerConfig
+{
+    enum class Kind { Sgd, Adam, AdamW };
+    Kind kind = Kind::Sgd;
+    double lr = 0.01;
+    double momentum = 0.9;
+    bool nesterov = false;
+    double weightDecay = 0.0;
+    double beta1 = 0.9, beta2 = 0.999;
+};
+
+struct ScheduleConfig
+{
+    enum class Kind { None, Plateau, Step, OneCycle };
+    Kind kind = Kind::Plateau;
+    // ReduceLROnPlateau, on the test loss
+    std::string mode = "min";
+    double factor = 0.8;
+    int patience = 0;
+    double threshold = 1e-4;
+    double minLr = 0.0;
+    // StepLR
+    int stepSize = 10;
+    double gamma = 0.1;
+    // OneCycle (stepped per batch)
+    double maxLr = 0.1;
+    double pctStart = 0.3;
+    double divFactor = 25.0;
+    double finalDivFactor = 1e4;
+};
+
+struct ExperimentConfig
+{
+    std::string name;
+    std::string preset; // informational: the preset this config started from
+    ModelConfig model;
+    DataConfig data;
+    std::vector<AugmentStep> augment;
+    NormalizeConfig normalize;
+    OptimizerConfig optimizer;
+    ScheduleConfig schedule;
+    double labelSmoothing = 0.0;
+    int epochs = 20;
+    int batchSize = 32;
+    int evalBatchSize = 1000;
+    std::uint64_t seed = 1;
+    int threads = 0; // 0: one per core
+    std::string device = "auto"; // auto | cpu | cuda
+    std::string memoryFormat = "auto"; // auto | nchw | channels_last
+};
+
+std::string toString(NormKind kind);
+std::string toString(Architecture arch);
+std::string toString(AugmentStep::Kind kind);
+std::string toString(OptimizerConfig::Kind kind);
+std::string toString(ScheduleConfig::Kind kind);
+std::optional<NormKind> normKindFromString(const std::string &text);
+
+// Human-readable list of the enabled augmentations, e.g. "ColorJitter+Rotate".
+std::string augmentSummary(const ExperimentConfig &config);
+
+// Checks ranges and combinations; throws ConfigError naming the field and what is allowed.
+void validate(const ExperimentConfig &config);
+
+} // namespace normlab

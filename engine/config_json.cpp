@@ -1,0 +1,368 @@
+#include "config_json.h"
+
+#include "errors.h"
+#include "presets.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+using nlohmann::json;
+
+namespace normlab {
+
+namespace {
+
+// Reads the keys of one JSON object, remembering which were used so that leftovers can be
+// reported as unknown together with the keys that are allowed there.
+class ObjectReader
+{
+public:
+    ObjectReader(const json &object, std::string path) : m_object(object), m_path(std::move(path))
+    {
+        if (!m_object.is_object())
+            throw ConfigError("config: '" + displayPath() + "' must be an object");
+    }
+
+    template<typename T>
+    void read(const std::string &key, T &out)
+    {
+        m_allowed.push_back(key);
+        auto it = m_object.find(key);
+        if (it == m_object.end())
+            return;
+        try {
+            out = it->template get<T>();
+        } catch (const json::exception &) {
+            throw ConfigError("config: '" + keyPath(key) + "' has the wrong type (" + it->type_name()
+                              + "), expected " + typeName<T>());
+        }
+    }
+
+    template<typename E>
+    void readEnum(const std::string &key, E &out, const std::vector<std::pair<std::string, E>> &names)
+    {
+        std::string text;
+        read(key, text);
+        if (!m_object.contains(key))
+            return;
+        std::string allowed;
+        for (const auto &[name, value] : names) {
+            if (name == text) {
+                out = value;
+                return;
+            }
+            allowed += (allowed.empty() ? "" : ", ") + name;
+        }
+        throw ConfigError("config: '" + keyPath(key) + "' is '" + text + "', allowed: " + allowed);
+    }
+
+    const json *child(const std::string &key)
+    {
+        m_allowed.push_back(key);
+        auto it = m_object.find(key);
+        return it == m_object.end() ? nullptr : &*it;
+    }
+
+    std::string keyPath(const std::string &key) const
+    {
+        return m_path.empty() ? key : m_path + "." + key;
+    }
+
+    void finish() const
+    {
+        for (auto it = m_object.begin(); it != m_object.end(); ++it) {
+            if (std::find(m_allowed.begin(), m_allowed.end(), it.key()) != m_allowed.end())
+                continue;
+            std::string allowed;
+            for (const std::string &k : m_allowed)
+                allowed += (allowed.empty() ? "" : ", ") + k;
+            throw ConfigError("config: unknown key '" + keyPath(it.key()) + "'; allowed here: " + allowed);
+        }
+    }
+
+private:
+    std::string displayPath() const { return m_path.empty() ? "(top level)" : m_path; }
+
+    template<typename T>
+    static std::string typeName()
+    {
+        if constexpr (std::is_same_v<T, bool>)
+            return "true or false";
+        else if constexpr (std::is_integral_v<T>)
+            return "an integer";
+        else if constexpr (std::is_floating_point_v<T>)
+            return "a number";
+        else if constexpr (std::is_same_v<T, std::string>)
+            return "a string";
+        else
+            return "a list of numbers";
+    }
+
+    const json &m_object;
+    std::string m_path;
+    std::vector<std::string> m_allowed;
+};
+
+const std::vector<std::pair<std::string, NormKind>> kNormNames = {
+    {"batch", NormKind::Batch}, {"group", NormKind::Group}, {"layer", NormKind::Layer},
+    {"instance", NormKind::Instance}, {"none", NormKind::None}};
+const std::vector<std::pair<std::string, Architecture>> kArchNames = {{"s8", Architecture::S8},
+                                                                      {"s9", Architecture::S9}};
+const std::vector<std::pair<std::string, AugmentStep::Kind>> kAugmentNames = {
+    {"HorizontalFlip", AugmentStep::Kind::HorizontalFlip},
+    {"ShiftScaleRotate", AugmentStep::Kind::ShiftScaleRotate},
+    {"CoarseDropout", AugmentStep::Kind::CoarseDropout},
+    {"RandomCrop", AugmentStep::Kind::RandomCrop},
+    {"ColorJitter", AugmentStep::Kind::ColorJitter},
+    {"Rotate", AugmentStep::Kind::Rotate}};
+const std::vector<std::pair<std::string, OptimizerConfig::Kind>> kOptimizerNames = {
+    {"sgd", OptimizerConfig::Kind::Sgd}, {"adam", OptimizerConfig::Kind::Adam},
+    {"adamw", OptimizerConfig::Kind::AdamW}};
+const std::vector<std::pair<std::string, ScheduleConfig::Kind>> kScheduleNames = {
+    {"none", ScheduleConfig::Kind::None}, {"plateau", ScheduleConfig::Kind::Plateau},
+    {"step", ScheduleConfig::Kind::Step}, {"onecycle", ScheduleConfig::Kind::OneCycle}};
+
+json stepToJson(const AugmentStep &s)
+{
+    json j = {{"type", toString(s.kind)}, {"p", s.p}};
+    using K = AugmentStep::Kind;
+    switch (s.kind) {
+    case K::HorizontalFlip: break;
+    case K::ShiftScaleRotate:
+        j.update({{"shift_limit", s.shiftLimit}, {"scale_limit", s.scaleLimit},
+                  {"rotate_limit", s.rotateLimit}, {"border_mode", s.borderMode}});
+        break;
+    case K::CoarseDropout:
+        j.update({{"max_holes", s.maxHoles}, {"max_height", s.maxHeight}, {"max_width", s.maxWidth},
+                  {"min_holes", s.minHoles}, {"min_height", s.minHeight}, {"min_width", s.minWidth},
+                  {"fill_value", s.fillValue}});
+        break;
+    case K::RandomCrop: j["padding"] = s.padding; break;
+    case K::ColorJitter:
+        j.update({{"brightness", s.brightness}, {"contrast", s.contrast},
+                  {"saturation", s.saturation}, {"hue", s.hue}});
+        break;
+    case K::Rotate: j.update({{"limit", s.rotateLimit}, {"fill", s.fillValue}}); break;
+    }
+    return j;
+}
+
+AugmentStep stepFromJson(const json &j, const std::string &path)
+{
+    AugmentStep s;
+    ObjectReader r(j, path);
+    if (!j.contains("type"))
+        throw ConfigError("config: '" + path + "' needs a 'type'");
+    r.readEnum("type", s.kind, kAugmentNames);
+    r.read("p", s.p);
+    using K = AugmentStep::Kind;
+    switch (s.kind) {
+    case K::HorizontalFlip: s.p = j.value("p", 0.5); break;
+    case K::ShiftScaleRotate:
+        s.p = j.value("p", 0.5);
+        r.read("shift_limit", s.shiftLimit);
+        r.read("scale_limit", s.scaleLimit);
+        r.read("rotate_limit", s.rotateLimit);
+        r.read("border_mode", s.borderMode);
+        if (s.borderMode != "constant" && s.borderMode != "reflect" && s.borderMode != "reflect_101"
+            && s.borderMode != "replicate" && s.borderMode != "wrap")
+            throw ConfigError("config: '" + r.keyPath("border_mode") + "' is '" + s.borderMode
+                              + "', allowed: constant, reflect, reflect_101, replicate, wrap");
+        break;
+    case K::CoarseDropout:
+        s.p = j.value("p", 0.5);
+        r.read("max_holes", s.maxHoles);
+        r.read("max_height", s.maxHeight);
+        r.read("max_width", s.maxWidth);
+        // albumentations: a missing minimum equals its maximum
+        s.minHoles = s.maxHoles;
+        s.minHeight = s.maxHeight;
+        s.minWidth = s.maxWidth;
+        r.read("min_holes", s.minHoles);
+        r.read("min_height", s.minHeight);
+        r.read("min_width", s.minWidth);
+        if (j.contains("fill_value") && j["fill_value"].is_number())
+            s.fillValue = {j["fill_value"].get<double>()}, r.child("fill_value");
+        else
+            r.read("fill_value", s.fillValue);
+        break;
+    case K::RandomCrop: r.read("padding", s.padding); break;
+    case K::ColorJitter:
+        r.read("brightness", s.brightness);
+        r.read("contrast", s.contrast);
+        r.read("saturation", s.saturation);
+        r.read("hue", s.hue);
+        break;
+    case K::Rotate:
+        r.read("limit", s.rotateLimit);
+        if (j.contains("fill") && j["fill"].is_number())
+            s.fillValue = {j["fill"].get<double>()}, r.child("fill");
+        else
+            r.read("fill", s.fillValue);
+        break;
+    }
+    r.finish();
+    return s;
+}
+
+} // namespace
+
+json toJson(const ExperimentConfig &c)
+{
+    json augment = json::array();
+    for (const AugmentStep &s : c.augment)
+        augment.push_back(stepToJson(s));
+    return {
+        {"name", c.name},
+        {"preset", c.preset},
+        {"model",
+         {{"arch", toString(c.model.arch)}, {"norm", toString(c.model.norm)}, {"groups", c.model.groups},
+          {"affine", c.model.affine}, {"skip", c.model.skip}, {"dilation", c.model.dilation},
+          {"depthwise", c.model.depthwise}, {"dropout", c.model.dropout}}},
+        {"data",
+         {{"source", c.data.source}, {"train_limit", c.data.trainLimit}, {"test_limit", c.data.testLimit},
+          {"synthetic_train", c.data.syntheticTrain}, {"synthetic_test", c.data.syntheticTest},
+          {"workers", c.data.workers}}},
+        {"augment", augment},
+        {"normalize",
+         {{"enabled", c.normalize.enabled}, {"mean", c.normalize.mean}, {"std", c.normalize.std}}},
+        {"optimizer",
+         {{"type", toString(c.optimizer.kind)}, {"lr", c.optimizer.lr}, {"momentum", c.optimizer.momentum},
+          {"nesterov", c.optimizer.nesterov}, {"weight_decay", c.optimizer.weightDecay},
+          {"beta1", c.optimizer.beta1}, {"beta2", c.optimizer.beta2}}},
+        {"schedule",
+         {{"type", toString(c.schedule.kind)}, {"mode", c.schedule.mode}, {"factor", c.schedule.factor},
+          {"patience", c.schedule.patience}, {"threshold", c.schedule.threshold},
+          {"min_lr", c.schedule.minLr}, {"step_size", c.schedule.stepSize}, {"gamma", c.schedule.gamma},
+          {"max_lr", c.schedule.maxLr}, {"pct_start", c.schedule.pctStart},
+          {"div_factor", c.schedule.divFactor}, {"final_div_factor", c.schedule.finalDivFactor}}},
+        {"label_smoothing", c.labelSmoothing},
+        {"epochs", c.epochs},
+        {"batch_size", c.batchSize},
+        {"eval_batch_size", c.evalBatchSize},
+        {"seed", c.seed},
+        {"threads", c.threads},
+        {"device", c.device},
+        {"memory_format", c.memoryFormat},
+    };
+}
+
+ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
+{
+    ObjectReader top(j, "");
+    std::string preset;
+    top.read("preset", preset);
+    if (!preset.empty())
+        c = presetConfig(preset);
+    top.read("name", c.name);
+
+    if (const json *m = top.child("model")) {
+        ObjectReader r(*m, "model");
+        r.readEnum("arch", c.model.arch, kArchNames);
+        r.readEnum("norm", c.model.norm, kNormNames);
+        r.read("groups", c.model.groups);
+        r.read("affine", c.model.affine);
+        r.read("skip", c.model.skip);
+        r.read("dilation", c.model.dilation);
+        r.read("depthwise", c.model.depthwise);
+        r.read("dropout", c.model.dropout);
+        r.finish();
+    }
+    if (const json *d = top.child("data")) {
+        ObjectReader r(*d, "data");
+        r.read("source", c.data.source);
+        r.read("train_limit", c.data.trainLimit);
+        r.read("test_limit", c.data.testLimit);
+        r.read("synthetic_train", c.data.syntheticTrain);
+        r.read("synthetic_test", c.data.syntheticTest);
+        r.read("workers", c.data.workers);
+        r.finish();
+    }
+    if (const json *a = top.child("augment")) {
+        if (!a->is_array())
+            throw ConfigError("config: 'augment' must be a list of steps");
+        c.augment.clear();
+        for (std::size_t i = 0; i < a->size(); ++i)
+            c.augment.push_back(stepFromJson((*a)[i], "augment[" + std::to_string(i) + "]"));
+    }
+    if (const json *n = top.child("normalize")) {
+        ObjectReader r(*n, "normalize");
+        r.read("enabled", c.normalize.enabled);
+        r.read("mean", c.normalize.mean);
+        r.read("std", c.normalize.std);
+        r.finish();
+    }
+    if (const json *o = top.child("optimizer")) {
+        ObjectReader r(*o, "optimizer");
+        r.readEnum("type", c.optimizer.kind, kOptimizerNames);
+        r.read("lr", c.optimizer.lr);
+        r.read("momentum", c.optimizer.momentum);
+        r.read("nesterov", c.optimizer.nesterov);
+        r.read("weight_decay", c.optimizer.weightDecay);
+        r.read("beta1", c.optimizer.beta1);
+        r.read("beta2", c.optimizer.beta2);
+        r.finish();
+    }
+    if (const json *s = top.child("schedule")) {
+        ObjectReader r(*s, "schedule");
+        r.readEnum("type", c.schedule.kind, kScheduleNames);
+        r.read("mode", c.schedule.mode);
+        r.read("factor", c.schedule.factor);
+        r.read("patience", c.schedule.patience);
+        r.read("threshold", c.schedule.threshold);
+        r.read("min_lr", c.schedule.minLr);
+        r.read("step_size", c.schedule.stepSize);
+        r.read("gamma", c.schedule.gamma);
+        r.read("max_lr", c.schedule.maxLr);
+        r.read("pct_start", c.schedule.pctStart);
+        r.read("div_factor", c.schedule.divFactor);
+        r.read("final_div_factor", c.schedule.finalDivFactor);
+        r.finish();
+    }
+    top.read("label_smoothing", c.labelSmoothing);
+    top.read("epochs", c.epochs);
+    top.read("batch_size", c.batchSize);
+    top.read("eval_batch_size", c.evalBatchSize);
+    top.read("seed", c.seed);
+    top.read("threads", c.threads);
+    top.read("device", c.device);
+    top.read("memory_format", c.memoryFormat);
+    top.finish();
+    validate(c);
+    return c;
+}
+
+ExperimentConfig loadConfigFile(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw ConfigError(path + ": cannot open the config file");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::parse_error &e) {
+        throw ConfigError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    }
+    try {
+        return configFromJson(j);
+    } catch (const ConfigError &e) {
+        throw ConfigError(path + ": " + e.what());
+    }
+}
+
+void saveConfigFile(const ExperimentConfig &config, const std::string &path)
+{
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << toJson(config).dump(2) << '\n';
+        if (!out)
+            throw InputError(path + ": cannot write the config file");
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+} // namespace normlab

@@ -1,0 +1,22 @@
+// JSON form of ExperimentConfig, the schema documented in docs/config.md. Reading is strict: an
+// unknown key, a wrong type or an out-of-range value throws ConfigError naming the key.
+#pragma once
+
+#include "config.h"
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+namespace normlab {
+
+nlohmann::json toJson(const ExperimentConfig &config);
+
+// Applies the keys present in `json` on top of `base` (a preset, or the defaults). A "preset" key
+// selects the base first, so a file can say {"preset": "s9", "epochs": 5}.
+ExperimentConfig configFromJson(const nlohmann::json &json, ExperimentConfig base = {});
+
+// Reads a config file; errors name the file.
+ExperimentConfig loadConfigFile(const std::string &path);
+void saveConfigFile(const ExperimentConfig &config, const std::string &path);
+
+} // namespace normlab

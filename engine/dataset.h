@@ -1,0 +1,50 @@
+// Image datasets held in memory as uint8, the form every loader produces and the batch pipeline
+// consumes. CIFAR-10's training set is 153.6 MB this way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace normlab {
+
+struct DataConfig;
+
+struct Dataset
+{
+    static constexpr int kHeight = 32;
+    static constexpr int kWidth = 32;
+    static constexpr int kChannels = 3;
+    static constexpr std::size_t kImageBytes = kHeight * kWidth * kChannels;
+
+    std::vector<std::string> classNames;
+    std::vector<std::uint8_t> pixels; // N images, each H x W x C, RGB
+    std::vector<std::uint8_t> labels;
+
+    std::size_t size() const { return labels.size(); }
+    const std::uint8_t *image(std::size_t i) const { return pixels.data() + i * kImageBytes; }
+    std::uint8_t *image(std::size_t i) { return pixels.data() + i * kImageBytes; }
+    int numClasses() const { return static_cast<int>(classNames.size()); }
+
+    // A fixed pseudo-random subset of `count` images (the same for every run), classes mixed.
+    Dataset subset(std::size_t count) const;
+};
+
+struct DatasetPair
+{
+    Dataset train;
+    Dataset test;
+    std::string kind; // synthetic | cifar-binary | image-folder
+    std::string path; // empty for synthetic
+    std::string fingerprint; // content hash, so runs on different data are never compared blindly
+};
+
+// Loads what `config.source` names: "synthetic", "cifar10" (the user's data directory) or a
+// folder holding either the official binary files or {train,test}/<class>/ image folders.
+// Throws DataError naming the file and the problem.
+DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed = 1);
+
+std::string fingerprintOf(const Dataset &train, const Dataset &test);
+
+} // namespace normlab

@@ -1,0 +1,36 @@
+// The LibTorch module built from a ModelSpec. Include only where torch is needed: this header pulls
+// in <torch/torch.h>.
+#pragma once
+
+#include "model_spec.h"
+
+#include <torch/torch.h>
+
+namespace normlab {
+
+class NetImpl : public torch::nn::Module
+{
+public:
+    explicit NetImpl(ModelSpec spec);
+
+    // Log-probabilities, [N, classes].
+    torch::Tensor forward(torch::Tensor x);
+
+    const ModelSpec &spec() const { return m_spec; }
+    std::int64_t parameterCount() const;
+
+private:
+    struct Layer
+    {
+        const LayerSpec *spec = nullptr;
+        torch::nn::Conv2d conv{nullptr};
+        torch::nn::AnyModule norm; // empty when the spec has no norm
+        torch::nn::Dropout dropout{nullptr};
+    };
+
+    ModelSpec m_spec;
+    std::vector<Layer> m_layers;
+};
+TORCH_MODULE(Net);
+
+} // namespace normlab

@@ -1,0 +1,104 @@
+#include "presets.h"
+
+#include "errors.h"
+
+namespace normlab {
+
+const std::vector<PresetInfo> &presets()
+{
+    static const std::vector<PresetInfo> list = {
+        {"s8-bn", "48,552-parameter net with two skip connections, BatchNorm, 20 epochs", 80.66},
+        {"s8-gn", "the same net with GroupNorm (4 groups), 20 epochs", 77.84},
+        {"s8-ln", "the same net with LayerNorm over C,H,W without affine (48,072 parameters)", 77.64},
+        {"s9", "dilated + depthwise net (167,424 parameters), albumentations, 40 epochs", 85.68},
+    };
+    return list;
+}
+
+namespace {
+
+ExperimentConfig s8Base(NormKind norm)
+{
+    ExperimentConfig c;
+    c.model.arch = Architecture::S8;
+    c.model.norm = norm;
+    c.model.groups = 4;
+    c.model.dropout = 0.05;
+    c.epochs = 20;
+    c.batchSize = 32;
+    c.optimizer = {};
+    c.optimizer.lr = 0.01;
+    c.optimizer.momentum = 0.9;
+    c.schedule = {};
+    c.schedule.kind = ScheduleConfig::Kind::Plateau;
+    c.schedule.factor = 0.8;
+    c.schedule.patience = 0;
+
+    AugmentStep jitter;
+    jitter.kind = AugmentStep::Kind::ColorJitter;
+    jitter.brightness = jitter.contrast = jitter.saturation = jitter.hue = 0.1;
+    AugmentStep rotate;
+    rotate.kind = AugmentStep::Kind::Rotate;
+    rotate.rotateLimit = 7.0;
+    rotate.fillValue = {1.0}; // the reference passed fill=(1,) to a uint8 PIL image
+    c.augment = {jitter, rotate};
+    c.normalize.mean = {0.5, 0.5, 0.5};
+    c.normalize.std = {0.5, 0.5, 0.5};
+    return c;
+}
+
+ExperimentConfig s9Base()
+{
+    ExperimentConfig c = s8Base(NormKind::Batch);
+    c.model.arch = Architecture::S9;
+    c.epochs = 40;
+    const std::vector<double> mean = {0.4914, 0.4822, 0.4465};
+
+    AugmentStep flip;
+    flip.kind = AugmentStep::Kind::HorizontalFlip;
+    flip.p = 0.2;
+    AugmentStep ssr;
+    ssr.kind = AugmentStep::Kind::ShiftScaleRotate;
+    ssr.shiftLimit = 0.05;
+    ssr.scaleLimit = 0.15;
+    ssr.rotateLimit = 45.0;
+    ssr.p = 0.2;
+    AugmentStep holes;
+    holes.kind = AugmentStep::Kind::CoarseDropout;
+    holes.minHoles = holes.maxHoles = 1;
+    holes.minHeight = holes.maxHeight = 16;
+    holes.minWidth = holes.maxWidth = 16;
+    holes.fillValue = {mean[0] * 255.0, mean[1] * 255.0, mean[2] * 255.0};
+    holes.p = 0.2;
+    c.augment = {flip, ssr, holes};
+    c.normalize.mean = mean;
+    c.normalize.std = {0.2470, 0.2435, 0.2616};
+    return c;
+}
+
+} // namespace
+
+ExperimentConfig presetConfig(const std::string &name)
+{
+    ExperimentConfig c;
+    if (name == "s8-bn") {
+        c = s8Base(NormKind::Batch);
+    } else if (name == "s8-gn") {
+        c = s8Base(NormKind::Group);
+    } else if (name == "s8-ln") {
+        c = s8Base(NormKind::Layer);
+        c.model.affine = false;
+    } else if (name == "s9") {
+        c = s9Base();
+    } else {
+        std::string known;
+        for (const PresetInfo &p : presets())
+            known += (known.empty() ? "" : ", ") + p.name;
+        throw ConfigError("unknown preset '" + name + "'; allowed: " + known);
+    }
+    c.preset = name;
+    c.name = name;
+    return c;
+}
+
+} // namespace normlab

@@ -1,0 +1,107 @@
+// The training loop. Plain structs in and out, no torch and no Qt in this header, so that the GUI's
+// worker and the command line can both drive it. run() blocks; requestStop() and setPaused() may be
+// called from any thread and take effect between batches.
+#pragma once
+
+#include "config.h"
+#include "dataset.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace normlab {
+
+struct BatchProgress
+{
+    int epoch = 0; // 1-based
+    int batch = 0; // 1-based, within the epoch
+    int batches = 0;
+    long long step = 0; // batches since the run began
+    double batchLoss = 0;
+    double runningLoss = 0; // mean over the epoch so far
+    double runningAccuracy = 0; // percent, over the epoch so far
+    double imagesPerSecond = 0;
+    double lr = 0;
+    double epochSeconds = 0;
+};
+
+struct Misclassified
+{
+    int index = 0; // position in the test set
+    int trueLabel = 0;
+    int predicted = 0;
+    float confidence = 0; // softmax probability of the predicted class
+};
+
+struct EpochMetrics
+{
+    int epoch = 0; // 1-based
+    double trainLoss = 0;
+    double trainAccuracy = 0; // percent
+    double testLoss = 0;
+    double testAccuracy = 0; // percent
+    double lr = 0; // the rate used during this epoch
+    double seconds = 0; // training + evaluation
+    double trainImagesPerSecond = 0;
+    double evalImagesPerSecond = 0;
+    bool best = false; // lowest test loss so far
+    std::vector<int> confusion; // classes x classes, row = true class, column = predicted
+    std::vector<Misclassified> misclassified;
+};
+
+enum class RunStatus { Finished, Stopped, Diverged, Failed };
+std::string toString(RunStatus status);
+
+struct RunResult
+{
+    RunStatus status = RunStatus::Finished;
+    std::string message; // why it did not finish
+    std::vector<EpochMetrics> epochs;
+    int bestEpoch = 0;
+};
+
+struct TrainerCallbacks
+{
+    std::function<void(const BatchProgress &)> onBatch;
+    std::function<void(const EpochMetrics &)> onEpoch;
+    // Batch progress is reported at most this often (and always for an epoch's last batch), so
+    // the data rate never sets a listener's redraw rate.
+    int batchIntervalMs = 100;
+};
+
+class Trainer
+{
+public:
+    // `data` must outlive the trainer. Throws ConfigError for an invalid config.
+    Trainer(ExperimentConfig config, const DatasetPair &data);
+    ~Trainer();
+    Trainer(const Trainer &) = delete;
+    Trainer &operator=(const Trainer &) = delete;
+
+    // best.pt (lowest test loss) and last.pt are written here after each epoch when set.
+    void setCheckpointDir(const std::string &dir);
+    // Continues from a checkpoint written by an earlier run of the same config.
+    void resumeFrom(const std::string &checkpointPath);
+
+    RunResult run(const TrainerCallbacks &callbacks = {});
+
+    void requestStop();
+    void setPaused(bool paused);
+    bool isPaused() const;
+
+    std::int64_t parameterCount() const;
+    std::string deviceName() const;
+    const ExperimentConfig &config() const;
+
+    // Applies the config's thread count to LibTorch (process-wide); returns the count used.
+    static int applyThreadCount(int requested);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace normlab

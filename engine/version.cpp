@@ -1,0 +1,15 @@
+#include "version.h"
+
+namespace normlab {
+
+std::string version()
+{
+    return NORMLAB_VERSION;
+}
+
+std::string gitCommit()
+{
+    return NORMLAB_GIT_COMMIT;
+}
+
+} // namespace normlab

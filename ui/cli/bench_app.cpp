@@ -1,0 +1,142 @@
+#include "bench_app.h"
+
+#include "batch_loader.h"
+#include "cli_app.h"
+#include "config_json.h"
+#include "dataset.h"
+#include "errors.h"
+#include "presets.h"
+#include "synthetic.h"
+#include "trainer.h"
+#include "version.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace normlab::cli {
+
+namespace {
+
+struct BenchRow
+{
+    std::string preset;
+    double trainImagesPerSecond = 0;
+    double evalImagesPerSecond = 0;
+    double pipelineImagesPerSecond = 0;
+};
+
+double pipelineRate(const ExperimentConfig &config, const Dataset &train, bool channelsLast)
+{
+    BatchLoaderOptions options;
+    options.batchSize = config.batchSize;
+    options.workers = config.data.workers;
+    options.channelsLast = channelsLast;
+    BatchLoader loader(train, Augmenter(config.augment), config.normalize, options);
+    loader.startEpoch(1);
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t images = 0;
+    while (auto batch = loader.next())
+        images += batch->indices.size();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return seconds > 0 ? static_cast<double>(images) / seconds : 0.0;
+}
+
+BenchRow measure(const std::string &preset, const ExperimentConfig &base, const DatasetPair &data, int epochs)
+{
+    ExperimentConfig config = presetConfig(preset);
+    config.batchSize = base.batchSize;
+    config.threads = base.threads;
+    config.data.workers = base.data.workers;
+    config.memoryFormat = base.memoryFormat;
+    config.device = base.device;
+    config.epochs = epochs;
+    BenchRow row;
+    row.preset = preset;
+    Trainer trainer(config, data);
+    const RunResult result = trainer.run();
+    // The first epoch includes one-time costs (allocator, oneDNN primitive creation): skip it.
+    std::vector<double> train, eval;
+    for (std::size_t i = result.epochs.size() > 1 ? 1 : 0; i < result.epochs.size(); ++i) {
+        train.push_back(result.epochs[i].trainImagesPerSecond);
+        eval.push_back(result.epochs[i].evalImagesPerSecond);
+    }
+    auto median = [](std::vector<double> v) {
+        if (v.empty())
+            return 0.0;
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    row.trainImagesPerSecond = median(train);
+    row.evalImagesPerSecond = median(eval);
+    const bool channelsLast = config.memoryFormat == "channels_last"
+            || (config.memoryFormat == "auto" && config.model.norm == NormKind::Batch);
+    row.pipelineImagesPerSecond = pipelineRate(config, data.train, channelsLast);
+    return row;
+}
+
+} // namespace
+
+int runBench(int argc, char **argv)
+{
+    CLI::App app{"NormLab throughput benchmark", "normlab-bench"};
+    std::vector<std::string> names = {"s8-bn", "s8-gn", "s8-ln", "s9"};
+    ExperimentConfig base;
+    base.batchSize = 64;
+    base.threads = 2;
+    int trainImages = 3200;
+    int testImages = 2000;
+    int epochs = 3;
+    bool json = false;
+    app.add_option("--presets", names, "Presets to measure")->delimiter(',');
+    app.add_option("--batch-size", base.batchSize, "Training batch size (the reference was timed at 64)");
+    app.add_option("--threads", base.threads, "LibTorch threads");
+    app.add_option("--workers", base.data.workers, "Data-pipeline threads");
+    app.add_option("--memory-format", base.memoryFormat, "auto, nchw or channels_last");
+    app.add_option("--device", base.device, "auto, cpu or cuda");
+    app.add_option("--train-images", trainImages, "Synthetic training images per epoch");
+    app.add_option("--test-images", testImages, "Synthetic test images per evaluation");
+    app.add_option("--epochs", epochs, "Epochs; the first is a warm-up, the median of the rest is reported");
+    app.add_flag("--json", json, "One JSON object per preset");
+    app.set_version_flag("--version", "normlab-bench " + version());
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        const int code = app.exit(e);
+        return code == 0 ? Success : BadInput;
+    }
+    try {
+        const DatasetPair data = makeSyntheticPair(static_cast<std::size_t>(trainImages),
+                                                   static_cast<std::size_t>(testImages), 1);
+        if (!json)
+            std::printf("%-7s %14s %14s %16s   (batch %d, %d threads, %d train images, %d epochs)\n", "preset",
+                        "train img/s", "eval img/s", "pipeline img/s", base.batchSize, base.threads,
+                        trainImages, epochs);
+        for (const std::string &name : names) {
+            const BenchRow row = measure(name, base, data, epochs);
+            if (json) {
+                std::printf("%s\n", nlohmann::json{{"preset", row.preset},
+                                                   {"train_images_per_second", row.trainImagesPerSecond},
+                                                   {"eval_images_per_second", row.evalImagesPerSecond},
+                                                   {"pipeline_images_per_second", row.pipelineImagesPerSecond},
+                                                   {"batch_size", base.batchSize},
+                                                   {"threads", base.threads}}
+                                            .dump()
+                                            .c_str());
+            } else {
+                std::printf("%-7s %14.0f %14.0f %16.0f\n", row.preset.c_str(), row.trainImagesPerSecond,
+                            row.evalImagesPerSecond, row.pipelineImagesPerSecond);
+            }
+            std::fflush(stdout);
+        }
+    } catch (const InputError &e) {
+        std::fprintf(stderr, "normlab-bench: %s\n", e.what());
+        return BadInput;
+    }
+    return Success;
+}
+
+} // namespace normlab::cli

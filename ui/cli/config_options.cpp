@@ -1,0 +1,133 @@
+#include "config_options.h"
+
+#include "config_json.h"
+#include "errors.h"
+#include "presets.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace normlab::cli {
+
+void ConfigOptions::addTo(CLI::App &c, bool full)
+{
+    m_command = &c;
+    c.add_option("preset", m_preset, "Preset: s8-bn, s8-gn, s8-ln or s9 (default s8-bn)");
+    c.add_option("--preset", m_preset, "Same as the positional preset");
+    c.add_option("--config", m_configFile, "JSON config file (see docs/config.md); options given here override it");
+    c.add_option("--norm", m_norm, "Normalization: batch, group, layer, instance, none");
+    c.add_option("--groups", m_groups, "GroupNorm groups");
+    c.add_flag("--no-affine", m_noAffine, "LayerNorm/InstanceNorm without learnable scale and shift");
+    c.add_flag("--no-skip", m_noSkip, "Remove the skip connections");
+    c.add_flag("--no-dilation", m_noDilation, "s9: plain instead of dilated convolution");
+    c.add_flag("--no-depthwise", m_noDepthwise, "s9: full instead of depthwise convolution");
+    c.add_option("--dropout", m_dropout, "Dropout probability after each block");
+    if (!full)
+        return;
+    c.add_option("--data", m_data, "synthetic, cifar10 (downloaded) or a folder (binary files or train/ test/ images)");
+    c.add_option("--train-limit", m_trainLimit, "Use a fixed subset of N training images (0: all)");
+    c.add_option("--test-limit", m_testLimit, "Use a fixed subset of N test images (0: all)");
+    c.add_option("--epochs", m_epochs, "Epochs");
+    c.add_option("--batch-size", m_batchSize, "Batch size");
+    c.add_option("--lr", m_lr, "Learning rate");
+    c.add_option("--momentum", m_momentum, "SGD momentum");
+    c.add_option("--weight-decay", m_weightDecay, "Weight decay");
+    c.add_option("--optimizer", m_optimizer, "sgd, adam or adamw");
+    c.add_option("--schedule", m_schedule, "plateau, step, onecycle or none");
+    c.add_option("--label-smoothing", m_labelSmoothing, "Label smoothing of the NLL loss");
+    c.add_flag("--no-augment", m_noAugment, "Train without augmentation (normalization stays)");
+    c.add_option("--seed", m_seed, "Random seed");
+    c.add_option("--threads", m_threads, "LibTorch threads (0: one per core)");
+    c.add_option("--workers", m_workers, "Data-pipeline threads");
+    c.add_option("--device", m_device, "auto, cpu or cuda");
+    c.add_option("--memory-format", m_memoryFormat, "auto, nchw or channels_last");
+}
+
+ExperimentConfig ConfigOptions::build() const
+{
+    auto given = [this](const char *name) {
+        const CLI::Option *option = m_command->get_option_no_throw(name);
+        return option && option->count() > 0;
+    };
+    ExperimentConfig c = presetConfig(m_preset.empty() ? "s8-bn" : m_preset);
+    if (!m_configFile.empty()) {
+        std::ifstream in(m_configFile);
+        if (!in)
+            throw ConfigError(m_configFile + ": cannot open the config file");
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::parse_error &e) {
+            throw ConfigError(m_configFile + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+        }
+        // An explicit preset on the command line wins over the file's.
+        if (!m_preset.empty() && j.is_object())
+            j.erase("preset");
+        try {
+            c = configFromJson(j, c);
+        } catch (const ConfigError &e) {
+            throw ConfigError(m_configFile + ": " + e.what());
+        }
+    }
+    if (given("--norm")) {
+        const auto norm = normKindFromString(m_norm);
+        if (!norm)
+            throw ConfigError("--norm: '" + m_norm + "' is not one of batch, group, layer, instance, none");
+        c.model.norm = *norm;
+    }
+    if (given("--groups"))
+        c.model.groups = m_groups;
+    if (m_noAffine)
+        c.model.affine = false;
+    if (m_noSkip)
+        c.model.skip = false;
+    if (m_noDilation)
+        c.model.dilation = false;
+    if (m_noDepthwise)
+        c.model.depthwise = false;
+    if (given("--dropout"))
+        c.model.dropout = m_dropout;
+    if (given("--data"))
+        c.data.source = m_data;
+    if (given("--train-limit"))
+        c.data.trainLimit = m_trainLimit;
+    if (given("--test-limit"))
+        c.data.testLimit = m_testLimit;
+    if (given("--epochs"))
+        c.epochs = m_epochs;
+    if (given("--batch-size"))
+        c.batchSize = m_batchSize;
+    if (given("--lr"))
+        c.optimizer.lr = m_lr;
+    if (given("--momentum"))
+        c.optimizer.momentum = m_momentum;
+    if (given("--weight-decay"))
+        c.optimizer.weightDecay = m_weightDecay;
+    if (given("--label-smoothing"))
+        c.labelSmoothing = m_labelSmoothing;
+    if (m_noAugment)
+        c.augment.clear();
+    if (given("--seed"))
+        c.seed = m_seed;
+    if (given("--threads"))
+        c.threads = m_threads;
+    if (given("--workers"))
+        c.data.workers = m_workers;
+    if (given("--device"))
+        c.device = m_device;
+    if (given("--memory-format"))
+        c.memoryFormat = m_memoryFormat;
+    // Enumerations go through the JSON reader so that the messages match a config file's.
+    nlohmann::json patch = nlohmann::json::object();
+    if (given("--optimizer"))
+        patch["optimizer"] = {{"type", m_optimizer}};
+    if (given("--schedule"))
+        patch["schedule"] = {{"type", m_schedule}};
+    if (!patch.empty())
+        c = configFromJson(patch, c);
+    validate(c);
+    return c;
+}
+
+} // namespace normlab::cli

@@ -1,0 +1,36 @@
+// The options shared by every command that builds an ExperimentConfig (train, summary, bench):
+// a preset and/or a config file, then per-option overrides.
+#pragma once
+
+#include "config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace normlab::cli {
+
+class ConfigOptions
+{
+public:
+    // `full`: also the training-recipe options, not only those that shape the model.
+    void addTo(CLI::App &command, bool full = true);
+
+    // Preset, then the config file's keys, then the overrides given on the command line.
+    // Throws ConfigError naming the option or key.
+    ExperimentConfig build() const;
+
+private:
+    CLI::App *m_command = nullptr;
+    std::string m_preset;
+    std::string m_configFile;
+    std::string m_norm, m_data, m_device, m_optimizer, m_schedule, m_memoryFormat;
+    int m_groups = 4, m_batchSize = 32, m_epochs = 20, m_threads = 0, m_workers = 1;
+    int m_trainLimit = 0, m_testLimit = 0;
+    double m_lr = 0.01, m_momentum = 0.9, m_weightDecay = 0, m_dropout = 0.05, m_labelSmoothing = 0;
+    std::uint64_t m_seed = 1;
+    bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
+    bool m_noAffine = false;
+};
+
+} // namespace normlab::cli
