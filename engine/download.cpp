@@ -187,9 +187,9 @@ void extractArchive(const std::string &archivePath, const std::string &destDir)
         throw DownloadError(archivePath + ": " + archive_error_string(reader.get()));
 
     std::unique_ptr<archive, int (*)(archive *)> writer(archive_write_disk_new(), &archive_write_free);
+    // Entry names were checked above; the target path is absolute because it is under destDir.
     archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-                                                         | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-                                                         | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                                         | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     fs::create_directories(destDir);
     archive_entry *entry = nullptr;
     int status = ARCHIVE_OK;

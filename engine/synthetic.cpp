@@ -53,7 +53,9 @@ void drawImage(std::uint8_t *dst, int label, std::mt19937_64 &rng)
 Dataset makeSyntheticDataset(std::size_t count, std::uint64_t seed)
 {
     Dataset out;
-    out.classNames = {"0deg", "18deg", "36deg", "54deg", "72deg", "90deg", "108deg", "126deg", "144deg", "162deg"};
+    // Zero-padded so that sorted folder names (the image-folder convention) keep the label order.
+    out.classNames = {"grating000", "grating018", "grating036", "grating054", "grating072",
+                      "grating090", "grating108", "grating126", "grating144", "grating162"};
     out.labels.resize(count);
     out.pixels.resize(count * Dataset::kImageBytes);
     for (std::size_t i = 0; i < count; ++i) {

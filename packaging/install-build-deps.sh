@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what NormLab needs to build and test on Debian 12. Run as root (or it uses sudo).
+# Every package is listed with the reason for it in README.md ("Dependencies").
+set -eu
+packages="cmake ninja-build g++ ccache pkg-config
+  qt6-base-dev libqcustomplot-dev
+  libtorch-dev libopencv-dev
+  nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev"
+# Skip apt entirely when everything is already there (CI reruns, developer machines).
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -qq
+$as_root apt-get install -y -qq $missing

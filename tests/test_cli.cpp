@@ -1,0 +1,153 @@
+// normlab-cli as a user runs it: exit codes and messages for bad input, a short real run.
+#include "test_support.h"
+#include "synthetic.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace normlab;
+using namespace normlab::test;
+
+namespace {
+
+struct Outcome
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome runCli(const QStringList &args, int timeoutMs = 240'000)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("NORMLAB_CLI"), args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void badInput_data();
+    void badInput();
+    void summaryPrintsTotals();
+    void shortSyntheticRun();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY2(QFileInfo::exists(qEnvironmentVariable("NORMLAB_CLI")), "NORMLAB_CLI must name the normlab-cli binary");
+    const Dataset data = makeSyntheticDataset(20, 1);
+    // A binary layout with one truncated file and one bad label, and image folders with faults.
+    const QString bin = m_tmp.path() + "/truncated";
+    QDir().mkpath(bin);
+    for (int i = 1; i <= 5; ++i)
+        writeCifarBin(data, QString("%1/data_batch_%2.bin").arg(bin).arg(i), 5);
+    writeCifarBin(data, bin + "/test_batch.bin", 5);
+    writeAll(bin + "/data_batch_2.bin", readAll(bin + "/data_batch_2.bin").left(1000));
+
+    const QString label = m_tmp.path() + "/label11";
+    QDir().mkpath(label);
+    for (int i = 1; i <= 5; ++i)
+        writeCifarBin(data, QString("%1/data_batch_%2.bin").arg(label).arg(i), 5);
+    QByteArray test = readAll(bin + "/test_batch.bin");
+    test[0] = 11;
+    writeAll(label + "/test_batch.bin", test);
+
+    const QString folders = m_tmp.path() + "/folders";
+    writeImageFolder(data, folders + "/train", 20);
+    writeImageFolder(data, folders + "/test", 20);
+    QDir().mkpath(folders + "/test/" + QString::fromStdString(data.classNames[0]) + "_empty");
+
+    writeAll(m_tmp.path() + "/unknown-key.json", R"({"epochs": 2, "learning_rate": 0.1})");
+    writeAll(m_tmp.path() + "/range.json", R"({"model": {"dropout": 2.0}})");
+}
+
+void TestCli::badInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString t = m_tmp.path();
+    QTest::newRow("missing folder") << QStringList{"train", "--data", t + "/nope"} << "nope: no such file or folder";
+    QTest::newRow("truncated bin") << QStringList{"train", "--data", t + "/truncated"}
+                                   << "data_batch_2.bin: 1000 bytes is not a whole number of 3073-byte records";
+    QTest::newRow("label 11") << QStringList{"train", "--data", t + "/label11"} << "record 0 has label 11";
+    QTest::newRow("class folders differ") << QStringList{"train", "--data", t + "/folders"} << "class folders differ";
+    QTest::newRow("unknown preset") << QStringList{"train", "s7"} << "unknown preset 's7'";
+    QTest::newRow("unknown norm") << QStringList{"train", "--norm", "weight"} << "--norm: 'weight' is not one of";
+    QTest::newRow("unknown key in config") << QStringList{"train", "--config", t + "/unknown-key.json"}
+                                           << "unknown-key.json: config: unknown key 'learning_rate'";
+    QTest::newRow("out of range in config") << QStringList{"train", "--config", t + "/range.json"}
+                                            << "'model.dropout' is 2, allowed 0 to 0.9";
+    QTest::newRow("missing config") << QStringList{"train", "--config", t + "/none.json"} << "cannot open the config file";
+    QTest::newRow("bad groups") << QStringList{"summary", "s8-gn", "--groups", "5"} << "'model.groups' is 5";
+    QTest::newRow("unknown option") << QStringList{"train", "--learning-rate", "3"} << "learning-rate";
+    QTest::newRow("bad schedule") << QStringList{"train", "--schedule", "cosine", "--data", "synthetic"}
+                                  << "'schedule.type' is 'cosine', allowed: none, plateau, step, onecycle";
+}
+
+void TestCli::badInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Outcome o = runCli(args, 60'000);
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(o.err.contains(message), qPrintable(o.err));
+    QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
+}
+
+void TestCli::summaryPrintsTotals()
+{
+    const Outcome o = runCli({"summary", "s9"});
+    QCOMPARE(o.exitCode, 0);
+    QVERIFY(o.out.contains("Total params: 167424"));
+    QVERIFY(o.out.contains("C5.conv"));
+}
+
+void TestCli::shortSyntheticRun()
+{
+    const QString out = m_tmp.path() + "/run";
+    const Outcome o = runCli({"train", "s8-gn", "--data", "synthetic", "--epochs", "2", "--train-limit", "400",
+                              "--test-limit", "100", "--threads", "1", "--json", "--out", out});
+    QCOMPARE(o.exitCode, 0);
+    const QStringList lines = o.out.split('\n', Qt::SkipEmptyParts);
+    int epochs = 0;
+    QJsonObject end;
+    for (const QString &line : lines) {
+        const QJsonObject j = QJsonDocument::fromJson(line.toUtf8()).object();
+        QVERIFY2(!j.isEmpty(), qPrintable(line));
+        if (j["event"] == "epoch")
+            ++epochs;
+        if (j["event"] == "end")
+            end = j;
+    }
+    QCOMPARE(epochs, 2);
+    QCOMPARE(end["status"].toString(), QString("finished"));
+    QVERIFY(QFileInfo::exists(out + "/config.json"));
+    QVERIFY(QFileInfo::exists(out + "/last.pt"));
+    QCOMPARE(readAll(out + "/metrics.jsonl").count('\n'), 2);
+
+    // The saved config trains again as it is.
+    const Outcome again = runCli({"summary", "--config", out + "/config.json"});
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY(again.out.contains("GroupNorm"));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,134 @@
+// Presets, the JSON schema and its error messages.
+#include "config_json.h"
+#include "errors.h"
+#include "presets.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+
+#include <fstream>
+#include <QTest>
+
+using namespace normlab;
+
+class TestConfig : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void presetsCarryTheReferenceRecipes();
+    void jsonRoundTrip_data();
+    void jsonRoundTrip();
+    void partialFileOverridesPreset();
+    void badConfig_data();
+    void badConfig();
+    void fileErrorsNameTheFile();
+};
+
+void TestConfig::presetsCarryTheReferenceRecipes()
+{
+    const ExperimentConfig bn = presetConfig("s8-bn");
+    QCOMPARE(bn.epochs, 20);
+    QCOMPARE(bn.batchSize, 32);
+    QCOMPARE(bn.optimizer.lr, 0.01);
+    QCOMPARE(bn.optimizer.momentum, 0.9);
+    QCOMPARE(bn.model.dropout, 0.05);
+    QVERIFY(bn.schedule.kind == ScheduleConfig::Kind::Plateau);
+    QCOMPARE(bn.schedule.factor, 0.8);
+    QCOMPARE(bn.schedule.patience, 0);
+    QCOMPARE(augmentSummary(bn), std::string("ColorJitter+Rotate"));
+    QCOMPARE(presetConfig("s8-ln").model.affine, false);
+    QCOMPARE(presetConfig("s8-gn").model.groups, 4);
+    const ExperimentConfig s9 = presetConfig("s9");
+    QCOMPARE(s9.epochs, 40);
+    QCOMPARE(augmentSummary(s9), std::string("HorizontalFlip+ShiftScaleRotate+CoarseDropout"));
+    QCOMPARE(s9.augment[2].maxHeight, 16);
+    QCOMPARE(s9.normalize.std[2], 0.2616);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, presetConfig("s10"));
+}
+
+void TestConfig::jsonRoundTrip_data()
+{
+    QTest::addColumn<QString>("preset");
+    for (const PresetInfo &p : presets())
+        QTest::newRow(p.name.c_str()) << QString::fromStdString(p.name);
+}
+
+void TestConfig::jsonRoundTrip()
+{
+    QFETCH(QString, preset);
+    ExperimentConfig c = presetConfig(preset.toStdString());
+    c.seed = 1234;
+    c.optimizer.kind = OptimizerConfig::Kind::AdamW;
+    c.schedule.kind = ScheduleConfig::Kind::OneCycle;
+    const nlohmann::json j = toJson(c);
+    const ExperimentConfig back = configFromJson(j);
+    QCOMPARE(toJson(back).dump(), j.dump());
+}
+
+void TestConfig::partialFileOverridesPreset()
+{
+    const ExperimentConfig c = configFromJson(
+            nlohmann::json::parse(R"({"preset": "s9", "epochs": 3, "model": {"norm": "group", "groups": 8}})"));
+    QVERIFY(c.model.arch == Architecture::S9);
+    QCOMPARE(c.epochs, 3);
+    QVERIFY(c.model.norm == NormKind::Group);
+    QCOMPARE(c.model.groups, 8);
+    QCOMPARE(c.augment.size(), std::size_t(3)); // the rest of the preset stays
+}
+
+void TestConfig::badConfig_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown top-level key") << R"({"epoch": 3})" << "unknown key 'epoch'; allowed here: preset, name";
+    QTest::newRow("unknown nested key") << R"({"model": {"normalization": "batch"}})" << "unknown key 'model.normalization'";
+    QTest::newRow("bad enum") << R"({"model": {"norm": "weight"}})"
+                              << "'model.norm' is 'weight', allowed: batch, group, layer, instance, none";
+    QTest::newRow("out of range") << R"({"batch_size": 0})" << "'batch_size' is 0, allowed 1 to 65536";
+    QTest::newRow("wrong type") << R"({"epochs": "ten"})" << "'epochs' has the wrong type (string), expected an integer";
+    QTest::newRow("groups not a divisor") << R"({"model": {"norm": "group", "groups": 5}})" << "'model.groups' is 5";
+    QTest::newRow("augment p") << R"({"augment": [{"type": "HorizontalFlip", "p": 1.5}]})"
+                               << "'augment[0] (HorizontalFlip).p' is 1.5, allowed 0 to 1";
+    QTest::newRow("augment type") << R"({"augment": [{"type": "Blur"}]})" << "'augment[0].type' is 'Blur'";
+    QTest::newRow("augment key") << R"({"augment": [{"type": "Rotate", "angle": 5}]})" << "unknown key 'augment[0].angle'";
+    QTest::newRow("unknown preset") << R"({"preset": "resnet"})" << "unknown preset 'resnet'; allowed: s8-bn, s8-gn, s8-ln, s9";
+    QTest::newRow("normalize length") << R"({"normalize": {"mean": [0.5]}})" << "need 3 values";
+    QTest::newRow("device") << R"({"device": "tpu"})" << "'device' is 'tpu', allowed: auto, cpu, cuda";
+    QTest::newRow("not an object") << R"([1, 2])" << "must be an object";
+}
+
+void TestConfig::badConfig()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, message);
+    try {
+        configFromJson(nlohmann::json::parse(json.toStdString()));
+        QFAIL("accepted a bad config");
+    } catch (const ConfigError &e) {
+        QVERIFY2(QString(e.what()).contains(message), e.what());
+    }
+}
+
+void TestConfig::fileErrorsNameTheFile()
+{
+    QTemporaryDir tmp;
+    const std::string path = (tmp.path() + "/broken.json").toStdString();
+    {
+        std::ofstream out(path);
+        out << "{\"epochs\": 3,";
+    }
+    try {
+        loadConfigFile(path);
+        QFAIL("accepted broken JSON");
+    } catch (const ConfigError &e) {
+        QVERIFY2(QString(e.what()).contains("broken.json: not valid JSON"), e.what());
+    }
+    saveConfigFile(presetConfig("s9"), path);
+    QVERIFY(loadConfigFile(path).model.arch == Architecture::S9);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigFile(path + ".missing"));
+}
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "test_config.moc"

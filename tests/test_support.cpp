@@ -1,0 +1,59 @@
+#include "test_support.h"
+
+#include "synthetic.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace normlab::test {
+
+DatasetPair tinyData(std::size_t train, std::size_t test)
+{
+    return makeSyntheticPair(train, test, 7);
+}
+
+void writeImageFolder(const Dataset &data, const QString &dir, std::size_t images)
+{
+    for (std::size_t i = 0; i < images; ++i) {
+        const QString classDir = dir + "/" + QString::fromStdString(data.classNames[data.labels[i]]);
+        QDir().mkpath(classDir);
+        cv::Mat rgb(Dataset::kHeight, Dataset::kWidth, CV_8UC3, const_cast<std::uint8_t *>(data.image(i)));
+        cv::Mat bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        cv::imwrite(QString("%1/%2.png").arg(classDir).arg(i, 4, 10, QChar('0')).toStdString(), bgr);
+    }
+}
+
+void writeCifarBin(const Dataset &data, const QString &path, std::size_t count)
+{
+    QByteArray bytes;
+    constexpr int kPlane = Dataset::kHeight * Dataset::kWidth;
+    for (std::size_t i = 0; i < count; ++i) {
+        bytes.append(static_cast<char>(data.labels[i]));
+        const std::uint8_t *img = data.image(i);
+        for (int c = 0; c < 3; ++c)
+            for (int p = 0; p < kPlane; ++p)
+                bytes.append(static_cast<char>(img[3 * p + c]));
+    }
+    writeAll(path, bytes);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        f.write(bytes);
+}
+
+} // namespace normlab::test

@@ -1,0 +1,22 @@
+// Helpers shared by the test suites: small datasets written to temporary folders.
+#pragma once
+
+#include "dataset.h"
+
+#include <QString>
+
+namespace normlab::test {
+
+// A tiny synthetic dataset (fast to train on) for trainer tests.
+DatasetPair tinyData(std::size_t train = 256, std::size_t test = 100);
+
+// Writes `images` from `data` as PNG files under dir/<class>/NNNN.png.
+void writeImageFolder(const Dataset &data, const QString &dir, std::size_t images);
+
+// Writes CIFAR-10 .bin records (label byte + planar RGB) for the first `count` images of `data`.
+void writeCifarBin(const Dataset &data, const QString &path, std::size_t count);
+
+QByteArray readAll(const QString &path);
+void writeAll(const QString &path, const QByteArray &bytes);
+
+} // namespace normlab::test
