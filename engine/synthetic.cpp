@@ -20,14 +20,14 @@ void drawImage(std::uint8_t *dst, int label, std::mt19937_64 &rng)
 {
     std::uniform_real_distribution<float> unit(0.0f, 1.0f);
     std::normal_distribution<float> jitter(0.0f, 1.0f);
-    const float angle = (static_cast<float>(label) * 18.0f + 4.0f * jitter(rng)) * std::numbers::pi_v<float> / 180.0f;
+    const float angle = (static_cast<float>(label) * 18.0f + 7.0f * jitter(rng)) * std::numbers::pi_v<float> / 180.0f;
     const float frequency = 2.5f + static_cast<float>(label % 3) + 0.3f * jitter(rng);
     const float phase = 2.0f * std::numbers::pi_v<float> * unit(rng);
-    const float contrast = 40.0f + 50.0f * unit(rng);
+    const float contrast = 15.0f + 45.0f * unit(rng);
     const float cx = 10.0f + 12.0f * unit(rng);
     const float cy = 10.0f + 12.0f * unit(rng);
-    const float radius = 8.0f + 6.0f * unit(rng);
-    const float *tint = kTints[(label / 2 + (unit(rng) < 0.3f ? 1 : 0)) % 5];
+    const float radius = 6.0f + 7.0f * unit(rng);
+    const float *tint = kTints[(label / 2 + (unit(rng) < 0.4f ? 1 : 0)) % 5];
     float background[3];
     for (float &b : background)
         b = 60.0f + 120.0f * unit(rng);
@@ -40,7 +40,7 @@ void drawImage(std::uint8_t *dst, int label, std::mt19937_64 &rng)
             const float wave = std::sin(2.0f * std::numbers::pi_v<float> * frequency
                                                 * (x * c + y * s) / Dataset::kWidth + phase);
             for (int ch = 0; ch < Dataset::kChannels; ++ch) {
-                const float v = background[ch] + window * contrast * wave * tint[ch] + 12.0f * jitter(rng);
+                const float v = background[ch] + window * contrast * wave * tint[ch] + 30.0f * jitter(rng);
                 dst[(y * Dataset::kWidth + x) * Dataset::kChannels + ch] =
                         static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
             }

@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "errors.h"
 #include "presets.h"
+#include "step_profile.h"
 #include "synthetic.h"
 #include "trainer.h"
 #include "version.h"
@@ -91,6 +92,7 @@ int runBench(int argc, char **argv)
     int testImages = 2000;
     int epochs = 3;
     bool json = false;
+    bool profile = false;
     app.add_option("--presets", names, "Presets to measure")->delimiter(',');
     app.add_option("--batch-size", base.batchSize, "Training batch size (the reference was timed at 64)");
     app.add_option("--threads", base.threads, "LibTorch threads");
@@ -101,6 +103,7 @@ int runBench(int argc, char **argv)
     app.add_option("--test-images", testImages, "Synthetic test images per evaluation");
     app.add_option("--epochs", epochs, "Epochs; the first is a warm-up, the median of the rest is reported");
     app.add_flag("--json", json, "One JSON object per preset");
+    app.add_flag("--profile", profile, "Also break one training step down into data, forward, loss, backward, optimizer");
     app.set_version_flag("--version", "normlab-bench " + version());
     try {
         app.parse(argc, argv);
@@ -131,6 +134,20 @@ int runBench(int argc, char **argv)
                             row.evalImagesPerSecond, row.pipelineImagesPerSecond);
             }
             std::fflush(stdout);
+        }
+        if (profile) {
+            std::printf("\nms per training step (batch %d): %7s %8s %6s %9s %10s %7s\n", base.batchSize, "data",
+                        "forward", "loss", "backward", "optimizer", "total");
+            for (const std::string &name : names) {
+                ExperimentConfig config = presetConfig(name);
+                config.batchSize = base.batchSize;
+                config.data.workers = base.data.workers;
+                config.memoryFormat = base.memoryFormat;
+                Trainer::applyThreadCount(base.threads);
+                const StepProfile p = profileTrainingStep(config, data.train, 60);
+                std::printf("%-7s %30.2f %8.2f %6.2f %9.2f %10.2f %7.2f\n", name.c_str(), p.dataMs, p.forwardMs,
+                            p.lossMs, p.backwardMs, p.optimizerMs, p.totalMs());
+            }
         }
     } catch (const InputError &e) {
         std::fprintf(stderr, "normlab-bench: %s\n", e.what());
