@@ -144,7 +144,7 @@ int runBench(int argc, char **argv)
                 config.data.workers = base.data.workers;
                 config.memoryFormat = base.memoryFormat;
                 Trainer::applyThreadCount(base.threads);
-                const StepProfile p = profileTrainingStep(config, data.train, 60);
+                const StepProfile p = profileTrainingStep(config, data.train, 100, 100);
                 std::printf("%-7s %30.2f %8.2f %6.2f %9.2f %10.2f %7.2f\n", name.c_str(), p.dataMs, p.forwardMs,
                             p.lossMs, p.backwardMs, p.optimizerMs, p.totalMs());
             }
