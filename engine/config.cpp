@@ -135,6 +135,16 @@ void validateStep(const AugmentStep &s, std::size_t index)
 
 } // namespace
 
+bool usesChannelsLast(const ExperimentConfig &c)
+{
+    if (c.memoryFormat == "channels_last")
+        return true;
+    if (c.memoryFormat == "nchw")
+        return false;
+    // Measured on 2-core machines: channels-last speeds up BatchNorm nets, slows LayerNorm ones.
+    return c.model.norm == NormKind::Batch;
+}
+
 void validate(const ExperimentConfig &c)
 {
     requireRange("epochs", c.epochs, 1, 10000);

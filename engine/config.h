@@ -124,6 +124,9 @@ std::optional<NormKind> normKindFromString(const std::string &text);
 // Human-readable list of the enabled augmentations, e.g. "ColorJitter+Rotate".
 std::string augmentSummary(const ExperimentConfig &config);
 
+// Whether training uses channels-last memory: as configured, or by default where it is faster.
+bool usesChannelsLast(const ExperimentConfig &config);
+
 // Checks ranges and combinations; throws ConfigError naming the field and what is allowed.
 void validate(const ExperimentConfig &config);
 

@@ -85,6 +85,15 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
     return x;
 }
 
+void NetImpl::toChannelsLast()
+{
+    torch::NoGradGuard noGrad;
+    for (torch::Tensor &p : parameters()) {
+        if (p.dim() == 4)
+            p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+}
+
 std::int64_t NetImpl::parameterCount() const
 {
     std::int64_t n = 0;

@@ -18,6 +18,8 @@ public:
 
     const ModelSpec &spec() const { return m_spec; }
     std::int64_t parameterCount() const;
+    // Stores the convolution weights channels-last, to match channels-last input batches.
+    void toChannelsLast();
 
 private:
     struct Layer

@@ -13,15 +13,10 @@ StepProfile profileTrainingStep(const ExperimentConfig &config, const Dataset &t
     using Clock = std::chrono::steady_clock;
     tuneMemoryAllocator();
     torch::manual_seed(config.seed);
-    const bool channelsLast = config.memoryFormat == "channels_last"
-            || (config.memoryFormat == "auto" && config.model.norm == NormKind::Batch);
+    const bool channelsLast = usesChannelsLast(config);
     Net model(buildModelSpec(config.model, train.numClasses()));
-    if (channelsLast) {
-        torch::NoGradGuard noGrad;
-        for (torch::Tensor &p : model->parameters())
-            if (p.dim() == 4)
-                p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-    }
+    if (channelsLast)
+        model->toChannelsLast();
     model->train();
     torch::optim::SGD optimizer(model->parameters(),
                                 torch::optim::SGDOptions(config.optimizer.lr).momentum(config.optimizer.momentum));

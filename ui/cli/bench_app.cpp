@@ -73,9 +73,7 @@ BenchRow measure(const std::string &preset, const ExperimentConfig &base, const 
     };
     row.trainImagesPerSecond = median(train);
     row.evalImagesPerSecond = median(eval);
-    const bool channelsLast = config.memoryFormat == "channels_last"
-            || (config.memoryFormat == "auto" && config.model.norm == NormKind::Batch);
-    row.pipelineImagesPerSecond = pipelineRate(config, data.train, channelsLast);
+    row.pipelineImagesPerSecond = pipelineRate(config, data.train, usesChannelsLast(config));
     return row;
 }
 
