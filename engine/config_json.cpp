@@ -335,17 +335,21 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
     return c;
 }
 
-ExperimentConfig loadConfigFile(const std::string &path)
+json readConfigJson(const std::string &path)
 {
     std::ifstream in(path);
     if (!in)
         throw ConfigError(path + ": cannot open the config file");
-    json j;
     try {
-        j = json::parse(in);
+        return json::parse(in);
     } catch (const json::parse_error &e) {
         throw ConfigError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
     }
+}
+
+ExperimentConfig loadConfigFile(const std::string &path)
+{
+    const json j = readConfigJson(path);
     try {
         return configFromJson(j);
     } catch (const ConfigError &e) {

@@ -15,6 +15,9 @@ nlohmann::json toJson(const ExperimentConfig &config);
 // selects the base first, so a file can say {"preset": "s9", "epochs": 5}.
 ExperimentConfig configFromJson(const nlohmann::json &json, ExperimentConfig base = {});
 
+// Parses a config file's JSON without applying it; errors name the file.
+nlohmann::json readConfigJson(const std::string &path);
+
 // Reads a config file; errors name the file.
 ExperimentConfig loadConfigFile(const std::string &path);
 void saveConfigFile(const ExperimentConfig &config, const std::string &path);

@@ -164,8 +164,6 @@ void TestDatasets::imageFolderBadInput()
         writeAll(tmp.path() + "/test/extra_class/x.png", readAll(someClass + "/0003.png"));
     } else if (damage == "missing") {
         QDir(tmp.path() + "/test").removeRecursively();
-        expectDataError([&] { loadImageFolder(tmp.path().toStdString()); }, message);
-        return;
     }
     expectDataError([&] { loadImageFolder(tmp.path().toStdString()); }, message);
 }

@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 
 namespace normlab::cli {
 
@@ -52,15 +51,7 @@ ExperimentConfig ConfigOptions::build() const
     };
     ExperimentConfig c = presetConfig(m_preset.empty() ? "s8-bn" : m_preset);
     if (!m_configFile.empty()) {
-        std::ifstream in(m_configFile);
-        if (!in)
-            throw ConfigError(m_configFile + ": cannot open the config file");
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::parse_error &e) {
-            throw ConfigError(m_configFile + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-        }
+        nlohmann::json j = readConfigJson(m_configFile);
         // An explicit preset on the command line wins over the file's.
         if (!m_preset.empty() && j.is_object())
             j.erase("preset");
