@@ -34,4 +34,12 @@ public:
     using InputError::InputError;
 };
 
+// The run store: a database that is corrupt, foreign, newer than this build, locked, read-only or
+// on a full disk, or a run that does not exist.
+class StoreError : public InputError
+{
+public:
+    using InputError::InputError;
+};
+
 } // namespace normlab

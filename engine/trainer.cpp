@@ -7,6 +7,7 @@
 #include "lr_scheduler.h"
 #include "net.h"
 #include "process_env.h"
+#include "process_stats.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +25,14 @@ namespace normlab {
 std::string toString(RunStatus status)
 {
     switch (status) {
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Stopped: return "stopped";
-    case RunStatus::Diverged: return "diverged";
-    case RunStatus::Failed: return "failed";
+    case RunStatus::Finished:
+        return "finished";
+    case RunStatus::Stopped:
+        return "stopped";
+    case RunStatus::Diverged:
+        return "diverged";
+    case RunStatus::Failed:
+        return "failed";
     }
     return "?";
 }
@@ -46,14 +51,18 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig &c,
 {
     switch (c.kind) {
     case OptimizerConfig::Kind::Sgd:
-        return std::make_unique<torch::optim::SGD>(
-                params, torch::optim::SGDOptions(c.lr).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weightDecay));
+        return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(c.lr)
+                                                                   .momentum(c.momentum)
+                                                                   .nesterov(c.nesterov)
+                                                                   .weight_decay(c.weightDecay));
     case OptimizerConfig::Kind::Adam:
-        return std::make_unique<torch::optim::Adam>(
-                params, torch::optim::AdamOptions(c.lr).betas({c.beta1, c.beta2}).weight_decay(c.weightDecay));
+        return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr)
+                                                                    .betas({c.beta1, c.beta2})
+                                                                    .weight_decay(c.weightDecay));
     case OptimizerConfig::Kind::AdamW:
-        return std::make_unique<torch::optim::AdamW>(
-                params, torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).weight_decay(c.weightDecay));
+        return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr)
+                                                                     .betas({c.beta1, c.beta2})
+                                                                     .weight_decay(c.weightDecay));
     }
     throw ConfigError("config: unknown optimizer");
 }
@@ -64,9 +73,9 @@ struct Trainer::Private
 {
     ExperimentConfig config;
     const DatasetPair &data;
-    torch::Device device{torch::kCPU};
+    torch::Device device {torch::kCPU};
     bool channelsLast = false;
-    Net model{nullptr};
+    Net model {nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::unique_ptr<LrScheduler> scheduler;
     std::unique_ptr<BatchLoader> trainLoader;
@@ -77,8 +86,8 @@ struct Trainer::Private
     double bestTestLoss = std::numeric_limits<double>::infinity();
     int bestEpoch = 0;
 
-    std::atomic<bool> stopRequested{false};
-    std::atomic<bool> paused{false};
+    std::atomic<bool> stopRequested {false};
+    std::atomic<bool> paused {false};
     std::mutex pauseMutex;
     std::condition_variable pauseChanged;
 
@@ -187,10 +196,12 @@ Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
     testOptions.batchSize = d->config.evalBatchSize;
     testOptions.shuffle = false;
     testOptions.prefetch = 2;
-    d->testLoader = std::make_unique<BatchLoader>(data.test, Augmenter(), d->config.normalize, testOptions);
+    d->testLoader =
+            std::make_unique<BatchLoader>(data.test, Augmenter(), d->config.normalize, testOptions);
 
-    d->scheduler = std::make_unique<LrScheduler>(d->config.schedule, d->config.optimizer.lr, d->config.epochs,
-                                                 static_cast<int>(d->trainLoader->batchesPerEpoch()));
+    d->scheduler = std::make_unique<LrScheduler>(
+            d->config.schedule, d->config.optimizer.lr, d->config.epochs,
+            static_cast<int>(d->trainLoader->batchesPerEpoch()));
     d->setLr(d->scheduler->lr());
 }
 
@@ -201,18 +212,22 @@ void Trainer::setCheckpointDir(const std::string &dir)
     d->checkpointDir = dir;
 }
 
-void Trainer::resumeFrom(const std::string &checkpointPath)
+int Trainer::resumeFrom(const std::string &checkpointPath)
 {
-    const CheckpointMeta meta = loadCheckpoint(checkpointPath, d->model, *d->optimizer, *d->scheduler);
+    const CheckpointMeta meta =
+            loadCheckpoint(checkpointPath, d->model, *d->optimizer, *d->scheduler);
     d->startEpoch = meta.epoch;
     d->bestTestLoss = meta.bestTestLoss;
     d->bestEpoch = meta.bestEpoch;
     d->setLr(d->scheduler->lr());
+    return meta.epoch;
 }
 
 int Trainer::applyThreadCount(int requested)
 {
-    const int threads = requested > 0 ? requested : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    const int threads =
+            requested > 0 ? requested
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     return threads;
 }
@@ -230,7 +245,7 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
         d->model->train();
         const double epochLr = d->scheduler->lr();
         const auto epochStart = Clock::now();
-        auto lastReport = Clock::time_point{};
+        auto lastReport = Clock::time_point {};
         double lossSum = 0;
         std::int64_t correct = 0, seen = 0;
         int batchIndex = 0;
@@ -238,7 +253,8 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
         while (std::optional<Batch> batch = d->trainLoader->next()) {
             if (!d->waitWhilePaused()) {
                 result.status = RunStatus::Stopped;
-                result.message = "stopped at epoch " + std::to_string(epoch) + ", batch " + std::to_string(batchIndex + 1);
+                result.message = "stopped at epoch " + std::to_string(epoch) + ", batch " +
+                                 std::to_string(batchIndex + 1);
                 return result;
             }
             ++batchIndex;
@@ -251,8 +267,9 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 result.status = RunStatus::Diverged;
-                result.message = "diverged at epoch " + std::to_string(epoch) + ", batch "
-                        + std::to_string(batchIndex) + " (loss " + std::to_string(lossValue) + ")";
+                result.message = "diverged at epoch " + std::to_string(epoch) + ", batch " +
+                                 std::to_string(batchIndex) + " (loss " +
+                                 std::to_string(lossValue) + ")";
                 return result;
             }
             loss.backward();
@@ -267,8 +284,9 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             seen += n;
 
             const auto now = Clock::now();
-            if (callbacks.onBatch
-                && (batchIndex == batches || now - lastReport >= std::chrono::milliseconds(callbacks.batchIntervalMs))) {
+            if (callbacks.onBatch &&
+                (batchIndex == batches ||
+                 now - lastReport >= std::chrono::milliseconds(callbacks.batchIntervalMs))) {
                 lastReport = now;
                 BatchProgress p;
                 p.epoch = epoch;
@@ -277,9 +295,11 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
                 p.step = step;
                 p.batchLoss = lossValue;
                 p.runningLoss = lossSum / static_cast<double>(seen);
-                p.runningAccuracy = 100.0 * static_cast<double>(correct) / static_cast<double>(seen);
+                p.runningAccuracy =
+                        100.0 * static_cast<double>(correct) / static_cast<double>(seen);
                 p.epochSeconds = secondsSince(epochStart);
-                p.imagesPerSecond = p.epochSeconds > 0 ? static_cast<double>(seen) / p.epochSeconds : 0;
+                p.imagesPerSecond =
+                        p.epochSeconds > 0 ? static_cast<double>(seen) / p.epochSeconds : 0;
                 p.lr = d->scheduler->lr();
                 callbacks.onBatch(p);
             }
@@ -293,7 +313,8 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
 
         EpochMetrics m = d->evaluate(epoch);
         m.trainLoss = seen ? lossSum / static_cast<double>(seen) : 0.0;
-        m.trainAccuracy = seen ? 100.0 * static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
+        m.trainAccuracy =
+                seen ? 100.0 * static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
         m.trainImagesPerSecond = trainSeconds > 0 ? static_cast<double>(seen) / trainSeconds : 0.0;
         m.lr = epochLr;
         m.seconds = secondsSince(epochStart);
@@ -306,18 +327,30 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
         d->scheduler->onEpoch(m.testLoss, m.testAccuracy);
         d->setLr(d->scheduler->lr());
 
-        if (!d->checkpointDir.empty()) {
-            std::filesystem::create_directories(d->checkpointDir);
-            const CheckpointMeta meta{epoch, d->bestTestLoss, d->bestEpoch, toJson(d->config).dump()};
-            const auto dir = std::filesystem::path(d->checkpointDir);
-            saveCheckpoint((dir / "last.pt").string(), d->model, *d->optimizer, *d->scheduler, meta);
-            if (m.best)
-                std::filesystem::copy_file(dir / "last.pt", dir / "best.pt",
-                                           std::filesystem::copy_options::overwrite_existing);
-        }
+        m.processCpuSeconds = processCpuSeconds();
+        m.residentBytes = processResidentBytes();
+        m.wallTime = unixTime();
         result.epochs.push_back(m);
+        // Listeners (the run store) record the epoch before the checkpoint is written: after a
+        // crash in between, resuming redoes the epoch and records the same numbers again, whereas
+        // the other order could leave a checkpoint ahead of its recorded metrics.
         if (callbacks.onEpoch)
             callbacks.onEpoch(result.epochs.back());
+
+        if (!d->checkpointDir.empty()) {
+            namespace fs = std::filesystem;
+            fs::create_directories(d->checkpointDir);
+            const CheckpointMeta meta {epoch, d->bestTestLoss, d->bestEpoch,
+                                       toJson(d->config).dump()};
+            const auto dir = fs::path(d->checkpointDir);
+            saveCheckpoint((dir / "last.pt").string(), d->model, *d->optimizer, *d->scheduler,
+                           meta);
+            if (m.best) {
+                fs::copy_file(dir / "last.pt", dir / "best.pt.tmp",
+                              fs::copy_options::overwrite_existing);
+                fs::rename(dir / "best.pt.tmp", dir / "best.pt");
+            }
+        }
     }
     result.status = RunStatus::Finished;
     return result;

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "metrics.h"
 
 #include <cstdint>
 #include <functional>
@@ -26,30 +27,6 @@ struct BatchProgress
     double imagesPerSecond = 0;
     double lr = 0;
     double epochSeconds = 0;
-};
-
-struct Misclassified
-{
-    int index = 0; // position in the test set
-    int trueLabel = 0;
-    int predicted = 0;
-    float confidence = 0; // softmax probability of the predicted class
-};
-
-struct EpochMetrics
-{
-    int epoch = 0; // 1-based
-    double trainLoss = 0;
-    double trainAccuracy = 0; // percent
-    double testLoss = 0;
-    double testAccuracy = 0; // percent
-    double lr = 0; // the rate used during this epoch
-    double seconds = 0; // training + evaluation
-    double trainImagesPerSecond = 0;
-    double evalImagesPerSecond = 0;
-    bool best = false; // lowest test loss so far
-    std::vector<int> confusion; // classes x classes, row = true class, column = predicted
-    std::vector<Misclassified> misclassified;
 };
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
@@ -83,8 +60,9 @@ public:
 
     // best.pt (lowest test loss) and last.pt are written here after each epoch when set.
     void setCheckpointDir(const std::string &dir);
-    // Continues from a checkpoint written by an earlier run of the same config.
-    void resumeFrom(const std::string &checkpointPath);
+    // Continues from a checkpoint written by an earlier run of the same config; returns the
+    // number of epochs it had completed.
+    int resumeFrom(const std::string &checkpointPath);
 
     RunResult run(const TrainerCallbacks &callbacks = {});
 

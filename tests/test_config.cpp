@@ -7,8 +7,8 @@
 
 #include <QTemporaryDir>
 
-#include <fstream>
 #include <QTest>
+#include <fstream>
 
 using namespace normlab;
 
@@ -24,6 +24,8 @@ private Q_SLOTS:
     void badConfig_data();
     void badConfig();
     void fileErrorsNameTheFile();
+    void presetFilesMatchThePresets_data();
+    void presetFilesMatchThePresets();
 };
 
 void TestConfig::presetsCarryTheReferenceRecipes()
@@ -69,8 +71,8 @@ void TestConfig::jsonRoundTrip()
 
 void TestConfig::partialFileOverridesPreset()
 {
-    const ExperimentConfig c = configFromJson(
-            nlohmann::json::parse(R"({"preset": "s9", "epochs": 3, "model": {"norm": "group", "groups": 8}})"));
+    const ExperimentConfig c = configFromJson(nlohmann::json::parse(
+            R"({"preset": "s9", "epochs": 3, "model": {"norm": "group", "groups": 8}})"));
     QVERIFY(c.model.arch == Architecture::S9);
     QCOMPARE(c.epochs, 3);
     QVERIFY(c.model.norm == NormKind::Group);
@@ -82,21 +84,33 @@ void TestConfig::badConfig_data()
 {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("message");
-    QTest::newRow("unknown top-level key") << R"({"epoch": 3})" << "unknown key 'epoch'; allowed here: preset, name";
-    QTest::newRow("unknown nested key") << R"({"model": {"normalization": "batch"}})" << "unknown key 'model.normalization'";
-    QTest::newRow("bad enum") << R"({"model": {"norm": "weight"}})"
-                              << "'model.norm' is 'weight', allowed: batch, group, layer, instance, none";
-    QTest::newRow("out of range") << R"({"batch_size": 0})" << "'batch_size' is 0, allowed 1 to 65536";
-    QTest::newRow("wrong type") << R"({"epochs": "ten"})" << "'epochs' has the wrong type (string), expected an integer";
-    QTest::newRow("groups not a divisor") << R"({"model": {"norm": "group", "groups": 5}})" << "'model.groups' is 5";
+    QTest::newRow("unknown top-level key") << R"({"epoch": 3})"
+                                           << "unknown key 'epoch'; allowed here: preset, name";
+    QTest::newRow("unknown nested key") << R"({"model": {"normalization": "batch"}})"
+                                        << "unknown key 'model.normalization'";
+    QTest::newRow("bad enum")
+            << R"({"model": {"norm": "weight"}})"
+            << "'model.norm' is 'weight', allowed: batch, group, layer, instance, none";
+    QTest::newRow("out of range") << R"({"batch_size": 0})"
+                                  << "'batch_size' is 0, allowed 1 to 65536";
+    QTest::newRow("wrong type") << R"({"epochs": "ten"})"
+                                << "'epochs' has the wrong type (string), expected an integer";
+    QTest::newRow("groups not a divisor") << R"({"model": {"norm": "group", "groups": 5}})"
+                                          << "'model.groups' is 5";
     QTest::newRow("augment p") << R"({"augment": [{"type": "HorizontalFlip", "p": 1.5}]})"
                                << "'augment[0] (HorizontalFlip).p' is 1.5, allowed 0 to 1";
-    QTest::newRow("augment type") << R"({"augment": [{"type": "Blur"}]})" << "'augment[0].type' is 'Blur'";
-    QTest::newRow("augment key") << R"({"augment": [{"type": "Rotate", "angle": 5}]})" << "unknown key 'augment[0].angle'";
-    QTest::newRow("unknown preset") << R"({"preset": "resnet"})" << "unknown preset 'resnet'; allowed: s8-bn, s8-gn, s8-ln, s9";
-    QTest::newRow("normalize length") << R"({"normalize": {"mean": [0.5]}})" << "need 3 values";
-    QTest::newRow("device") << R"({"device": "tpu"})" << "'device' is 'tpu', allowed: auto, cpu, cuda";
-    QTest::newRow("not an object") << R"([1, 2])" << "must be an object";
+    QTest::newRow("augment type") << R"({"augment": [{"type": "Blur"}]})"
+                                  << "'augment[0].type' is 'Blur'";
+    QTest::newRow("augment key") << R"({"augment": [{"type": "Rotate", "angle": 5}]})"
+                                 << "unknown key 'augment[0].angle'";
+    QTest::newRow("unknown preset") << R"({"preset": "resnet"})"
+                                    << "unknown preset 'resnet'; allowed: s8-bn, s8-gn, s8-ln, s9";
+    QTest::newRow("normalize length") << R"({"normalize": {"mean": [0.5]}})"
+                                      << "need 3 values";
+    QTest::newRow("device") << R"({"device": "tpu"})"
+                            << "'device' is 'tpu', allowed: auto, cpu, cuda";
+    QTest::newRow("not an object") << R"([1, 2])"
+                                   << "must be an object";
 }
 
 void TestConfig::badConfig()
@@ -131,4 +145,22 @@ void TestConfig::fileErrorsNameTheFile()
 }
 
 QTEST_GUILESS_MAIN(TestConfig)
+void TestConfig::presetFilesMatchThePresets_data()
+{
+    QTest::addColumn<QString>("preset");
+    for (const char *name : {"s8-bn", "s8-gn", "s8-ln", "s9"})
+        QTest::newRow(name) << name;
+}
+
+void TestConfig::presetFilesMatchThePresets()
+{
+    // resources/configs/ is what users copy and edit; regenerate with `normlab-cli config PRESET
+    // --out FILE`.
+    QFETCH(QString, preset);
+    const std::string path = std::string(NORMLAB_SOURCE_DIR) + "/resources/configs/" +
+                             preset.toStdString() + ".json";
+    const ExperimentConfig fromFile = loadConfigFile(path);
+    QCOMPARE(toJson(fromFile).dump(2), toJson(presetConfig(preset.toStdString())).dump(2));
+}
+
 #include "test_config.moc"

@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace normlab::cli {
 
 void ConfigOptions::addTo(CLI::App &c, bool full)
@@ -14,17 +13,21 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
     m_command = &c;
     c.add_option("preset", m_preset, "Preset: s8-bn, s8-gn, s8-ln or s9 (default s8-bn)");
     c.add_option("--preset", m_preset, "Same as the positional preset");
-    c.add_option("--config", m_configFile, "JSON config file (see docs/config.md); options given here override it");
+    c.add_option("--config", m_configFile,
+                 "JSON config file (see docs/config.md); options given here override it");
     c.add_option("--norm", m_norm, "Normalization: batch, group, layer, instance, none");
     c.add_option("--groups", m_groups, "GroupNorm groups");
-    c.add_flag("--no-affine", m_noAffine, "LayerNorm/InstanceNorm without learnable scale and shift");
+    c.add_flag("--no-affine", m_noAffine,
+               "LayerNorm/InstanceNorm without learnable scale and shift");
     c.add_flag("--no-skip", m_noSkip, "Remove the skip connections");
     c.add_flag("--no-dilation", m_noDilation, "s9: plain instead of dilated convolution");
     c.add_flag("--no-depthwise", m_noDepthwise, "s9: full instead of depthwise convolution");
     c.add_option("--dropout", m_dropout, "Dropout probability after each block");
     if (!full)
         return;
-    c.add_option("--data", m_data, "synthetic, cifar10 (downloaded) or a folder (binary files or train/ test/ images)");
+    c.add_option(
+            "--data", m_data,
+            "synthetic, cifar10 (downloaded) or a folder (binary files or train/ test/ images)");
     c.add_option("--train-limit", m_trainLimit, "Use a fixed subset of N training images (0: all)");
     c.add_option("--test-limit", m_testLimit, "Use a fixed subset of N test images (0: all)");
     c.add_option("--epochs", m_epochs, "Epochs");
@@ -41,6 +44,22 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
     c.add_option("--workers", m_workers, "Data-pipeline threads");
     c.add_option("--device", m_device, "auto, cpu or cuda");
     c.add_option("--memory-format", m_memoryFormat, "auto, nchw or channels_last");
+}
+
+std::vector<std::string> ConfigOptions::normList() const
+{
+    if (!m_allowNormList || m_norm.find(',') == std::string::npos)
+        return {m_norm};
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = m_norm.find(',', start);
+        names.push_back(m_norm.substr(start, comma == std::string::npos ? std::string::npos
+                                                                        : comma - start));
+        if (comma == std::string::npos)
+            return names;
+        start = comma + 1;
+    }
 }
 
 ExperimentConfig ConfigOptions::build() const
@@ -62,10 +81,12 @@ ExperimentConfig ConfigOptions::build() const
         }
     }
     if (given("--norm")) {
-        const auto norm = normKindFromString(m_norm);
-        if (!norm)
-            throw ConfigError("--norm: '" + m_norm + "' is not one of batch, group, layer, instance, none");
-        c.model.norm = *norm;
+        for (const std::string &name : normList()) {
+            if (!normKindFromString(name))
+                throw ConfigError("--norm: '" + name +
+                                  "' is not one of batch, group, layer, instance, none");
+        }
+        c.model.norm = *normKindFromString(normList().front());
     }
     if (given("--groups"))
         c.model.groups = m_groups;

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace normlab::cli {
 
@@ -20,6 +21,10 @@ public:
     // Throws ConfigError naming the option or key.
     ExperimentConfig build() const;
 
+    // Sweeps accept a comma-separated list for --norm; build() then uses its first entry.
+    void allowNormList() { m_allowNormList = true; }
+    std::vector<std::string> normList() const;
+
 private:
     CLI::App *m_command = nullptr;
     std::string m_preset;
@@ -31,6 +36,7 @@ private:
     std::uint64_t m_seed = 1;
     bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
     bool m_noAffine = false;
+    bool m_allowNormList = false;
 };
 
 } // namespace normlab::cli

@@ -4,6 +4,7 @@
 
 #include "trainer.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -16,6 +17,8 @@ public:
     ProgressPrinter(Mode mode, int epochs, std::FILE *out = stdout, std::FILE *bar = stderr);
 
     void printHeader(const std::string &text);
+    // JSON mode: one {"event": "start"} line naming the run, so scripts can find it in the store.
+    void printStart(std::int64_t runId, const std::string &store, int resumedFrom);
     void onBatch(const BatchProgress &progress);
     void onEpoch(const EpochMetrics &metrics);
     void printResult(const RunResult &result);

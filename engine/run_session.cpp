@@ -1,0 +1,107 @@
+#include "run_session.h"
+
+#include "config_json.h"
+#include "errors.h"
+#include "process_stats.h"
+#include "run_writer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace normlab {
+
+RunState toRunState(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Finished:
+        return RunState::Finished;
+    case RunStatus::Stopped:
+        return RunState::Stopped;
+    case RunStatus::Diverged:
+    case RunStatus::Failed:
+        return RunState::Failed;
+    }
+    return RunState::Failed;
+}
+
+ExperimentConfig recordedConfig(const RunRecord &record)
+{
+    const auto json = nlohmann::json::parse(record.configJson, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        throw StoreError("run " + std::to_string(record.id) +
+                         ": its recorded config is not valid JSON");
+    try {
+        return configFromJson(json);
+    } catch (const ConfigError &e) {
+        throw ConfigError("run " + std::to_string(record.id) + ": recorded config: " + e.what());
+    }
+}
+
+RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data)
+    : m_store(store), m_id(id)
+{
+    const RunRecord record = store.run(id);
+    const ExperimentConfig config = recordedConfig(record);
+    m_writer = std::make_unique<RunWriter>(store, id);
+    try {
+        const auto start = std::chrono::steady_clock::now();
+        m_data = data ? std::move(data)
+                      : std::make_shared<const DatasetPair>(loadDatasets(config.data));
+        m_loadSeconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!record.datasetFingerprint.empty() && record.datasetFingerprint != m_data->fingerprint)
+            throw DataError(m_data->kind + " " + m_data->path +
+                            ": the data has changed since run " + std::to_string(id) +
+                            " began (fingerprint " + record.datasetFingerprint + ", now " +
+                            m_data->fingerprint + ")");
+
+        m_trainer = std::make_unique<Trainer>(config, *m_data);
+        const std::string checkpoints =
+                record.artifactDir.empty() ? store.runDir(id) : record.artifactDir;
+        m_trainer->setCheckpointDir(checkpoints);
+        const fs::path last = fs::path(checkpoints) / "last.pt";
+        if (record.epochsDone > 0 && fs::exists(last))
+            m_resumedFrom = m_trainer->resumeFrom(last.string());
+        m_writer->truncateAfter(m_resumedFrom);
+        m_writer->started({m_data->kind, m_data->path, m_data->fingerprint,
+                           m_data->train.classNames, m_trainer->parameterCount(),
+                           m_trainer->deviceName()});
+    } catch (const std::exception &e) {
+        m_writer->finish(RunState::Failed, e.what());
+        throw;
+    }
+}
+
+RunSession::~RunSession() = default;
+
+RunResult RunSession::run(const TrainerCallbacks &callbacks)
+{
+    TrainerCallbacks recording = callbacks;
+    recording.onBatch = [&](const BatchProgress &p) {
+        m_writer->addBatch({p.step, p.epoch, unixTime(), p.batchLoss});
+        if (callbacks.onBatch)
+            callbacks.onBatch(p);
+    };
+    recording.onEpoch = [&](const EpochMetrics &m) {
+        m_writer->addEpoch(m);
+        if (callbacks.onEpoch)
+            callbacks.onEpoch(m);
+    };
+    try {
+        // The result covers the whole run, so the epochs recorded before a resume come first.
+        std::vector<EpochMetrics> earlier = m_store.epochs(m_id);
+        RunResult result = m_trainer->run(recording);
+        result.epochs.insert(result.epochs.begin(), earlier.begin(), earlier.end());
+        m_writer->finish(toRunState(result.status), result.message);
+        return result;
+    } catch (const std::exception &e) {
+        m_writer->finish(RunState::Failed, e.what());
+        throw;
+    }
+}
+
+} // namespace normlab

@@ -1,0 +1,57 @@
+// One recorded training run, start to end: claims the run in the store, loads its data, builds
+// the trainer (continuing from the run's checkpoint when it has one) and records every batch and
+// epoch as it trains. The command line's train, resume and sweep and the GUI's worker all use it.
+#pragma once
+
+#include "run_store.h"
+#include "trainer.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace normlab {
+
+class RunWriter;
+
+class RunSession
+{
+public:
+    // Throws StoreError (the run is unknown, finished or being trained elsewhere), ConfigError (its
+    // recorded config is invalid) or DataError (its data is missing or has changed since it began).
+    // `data`, when given, is used instead of loading (a sweep loads each dataset once); it must be
+    // what the run's config names.
+    RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data = {});
+    ~RunSession();
+    RunSession(const RunSession &) = delete;
+    RunSession &operator=(const RunSession &) = delete;
+
+    std::int64_t id() const { return m_id; }
+    const ExperimentConfig &config() const { return m_trainer->config(); }
+    const DatasetPair &data() const { return *m_data; }
+    std::shared_ptr<const DatasetPair> sharedData() const { return m_data; }
+    double loadSeconds() const { return m_loadSeconds; }
+    // Epochs already done when this session began (0 for a fresh start).
+    int resumedFrom() const { return m_resumedFrom; }
+    Trainer &trainer() { return *m_trainer; }
+
+    // Trains to the end (or until stopped), recording as it goes, and records the final status.
+    // The result's epochs include those recorded before a resume.
+    RunResult run(const TrainerCallbacks &callbacks = {});
+
+private:
+    RunStore &m_store;
+    std::int64_t m_id;
+    std::unique_ptr<RunWriter> m_writer;
+    std::shared_ptr<const DatasetPair> m_data;
+    std::unique_ptr<Trainer> m_trainer;
+    double m_loadSeconds = 0;
+    int m_resumedFrom = 0;
+};
+
+// The config a run was recorded with. Throws StoreError or ConfigError naming the run.
+ExperimentConfig recordedConfig(const RunRecord &record);
+
+// The store's status for how a training run ended.
+RunState toRunState(RunStatus status);
+
+} // namespace normlab

@@ -1,0 +1,152 @@
+// The run store: every training run, from the GUI or the command line, recorded in one SQLite
+// database (WAL, so readers watch a run while it trains) with checkpoints as files beside it.
+//
+//   <dir>/normlab.db          runs, tags, epochs, misclassified images, batch losses
+//   <dir>/runs/<id>/lock      held (flock) by the process training the run; the kernel drops it
+//                             when that process dies, which is how a crash is told from a run
+//   <dir>/runs/<id>/*.pt      checkpoints, unless the run was given its own folder
+//
+// One RunStore is one connection: use it from one thread at a time, one per thread.
+#pragma once
+
+#include "metrics.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace normlab {
+
+class SqliteDb;
+
+enum class RunState { Queued, Running, Finished, Failed, Stopped, Interrupted };
+std::string toString(RunState state);
+std::optional<RunState> runStateFromString(const std::string &text);
+
+struct RunRecord
+{
+    std::int64_t id = 0;
+    std::string name;
+    RunState state = RunState::Queued;
+    std::string message; // why it failed or stopped
+    double createdAt = 0, startedAt = 0, endedAt = 0; // Unix seconds; 0 = not yet
+    std::string configJson;
+    std::uint64_t seed = 0;
+    std::string version, gitCommit; // of the NormLab that created the run
+    std::string datasetKind, datasetPath, datasetFingerprint;
+    std::vector<std::string> classNames;
+    std::int64_t parameterCount = 0;
+    std::string device;
+    std::vector<std::string> tags;
+    std::string note;
+    std::string sweep; // runs queued together by one sweep share this
+    std::string artifactDir; // checkpoints; empty = the store's own runs/<id>
+    std::int64_t pid = 0; // of the process that last trained it
+
+    // From the recorded epochs.
+    int epochsDone = 0;
+    int bestEpoch = 0; // highest test accuracy
+    double bestTestAccuracy = 0;
+    double lastTestAccuracy = 0;
+    double trainingSeconds = 0; // sum of the epochs' seconds
+};
+
+struct NewRun
+{
+    std::string name;
+    std::string configJson;
+    std::uint64_t seed = 0;
+    std::vector<std::string> tags;
+    std::string sweep;
+    std::string artifactDir;
+};
+
+struct BatchPoint
+{
+    std::int64_t step = 0; // batches since the run began
+    int epoch = 0;
+    double wallTime = 0;
+    double loss = 0; // that batch's loss
+};
+
+struct RunFilter
+{
+    std::optional<RunState> state;
+    std::string tag;
+    std::string text; // in the name, note, config or tags
+    std::string sweep;
+};
+
+class RunStore
+{
+public:
+    static constexpr int kSchemaVersion = 2;
+
+    struct Options
+    {
+        bool readOnly = false;
+        // Tests create older schemas to check the migrations; everything else uses the latest.
+        int schemaVersion = kSchemaVersion;
+    };
+
+    // $NORMLAB_STORE, else $XDG_DATA_HOME/normlab/store.
+    static std::string defaultDir();
+
+    // Opens or creates the store in `dir`, migrates its schema and marks runs whose process died
+    // as interrupted. Throws StoreError for a corrupt, foreign or newer database, a folder that
+    // cannot be written, a full disk.
+    explicit RunStore(std::string dir, Options options);
+    explicit RunStore(std::string dir) : RunStore(std::move(dir), Options {}) { }
+    ~RunStore();
+    RunStore(const RunStore &) = delete;
+    RunStore &operator=(const RunStore &) = delete;
+
+    const std::string &dir() const { return m_dir; }
+    std::string databasePath() const;
+    int schemaVersion() const;
+    // Runs found dead on open (and marked interrupted).
+    const std::vector<std::int64_t> &recovered() const { return m_recovered; }
+
+    std::int64_t createRun(const NewRun &run);
+
+    // Throws StoreError "no run N in DIR".
+    RunRecord run(std::int64_t id) const;
+    std::vector<RunRecord> runs(const RunFilter &filter = {}) const;
+    // Epochs after `afterEpoch`, in order. `details`: with confusion matrices and misclassified
+    // images.
+    std::vector<EpochMetrics> epochs(std::int64_t id, int afterEpoch = 0,
+                                     bool details = false) const;
+    std::vector<Misclassified> misclassified(std::int64_t id, int epoch) const;
+    std::vector<BatchPoint> batches(std::int64_t id, std::int64_t afterStep = -1) const;
+    // The queued runs of a sweep (all queued runs when `sweep` is empty), oldest first.
+    std::vector<std::int64_t> queued(const std::string &sweep = {}) const;
+
+    void addTags(std::int64_t id, const std::vector<std::string> &tags);
+    void removeTags(std::int64_t id, const std::vector<std::string> &tags);
+    void setNote(std::int64_t id, const std::string &note);
+    // Removes the run, its records and its checkpoints. Refuses a run that is training.
+    void deleteRun(std::int64_t id);
+
+    // The store's own folder for the run (its lock and, by default, its checkpoints).
+    std::string runDir(std::int64_t id) const;
+    std::string checkpointDir(std::int64_t id) const;
+
+    SqliteDb &db() const { return *m_db; }
+
+private:
+    void migrate(int target);
+    void recoverDeadRuns();
+    void requireRun(std::int64_t id) const;
+
+    std::string m_dir;
+    Options m_options;
+    std::unique_ptr<SqliteDb> m_db;
+    std::vector<std::int64_t> m_recovered;
+};
+
+// Whether a process holds the run's lock, i.e. is training it now.
+bool isRunLocked(const std::string &runDir);
+
+} // namespace normlab

@@ -1,0 +1,69 @@
+#include "run_summary.h"
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace normlab {
+
+namespace {
+
+std::string stringAt(const json &j, const json::json_pointer &p, const std::string &fallback)
+{
+    return j.contains(p) && j.at(p).is_string() ? j.at(p).get<std::string>() : fallback;
+}
+
+void flatten(const json &j, const std::string &prefix,
+             std::vector<std::pair<std::string, std::string>> &out)
+{
+    if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it)
+            flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+    } else if (j.is_array() && !j.empty() && (j.front().is_object() || j.front().is_array())) {
+        for (std::size_t i = 0; i < j.size(); ++i)
+            flatten(j[i], prefix + "[" + std::to_string(i) + "]", out);
+    } else {
+        out.emplace_back(prefix, j.is_string() ? j.get<std::string>() : j.dump());
+    }
+}
+
+} // namespace
+
+RunConfigSummary summarizeConfig(const std::string &configJson)
+{
+    RunConfigSummary s;
+    const json j = json::parse(configJson, nullptr, false);
+    if (!j.is_object())
+        return {"?", "?", "?", "?", "?", 0};
+    s.preset = stringAt(j, "/preset"_json_pointer, "custom");
+    if (s.preset.empty())
+        s.preset = "custom";
+    s.arch = stringAt(j, "/model/arch"_json_pointer, "s8");
+    s.norm = stringAt(j, "/model/norm"_json_pointer, "batch");
+    if (s.norm == "group" && j.contains("/model/groups"_json_pointer))
+        s.norm += "(" + j.at("/model/groups"_json_pointer).dump() + ")";
+    if ((s.norm == "layer" || s.norm == "instance") &&
+        j.value("/model/affine"_json_pointer, true) == false)
+        s.norm += "(no affine)";
+    if (j.contains("augment") && j["augment"].is_array()) {
+        for (const json &step : j["augment"])
+            if (step.is_object())
+                s.augment += (s.augment.empty() ? "" : "+") + step.value("type", std::string("?"));
+    }
+    if (s.augment.empty())
+        s.augment = "none";
+    s.data = stringAt(j, "/data/source"_json_pointer, "synthetic");
+    s.epochs = j.value("epochs", 0);
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string &configJson)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    const json j = json::parse(configJson, nullptr, false);
+    if (!j.is_discarded())
+        flatten(j, "", out);
+    return out;
+}
+
+} // namespace normlab

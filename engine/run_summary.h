@@ -1,0 +1,27 @@
+// What a runs table shows of a run's recorded config, read leniently: a list must still show a
+// run whose config a later NormLab would reject.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace normlab {
+
+struct RunConfigSummary
+{
+    std::string preset; // "custom" when none
+    std::string arch;
+    std::string norm; // e.g. "group(4)", "layer", "layer(no affine)"
+    std::string augment; // e.g. "ColorJitter+Rotate", "none"
+    std::string data;
+    int epochs = 0;
+};
+
+RunConfigSummary summarizeConfig(const std::string &configJson);
+
+// Every leaf of the config as ("model.norm", "batch"), ("augment[0].type", "ColorJitter"), ...,
+// in key order, for diffs between runs.
+std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string &configJson);
+
+} // namespace normlab

@@ -1,0 +1,37 @@
+// `normlab-cli runs ...`: list, show, compare, tag, note and delete recorded runs.
+#pragma once
+
+#include "train_commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace normlab::cli {
+
+class RunsCommands
+{
+public:
+    void addTo(CLI::App &app);
+    // Whether one of the runs subcommands was given; then run() does it.
+    bool parsed() const;
+    int run() const;
+
+private:
+    CLI::App *m_runs = nullptr;
+    CLI::App *m_list = nullptr, *m_show = nullptr, *m_compare = nullptr, *m_tag = nullptr,
+             *m_note = nullptr, *m_delete = nullptr;
+    StoreOption m_store;
+    std::string m_status, m_tagFilter, m_search, m_sweep;
+    bool m_json = false;
+    std::string m_run;
+    std::vector<std::string> m_ids;
+    std::vector<std::string> m_tags;
+    bool m_removeTags = false;
+    std::string m_noteText;
+    bool m_yes = false;
+};
+
+} // namespace normlab::cli

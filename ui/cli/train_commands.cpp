@@ -1,0 +1,373 @@
+#include "train_commands.h"
+
+#include "cli_app.h"
+#include "config_json.h"
+#include "errors.h"
+#include "interrupt_watcher.h"
+#include "metrics_json.h"
+#include "progress_printer.h"
+#include "run_session.h"
+#include "run_store.h"
+#include "version.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace normlab::cli {
+
+namespace {
+
+std::string describeData(const DatasetPair &data)
+{
+    std::string text = data.kind;
+    if (!data.path.empty())
+        text += " " + data.path;
+    return text + " (" + std::to_string(data.train.size()) + " train, " +
+           std::to_string(data.test.size()) + " test, " + std::to_string(data.train.numClasses()) +
+           " classes)";
+}
+
+int exitCodeFor(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Finished:
+        return Success;
+    case RunStatus::Stopped:
+        return Interrupted;
+    case RunStatus::Diverged:
+    case RunStatus::Failed:
+        return RunFailed;
+    }
+    return RunFailed;
+}
+
+struct TrainOutput
+{
+    bool json = false;
+    std::string out; // also write config.json and metrics.jsonl here
+};
+
+// Trains one claimed run to its end, printing as it goes.
+RunResult trainSession(RunSession &session, const RunStore &store, const TrainOutput &output)
+{
+    const ExperimentConfig &config = session.config();
+    ProgressPrinter printer(output.json ? ProgressPrinter::Mode::Json
+                                        : ProgressPrinter::Mode::Table,
+                            config.epochs);
+    std::ofstream metricsFile;
+    if (!output.out.empty()) {
+        fs::create_directories(output.out);
+        saveConfigFile(config, (fs::path(output.out) / "config.json").string());
+        metricsFile.open(fs::path(output.out) / "metrics.jsonl",
+                         session.resumedFrom() > 0 ? std::ios::app : std::ios::trunc);
+        if (!metricsFile)
+            throw InputError(output.out + ": cannot write metrics.jsonl");
+    }
+
+    Trainer &trainer = session.trainer();
+    const int threads = Trainer::applyThreadCount(config.threads);
+    const RunRecord record = store.run(session.id());
+    std::string resumed;
+    if (session.resumedFrom() > 0)
+        resumed = ", resuming after epoch " + std::to_string(session.resumedFrom());
+    char header[1536];
+    std::snprintf(
+            header, sizeof header,
+            "NormLab %s  run %lld \"%s\"%s\n"
+            "preset %s  norm %s  params %lld  device %s  threads %d\n"
+            "data: %s, loaded in %.1f s\naugment: %s  batch %d  lr %g  epochs %d  seed %llu\n",
+            version().c_str(), static_cast<long long>(session.id()), record.name.c_str(),
+            resumed.c_str(), config.preset.empty() ? "custom" : config.preset.c_str(),
+            toString(config.model.norm).c_str(), static_cast<long long>(trainer.parameterCount()),
+            trainer.deviceName().c_str(), threads, describeData(session.data()).c_str(),
+            session.loadSeconds(), augmentSummary(config).c_str(), config.batchSize,
+            config.optimizer.lr, config.epochs, static_cast<unsigned long long>(config.seed));
+    printer.printHeader(header);
+    printer.printStart(session.id(), store.dir(), session.resumedFrom());
+
+    TrainerCallbacks callbacks;
+    callbacks.onBatch = [&](const BatchProgress &p) { printer.onBatch(p); };
+    callbacks.onEpoch = [&](const EpochMetrics &m) {
+        printer.onEpoch(m);
+        if (metricsFile.is_open())
+            metricsFile << toJson(m).dump() << '\n' << std::flush;
+    };
+    callbacks.batchIntervalMs = output.json ? 1000 : 200;
+
+    RunResult result;
+    {
+        InterruptWatcher watcher([&trainer] { trainer.requestStop(); });
+        result = session.run(callbacks);
+    }
+    printer.printResult(result);
+    return result;
+}
+
+std::string sweepId()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm local {};
+    localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "sweep-%Y%m%d-%H%M%S", &local);
+    return text;
+}
+
+// Short names for the keys people sweep most; anything else is a config path like model.groups.
+std::string expandKey(const std::string &key)
+{
+    static const std::map<std::string, std::string> aliases = {
+            {"norm", "model.norm"},
+            {"groups", "model.groups"},
+            {"dropout", "model.dropout"},
+            {"skip", "model.skip"},
+            {"affine", "model.affine"},
+            {"lr", "optimizer.lr"},
+            {"momentum", "optimizer.momentum"},
+            {"weight-decay", "optimizer.weight_decay"},
+            {"optimizer", "optimizer.type"},
+            {"schedule", "schedule.type"},
+            {"batch-size", "batch_size"},
+            {"label-smoothing", "label_smoothing"}};
+    const auto it = aliases.find(key);
+    return it == aliases.end() ? key : it->second;
+}
+
+json parseScalar(const std::string &text)
+{
+    json value = json::parse(text, nullptr, false);
+    if (value.is_discarded() || value.is_object() || value.is_array())
+        return text; // a bare word such as batch or sgd
+    return value;
+}
+
+struct Axis
+{
+    std::string key; // config path, dotted
+    std::vector<json> values;
+};
+
+Axis parseGridEntry(const std::string &entry)
+{
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+        throw ConfigError("--grid " + entry +
+                          ": expected KEY=VALUE1,VALUE2,... (for example norm=batch,group,layer)");
+    Axis axis {expandKey(entry.substr(0, eq)), {}};
+    std::string rest = entry.substr(eq + 1);
+    std::size_t start = 0;
+    while (start <= rest.size()) {
+        const std::size_t comma = rest.find(',', start);
+        const std::string item =
+                rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty())
+            throw ConfigError("--grid " + entry + ": an empty value");
+        axis.values.push_back(parseScalar(item));
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return axis;
+}
+
+json patchFor(const std::string &dottedKey, const json &value)
+{
+    json patch = value;
+    std::string key = dottedKey;
+    for (;;) {
+        const auto dot = key.rfind('.');
+        patch = json {{key.substr(dot == std::string::npos ? 0 : dot + 1), patch}};
+        if (dot == std::string::npos)
+            return patch;
+        key.resize(dot);
+    }
+}
+
+std::string valueText(const json &value)
+{
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// Queues the grid's runs; returns the sweep id.
+std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
+{
+    const ExperimentConfig base = args.config.build();
+    std::vector<Axis> axes;
+    const std::vector<std::string> norms = args.config.normList();
+    if (norms.size() > 1) {
+        Axis axis {"model.norm", {}};
+        for (const std::string &n : norms)
+            axis.values.push_back(n);
+        axes.push_back(axis);
+    }
+    for (const std::string &entry : args.grid)
+        axes.push_back(parseGridEntry(entry));
+    if (args.seeds > 0) {
+        Axis axis {"seed", {}};
+        for (int i = 0; i < args.seeds; ++i)
+            axis.values.push_back(base.seed + static_cast<std::uint64_t>(i));
+        axes.push_back(axis);
+    }
+    if (axes.empty())
+        throw ConfigError(
+                "sweep: nothing to sweep; give --grid KEY=V1,V2, a list for --norm or --seeds N");
+
+    // Every combination, the last axis varying fastest; each is checked before any is queued.
+    struct Point
+    {
+        ExperimentConfig config;
+        std::string label;
+    };
+    std::vector<Point> points {{base, ""}};
+    for (const Axis &axis : axes) {
+        std::vector<Point> next;
+        for (const Point &p : points) {
+            for (const json &value : axis.values) {
+                Point q {p.config, p.label};
+                try {
+                    q.config = configFromJson(patchFor(axis.key, value), p.config);
+                    validate(q.config);
+                } catch (const ConfigError &e) {
+                    throw ConfigError("sweep " + axis.key + "=" + valueText(value) + ": " +
+                                      e.what());
+                }
+                const std::string shortKey = axis.key.substr(axis.key.rfind('.') + 1);
+                q.label += (q.label.empty() ? "" : " ") + shortKey + "=" + valueText(value);
+                next.push_back(std::move(q));
+            }
+        }
+        points = std::move(next);
+    }
+
+    const std::string id = sweepId();
+    const std::string baseName =
+            args.name.empty() ? (base.name.empty() ? "sweep" : base.name) : args.name;
+    std::vector<std::string> tags = args.tags;
+    for (const Point &p : points) {
+        if (args.dryRun) {
+            std::printf("would queue: %s %s\n", baseName.c_str(), p.label.c_str());
+            continue;
+        }
+        const std::int64_t runId = store.createRun(
+                {baseName + " " + p.label, toJson(p.config).dump(), p.config.seed, tags, id, {}});
+        if (print)
+            std::printf("queued run %lld: %s %s\n", static_cast<long long>(runId), baseName.c_str(),
+                        p.label.c_str());
+    }
+    if (print && !args.dryRun)
+        std::printf("%zu runs queued as %s\n", points.size(), id.c_str());
+    return id;
+}
+
+std::string lastSweep(const RunStore &store)
+{
+    std::string last;
+    for (const RunRecord &r : store.runs())
+        if (!r.sweep.empty())
+            last = r.sweep;
+    if (last.empty())
+        throw StoreError("no sweep in the store " + store.dir());
+    return last;
+}
+
+} // namespace
+
+void StoreOption::addTo(CLI::App &command)
+{
+    command.add_option(
+            "--store", dir,
+            "Run store folder (default $NORMLAB_STORE, else ~/.local/share/normlab/store)");
+}
+
+std::string StoreOption::resolved() const
+{
+    return dir.empty() ? RunStore::defaultDir() : dir;
+}
+
+int train(const TrainArgs &args)
+{
+    const ExperimentConfig config = args.config.build();
+    if (!args.saveConfig.empty())
+        saveConfigFile(config, args.saveConfig);
+    RunStore store(args.store.resolved());
+    const std::string name =
+            args.name.empty() ? (config.name.empty() ? "custom" : config.name) : args.name;
+    const std::int64_t id =
+            store.createRun({name, toJson(config).dump(), config.seed, args.tags, {}, args.out});
+    RunSession session(store, id);
+    return exitCodeFor(trainSession(session, store, {args.json, args.out}).status);
+}
+
+int resume(const ResumeArgs &args)
+{
+    RunStore store(args.store.resolved());
+    const RunRecord record = store.run(args.run);
+    if (record.state == RunState::Queued)
+        throw StoreError("run " + std::to_string(args.run) + " is queued and has not started; " +
+                         (record.sweep.empty()
+                                  ? ""
+                                  : "`normlab-cli sweep --resume " + record.sweep + "` runs it"));
+    RunSession session(store, args.run);
+    return exitCodeFor(trainSession(session, store, {args.json, record.artifactDir}).status);
+}
+
+int sweep(const SweepArgs &args)
+{
+    RunStore store(args.store.resolved());
+    std::string id;
+    if (args.resume.empty()) {
+        id = queueSweep(store, args, !args.json);
+        if (args.dryRun)
+            return Success;
+    } else {
+        id = args.resume == "last" ? lastSweep(store) : args.resume;
+        if (store.runs({std::nullopt, {}, {}, id}).empty())
+            throw StoreError("no sweep \"" + id + "\" in the store " + store.dir());
+    }
+
+    // Runs of the sweep that were stopped or died go first, then the queued ones in order.
+    std::vector<std::int64_t> order;
+    for (const RunRecord &r : store.runs({std::nullopt, {}, {}, id}))
+        if (r.state == RunState::Stopped || r.state == RunState::Interrupted)
+            order.push_back(r.id);
+    for (const std::int64_t queuedId : store.queued(id))
+        order.push_back(queuedId);
+    if (order.empty()) {
+        std::printf("sweep %s: nothing left to run\n", id.c_str());
+        return Success;
+    }
+
+    std::shared_ptr<const DatasetPair> data;
+    std::string dataKey;
+    int worst = Success;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const RunRecord record = store.run(order[i]);
+        const std::string key = toJson(recordedConfig(record)).at("data").dump();
+        if (key != dataKey)
+            data.reset(); // load the next dataset only once the last one is released
+        if (!args.json)
+            std::printf("\n== sweep %s: run %zu of %zu ==\n", id.c_str(), i + 1, order.size());
+        RunSession session(store, order[i], data);
+        data = session.sharedData();
+        dataKey = key;
+        const RunResult result = trainSession(session, store, {args.json, record.artifactDir});
+        if (result.status == RunStatus::Stopped) {
+            if (!args.json)
+                std::printf("sweep %s stopped; %zu runs left. Continue with: normlab-cli sweep "
+                            "--resume %s\n",
+                            id.c_str(), order.size() - i, id.c_str());
+            return Interrupted;
+        }
+        worst = std::max(worst, exitCodeFor(result.status));
+    }
+    return worst;
+}
+
+} // namespace normlab::cli
