@@ -14,7 +14,7 @@ std::string stringAt(const json &j, const json::json_pointer &p, const std::stri
 }
 
 void flatten(const json &j, const std::string &prefix,
-             std::vector<std::pair<std::string, std::string>> &out)
+             std::vector<std::pair<std::string, json>> &out)
 {
     if (j.is_object()) {
         for (auto it = j.begin(); it != j.end(); ++it)
@@ -23,7 +23,7 @@ void flatten(const json &j, const std::string &prefix,
         for (std::size_t i = 0; i < j.size(); ++i)
             flatten(j[i], prefix + "[" + std::to_string(i) + "]", out);
     } else {
-        out.emplace_back(prefix, j.is_string() ? j.get<std::string>() : j.dump());
+        out.emplace_back(prefix, j);
     }
 }
 
@@ -57,12 +57,20 @@ RunConfigSummary summarizeConfig(const std::string &configJson)
     return s;
 }
 
-std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string &configJson)
+std::vector<std::pair<std::string, json>> configLeaves(const std::string &configJson)
 {
-    std::vector<std::pair<std::string, std::string>> out;
+    std::vector<std::pair<std::string, json>> out;
     const json j = json::parse(configJson, nullptr, false);
     if (!j.is_discarded())
         flatten(j, "", out);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string &configJson)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto &[key, value] : configLeaves(configJson))
+        out.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
     return out;
 }
 

@@ -2,6 +2,8 @@
 // run whose config a later NormLab would reject.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,5 +25,7 @@ RunConfigSummary summarizeConfig(const std::string &configJson);
 // Every leaf of the config as ("model.norm", "batch"), ("augment[0].type", "ColorJitter"), ...,
 // in key order, for diffs between runs.
 std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string &configJson);
+// The same leaves with their JSON types kept (numbers stay numbers).
+std::vector<std::pair<std::string, nlohmann::json>> configLeaves(const std::string &configJson);
 
 } // namespace normlab

@@ -5,7 +5,8 @@ set -eu
 packages="cmake ninja-build g++ ccache pkg-config
   qt6-base-dev libqcustomplot-dev
   libtorch-dev libopencv-dev
-  nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev"
+  nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  libprotobuf-dev protobuf-compiler"
 # Skip apt entirely when everything is already there (CI reruns, developer machines).
 missing=""
 for p in $packages; do

@@ -261,6 +261,13 @@ void TestCliStore::tagsNotesFiltersAndDelete()
     QVERIFY2(compared.out.contains("model.norm") && compared.out.contains("layer"),
              qPrintable(compared.out));
 
+    const QString exported = tmp.path() + "/exported";
+    const Outcome exportOutcome =
+            cli.run({"export", "--all", "--format", "mlflow", "--out", exported});
+    QVERIFY2(exportOutcome.exitCode == 0, qPrintable(exportOutcome.err));
+    QVERIFY(exportOutcome.out.contains("exported 2 runs as mlflow"));
+    QVERIFY(QFile::exists(exported + "/mlruns/1/meta.yaml"));
+
     // Not confirmed (stdin closed): kept.
     const Outcome asked = cli.run({"runs", "delete", "1"});
     QCOMPARE(asked.exitCode, 0);

@@ -4,6 +4,7 @@
 #include "config_options.h"
 #include "download.h"
 #include "errors.h"
+#include "export_command.h"
 #include "interrupt_watcher.h"
 #include "model_spec.h"
 #include "paths.h"
@@ -108,6 +109,8 @@ int runCli(int argc, char **argv)
 
     RunsCommands runsCommands;
     runsCommands.addTo(app);
+    ExportCommand exportCommand;
+    exportCommand.addTo(app);
 
     ConfigOptions printConfig;
     std::string printConfigOut;
@@ -147,6 +150,8 @@ int runCli(int argc, char **argv)
             return sweep(sweepArgs);
         if (runsCommands.parsed())
             return runsCommands.run();
+        if (exportCommand.parsed())
+            return exportCommand.run();
         if (*configCmd) {
             const ExperimentConfig c = printConfig.build();
             if (printConfigOut.empty())

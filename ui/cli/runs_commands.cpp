@@ -20,9 +20,13 @@ using nlohmann::json;
 
 namespace normlab::cli {
 
+std::int64_t parseRunId(const RunStore &store, const std::string &text);
+
 namespace {
 
 constexpr int kConfusedPairsShown = 5;
+
+} // namespace
 
 std::int64_t parseRunId(const RunStore &store, const std::string &text)
 {
@@ -45,6 +49,8 @@ std::int64_t parseRunId(const RunStore &store, const std::string &text)
                 "\" is not a run id: give the number `normlab-cli runs list` shows, or last");
     return id;
 }
+
+namespace {
 
 std::string localTime(double unixSeconds)
 {

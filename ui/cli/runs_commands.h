@@ -9,7 +9,14 @@
 #include <string>
 #include <vector>
 
+namespace normlab {
+class RunStore;
+}
+
 namespace normlab::cli {
+
+// A run id as typed: a number, or "last". Throws StoreError with a hint.
+std::int64_t parseRunId(const RunStore &store, const std::string &text);
 
 class RunsCommands
 {

@@ -1,0 +1,60 @@
+// Shared by the exporters (run_export_*.cpp); not part of the engine's API.
+#pragma once
+
+#include "dataset.h"
+#include "run_export.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace normlab::detail {
+
+struct ExportedRun
+{
+    std::string storeDir;
+    RunRecord record;
+    std::vector<EpochMetrics> epochs; // with confusion matrices and misclassified images
+    std::vector<BatchPoint> batches;
+    // Number of batches done at the end of each epoch (index epoch - 1); 0 when unknown.
+    std::vector<std::int64_t> stepsAtEpochEnd;
+};
+
+ExportedRun loadRun(const RunStore &store, std::int64_t id);
+
+// One line of metrics per epoch, by name, in a fixed order: what every format exports.
+struct MetricColumn
+{
+    const char *name;
+    double (*value)(const EpochMetrics &);
+};
+const std::vector<MetricColumn> &metricColumns();
+
+// The run's test images, loaded once per dataset and checked against the recorded fingerprint;
+// null (and a warning) when they cannot be had.
+class TestImages
+{
+public:
+    const Dataset *forRun(const RunRecord &record, std::vector<std::string> &warnings);
+
+private:
+    std::string m_key;
+    std::shared_ptr<DatasetPair> m_data;
+    std::string m_error;
+};
+
+// The shortest text that reads back as the same double.
+std::string shortestNumber(double value);
+
+// A folder name from a run: "12-s8-bn-norm-group".
+std::string runSlug(const RunRecord &record);
+
+void exportCsv(const std::vector<ExportedRun> &runs, const ExportOptions &options,
+               ExportReport &report);
+void exportTensorBoard(const std::vector<ExportedRun> &runs, const ExportOptions &options,
+                       ExportReport &report);
+void exportMlflow(const std::vector<ExportedRun> &runs, const ExportOptions &options,
+                  ExportReport &report);
+
+} // namespace normlab::detail
