@@ -67,6 +67,7 @@ private Q_SLOTS:
     void finishedRunCannotBeClaimed();
     void deadRunIsMarkedInterrupted();
     void readerSeesEpochsWhileTheWriterCommits();
+    void twoWritersOfDifferentRunsShareTheStore();
     void deleteRemovesRecordsAndFiles();
     void unknownRunIsAClearError();
 };
@@ -338,6 +339,40 @@ void TestRunStore::readerSeesEpochsWhileTheWriterCommits()
     QCOMPARE(seen, kEpochs);
     QVERIFY2(sawPartial, "the reader never saw the run while it was being written");
     QCOMPARE(stateOf(reader.run(id)), QString("finished"));
+}
+
+void TestRunStore::twoWritersOfDifferentRunsShareTheStore()
+{
+    // Two processes training into one store: SQLite's lock serialises their commits.
+    QTemporaryDir tmp;
+    const std::string dir = tmp.path().toStdString();
+    std::int64_t ids[2];
+    {
+        RunStore store(dir);
+        ids[0] = store.createRun(newRun("one"));
+        ids[1] = store.createRun(newRun("two"));
+    }
+    constexpr int kEpochs = 40;
+    auto write = [&](std::int64_t id) {
+        RunStore own(dir);
+        RunWriter writer(own, id);
+        for (int e = 1; e <= kEpochs; ++e) {
+            for (int b = 0; b < 20; ++b)
+                writer.addBatch({e * 20 + b, e, 1.7e9, 1.0});
+            writer.addEpoch(fakeEpoch(e, 10));
+        }
+        writer.finish(RunState::Finished);
+    };
+    std::thread first(write, ids[0]);
+    std::thread second(write, ids[1]);
+    first.join();
+    second.join();
+    RunStore store(dir);
+    for (const std::int64_t id : ids) {
+        QCOMPARE(store.run(id).epochsDone, kEpochs);
+        QCOMPARE(store.batches(id).size(), std::size_t(kEpochs * 20));
+        QCOMPARE(stateOf(store.run(id)), QString("finished"));
+    }
 }
 
 void TestRunStore::deleteRemovesRecordsAndFiles()

@@ -127,9 +127,9 @@ void ProgressPrinter::printResult(const RunResult &result)
         std::fprintf(m_out, "%s: %s\n", toString(result.status).c_str(), result.message.c_str());
     if (!result.epochs.empty()) {
         std::fprintf(m_out,
-                     "%s after %zu epochs: last test accuracy %.2f%%, best %.2f%% (epoch %d), "
+                     "%s after %zu epoch%s: last test accuracy %.2f%%, best %.2f%% (epoch %d), "
                      "lowest test loss at epoch %d\n",
-                     toString(result.status).c_str(), result.epochs.size(),
+                     toString(result.status).c_str(), result.epochs.size(), result.epochs.size() == 1 ? "" : "s",
                      result.epochs.back().testAccuracy, bestAcc, bestAccEpoch, result.bestEpoch);
     }
     std::fflush(m_out);
