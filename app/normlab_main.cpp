@@ -1,0 +1,41 @@
+// normlab: the desktop application.
+#include "errors.h"
+#include "main_window.h"
+#include "process_env.h"
+#include "run_store.h"
+#include "version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QSettings>
+
+int main(int argc, char **argv)
+{
+    normlab::ensureOpenMpWaitPolicy(argv);
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("normlab");
+    QApplication::setOrganizationName("NormLab");
+    QApplication::setApplicationDisplayName("NormLab");
+    QApplication::setApplicationVersion(QString::fromStdString(normlab::version()));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Train small CNNs on CIFAR-10 and watch what each choice does.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption store("store", "Run store folder (default $NORMLAB_STORE or ~/.local/share/normlab/store).",
+                             "dir", QString::fromStdString(normlab::RunStore::defaultDir()));
+    parser.addOption(store);
+    parser.process(app);
+
+    try {
+        normlab::gui::MainWindow window(parser.value(store));
+        if (!QSettings().contains("window/geometry"))
+            window.resize(1500, 950);
+        window.show();
+        return QApplication::exec();
+    } catch (const normlab::InputError &e) {
+        QMessageBox::critical(nullptr, "NormLab", QString::fromUtf8(e.what()));
+        return 2;
+    }
+}

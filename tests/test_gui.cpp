@@ -1,0 +1,234 @@
+// The desktop application, offscreen: the form maps to the engine's config, a real short training
+// run drives the charts through the controller, stop lands within one batch, and the event loop never
+// stalls while a run trains.
+#include "config_panel.h"
+#include "main_window.h"
+#include "metrics_chart.h"
+#include "presets.h"
+#include "qcustomplot_include.h"
+#include "run_store.h"
+#include "runs_panel.h"
+#include "smoothing.h"
+#include "training_controller.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace normlab;
+using namespace normlab::gui;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 120'000;
+
+ExperimentConfig quickConfig(int epochs)
+{
+    ExperimentConfig c = presetConfig("s8-bn");
+    c.data.source = "synthetic";
+    c.data.trainLimit = 640;
+    c.data.testLimit = 200;
+    c.epochs = epochs;
+    c.threads = 1;
+    return c;
+}
+
+template <typename T>
+T *findChildOfType(QWidget *parent, int index = 0)
+{
+    const auto all = parent->findChildren<T *>();
+    return index < all.size() ? all[index] : nullptr;
+}
+
+} // namespace
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void smoothingIsTensorBoardsDebiasedEma();
+    void formMapsToTheEngineConfig_data();
+    void formMapsToTheEngineConfig();
+    void invalidCombinationIsExplained();
+    void trainingDrivesTheChartsAndOverlays();
+    void stopLandsWithinOneBatch();
+    void eventLoopNeverStallsWhileTraining();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_tmp;
+};
+
+void TestGui::init()
+{
+    m_tmp = std::make_unique<QTemporaryDir>();
+    QCoreApplication::setOrganizationName("NormLabTest");
+    QSettings().clear();
+}
+
+void TestGui::smoothingIsTensorBoardsDebiasedEma()
+{
+    const QVector<double> raw{1, 2, 3, 4};
+    QCOMPARE(debiasedEma(raw, 0), raw);
+    const QVector<double> smooth = debiasedEma(raw, 0.5);
+    QCOMPARE(smooth[0], 1.0); // debiased: the first point is the data, not half of it
+    QCOMPARE(smooth[1], (0.5 * 0.5 + 0.5 * 2) / 0.75);
+    QVERIFY(smooth[3] < 4 && smooth[3] > 3);
+}
+
+void TestGui::formMapsToTheEngineConfig_data()
+{
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<int>("params");
+    QTest::newRow("s8-bn") << "s8-bn" << 48552;
+    QTest::newRow("s8-gn") << "s8-gn" << 48552;
+    QTest::newRow("s8-ln") << "s8-ln" << 48072;
+    QTest::newRow("s9") << "s9" << 167424;
+}
+
+void TestGui::formMapsToTheEngineConfig()
+{
+    QFETCH(QString, preset);
+    QFETCH(int, params);
+    ConfigPanel panel;
+    const ExperimentConfig expected = presetConfig(preset.toStdString());
+    panel.setConfig(expected);
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    const ExperimentConfig c = panel.config();
+    QVERIFY(c.model.norm == expected.model.norm);
+    QCOMPARE(c.model.affine, expected.model.affine);
+    QCOMPARE(c.epochs, expected.epochs);
+    QCOMPARE(c.optimizer.lr, expected.optimizer.lr);
+    QCOMPARE(c.augment.size(), expected.augment.size());
+    QVERIFY(panel.findChild<QLabel *>() != nullptr);
+    bool shown = false;
+    for (QLabel *label : panel.findChildren<QLabel *>())
+        shown = shown || label->text().contains(QLocale().toString(params));
+    QVERIFY2(shown, "the parameter count is not shown");
+}
+
+void TestGui::invalidCombinationIsExplained()
+{
+    ConfigPanel panel;
+    QSignalSpy changed(&panel, &ConfigPanel::configChanged);
+    ExperimentConfig c = presetConfig("s8-gn");
+    c.model.groups = 4;
+    panel.setConfig(c);
+    QVERIFY(panel.valid());
+    // The groups spin box is the one enabled for GroupNorm.
+    QSpinBox *groups = nullptr;
+    for (QSpinBox *s : panel.findChildren<QSpinBox *>())
+        if (s->value() == 4 && s->isEnabled() && s->maximum() == 64)
+            groups = s;
+    QVERIFY(groups);
+    groups->setValue(5);
+    QVERIFY(!panel.valid());
+    QVERIFY2(panel.error().contains("model.groups"), qPrintable(panel.error()));
+    QCOMPARE(changed.last().at(0).toBool(), false);
+    groups->setValue(8);
+    QVERIFY(panel.valid());
+    QCOMPARE(panel.config().model.groups, 8);
+}
+
+void TestGui::trainingDrivesTheChartsAndOverlays()
+{
+    MainWindow window(m_tmp->path());
+    window.configPanel()->setConfig(quickConfig(2));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    QSignalSpy batches(window.controller(), &TrainingController::batchDone);
+
+    const qint64 first = window.queueExperiment();
+    QVERIFY(first > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
+    QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Finished));
+    QVERIFY(batches.size() >= 2);
+    window.lossChart()->flush();
+    QVERIFY(window.lossChart()->trainPointCount(first) >= 2);
+    QCOMPARE(window.lossChart()->testPointCount(first), 2);
+    QCOMPARE(window.accuracyChart()->testPointCount(first), 2);
+    QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 2);
+
+    // A second run overlays the first: one colour each, both in the legend.
+    ExperimentConfig gn = quickConfig(1);
+    gn.model.norm = NormKind::Group;
+    window.configPanel()->setConfig(gn);
+    const qint64 second = window.queueExperiment();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kRunTimeoutMs);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->runs().size(), 2);
+    QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 4);
+    QVERIFY(RunsPanel::colorFor(first) != RunsPanel::colorFor(second));
+    QCOMPARE(window.runsPanel()->rowCount(), 2);
+
+    // Unchecking takes a run off the charts; checking loads it back from the store.
+    window.runsPanel()->setChecked(first, false);
+    QCOMPARE(window.lossChart()->runs(), QList<qint64>{second});
+    window.runsPanel()->setChecked(first, true);
+    QCOMPARE(window.lossChart()->testPointCount(first), 2);
+    QVERIFY(window.lossChart()->trainPointCount(first) >= 2);
+
+    RunStore store(m_tmp->path().toStdString());
+    QCOMPARE(store.run(first).epochsDone, 2);
+    QVERIFY(store.run(second).state == RunState::Finished);
+}
+
+void TestGui::stopLandsWithinOneBatch()
+{
+    MainWindow window(m_tmp->path());
+    window.controller()->setBatchIntervalMs(0); // every batch reported
+    window.configPanel()->setConfig(quickConfig(50));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    QSignalSpy batches(window.controller(), &TrainingController::batchDone);
+    const qint64 id = window.queueExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 3, kRunTimeoutMs);
+    window.controller()->stop();
+    const qsizetype batchesAtStop = batches.size();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
+    QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Stopped));
+    // After the stop the GUI may still receive the batch whose signal was queued when it asked and
+    // the batch in flight, which finishes; no other batch starts.
+    QVERIFY2(batches.size() - batchesAtStop <= 2, qPrintable(QString::number(batches.size() - batchesAtStop)));
+    RunStore store(m_tmp->path().toStdString());
+    QVERIFY(store.run(id).state == RunState::Stopped);
+}
+
+void TestGui::eventLoopNeverStallsWhileTraining()
+{
+    MainWindow window(m_tmp->path());
+    window.show();
+    window.configPanel()->setConfig(quickConfig(3));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    QSignalSpy epochs(window.controller(), &TrainingController::epochDone);
+
+    // A probe timer: the longest gap between its ticks is the longest the event loop was blocked.
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    QTimer probe;
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.elapsed();
+        worst = std::max(worst, now - last);
+        if (now - last > 30)
+            qInfo("gap %lld ms ending at %lld ms", static_cast<long long>(now - last), static_cast<long long>(now));
+        last = now;
+    });
+    window.queueExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.size() >= 1, kRunTimeoutMs); // data loaded, charts live
+    clock.start();
+    probe.start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
+    probe.stop();
+    qInfo("longest event-loop gap while training: %lld ms", static_cast<long long>(worst));
+    QVERIFY2(worst < 50, qPrintable(QString("the event loop stalled for %1 ms").arg(worst)));
+}
+
+QTEST_MAIN(TestGui)
+#include "test_gui.moc"

@@ -1,0 +1,262 @@
+#include "config_panel.h"
+
+#include "errors.h"
+#include "model_spec.h"
+#include "presets.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSpinBox>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace normlab::gui {
+
+namespace {
+
+const QStringList kNorms{"batch", "group", "layer", "instance", "none"};
+const QStringList kOptimizers{"sgd", "adam", "adamw"};
+const QStringList kSchedules{"plateau", "step", "onecycle", "none"};
+
+QString number(std::int64_t n)
+{
+    return QLocale().toString(static_cast<qlonglong>(n));
+}
+
+} // namespace
+
+ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+
+    auto *dataBox = new QGroupBox(tr("Data"), this);
+    auto *dataForm = new QFormLayout(dataBox);
+    m_data = new QComboBox(dataBox);
+    m_data->addItem(tr("Synthetic (built in)"), "synthetic");
+    m_data->addItem(tr("CIFAR-10 (downloaded)"), "cifar10");
+    m_data->addItem(tr("Folder…"), "folder");
+    m_dataPath = new QLineEdit(dataBox);
+    m_dataPath->setPlaceholderText(tr("folder with train/ and test/, or the .bin files"));
+    m_trainLimit = new QSpinBox(dataBox);
+    m_trainLimit->setRange(0, 1'000'000);
+    m_trainLimit->setSpecialValueText(tr("all"));
+    m_trainLimit->setToolTip(tr("Train on a fixed subset of this many images"));
+    dataForm->addRow(tr("Dataset"), m_data);
+    dataForm->addRow(tr("Path"), m_dataPath);
+    dataForm->addRow(tr("Training images"), m_trainLimit);
+    layout->addWidget(dataBox);
+
+    auto *modelBox = new QGroupBox(tr("Model"), this);
+    auto *modelForm = new QFormLayout(modelBox);
+    m_preset = new QComboBox(modelBox);
+    for (const PresetInfo &p : presets())
+        m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
+    m_norm = new QComboBox(modelBox);
+    m_norm->addItems({tr("BatchNorm"), tr("GroupNorm"), tr("LayerNorm"), tr("InstanceNorm"), tr("None")});
+    m_groups = new QSpinBox(modelBox);
+    m_groups->setRange(1, 64);
+    m_affine = new QCheckBox(tr("Learnable scale and shift (LayerNorm, InstanceNorm)"), modelBox);
+    m_skip = new QCheckBox(tr("Skip connections"), modelBox);
+    m_dilation = new QCheckBox(tr("Dilated convolution (s9)"), modelBox);
+    m_depthwise = new QCheckBox(tr("Depthwise-separable convolution (s9)"), modelBox);
+    m_dropout = new QDoubleSpinBox(modelBox);
+    m_dropout->setRange(0, 0.9);
+    m_dropout->setSingleStep(0.01);
+    m_dropout->setDecimals(3);
+    modelForm->addRow(tr("Preset"), m_preset);
+    modelForm->addRow(tr("Normalization"), m_norm);
+    modelForm->addRow(tr("Groups"), m_groups);
+    modelForm->addRow(m_affine);
+    modelForm->addRow(m_skip);
+    modelForm->addRow(m_dilation);
+    modelForm->addRow(m_depthwise);
+    modelForm->addRow(tr("Dropout"), m_dropout);
+    layout->addWidget(modelBox);
+
+    auto *trainBox = new QGroupBox(tr("Training"), this);
+    auto *trainForm = new QFormLayout(trainBox);
+    m_augment = new QCheckBox(tr("Augmentation"), trainBox);
+    m_augmentSteps = new QLabel(trainBox);
+    m_augmentSteps->setWordWrap(true);
+    m_optimizer = new QComboBox(trainBox);
+    m_optimizer->addItems(kOptimizers);
+    m_lr = new QDoubleSpinBox(trainBox);
+    m_lr->setDecimals(5);
+    m_lr->setRange(1e-5, 10);
+    m_lr->setSingleStep(0.001);
+    m_schedule = new QComboBox(trainBox);
+    m_schedule->addItems(kSchedules);
+    m_epochs = new QSpinBox(trainBox);
+    m_epochs->setRange(1, 10'000);
+    m_batchSize = new QSpinBox(trainBox);
+    m_batchSize->setRange(1, 65'536);
+    m_seed = new QSpinBox(trainBox);
+    m_seed->setRange(0, 1'000'000);
+    m_threads = new QSpinBox(trainBox);
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("one per core"));
+    trainForm->addRow(m_augment, m_augmentSteps);
+    trainForm->addRow(tr("Optimizer"), m_optimizer);
+    trainForm->addRow(tr("Learning rate"), m_lr);
+    trainForm->addRow(tr("Schedule"), m_schedule);
+    trainForm->addRow(tr("Epochs"), m_epochs);
+    trainForm->addRow(tr("Batch size"), m_batchSize);
+    trainForm->addRow(tr("Seed"), m_seed);
+    trainForm->addRow(tr("Threads"), m_threads);
+    layout->addWidget(trainBox);
+
+    m_params = new QLabel(this);
+    m_errorLabel = new QLabel(this);
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setStyleSheet("color: #d03030;");
+    m_summary = new QTreeWidget(this);
+    m_summary->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output"), tr("Params"), tr("MACs")});
+    m_summary->setRootIsDecorated(false);
+    m_summary->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    layout->addWidget(m_params);
+    layout->addWidget(m_errorLabel);
+    layout->addWidget(m_summary, 1);
+
+    connect(m_preset, &QComboBox::currentIndexChanged, this, [this] { loadPreset(m_preset->currentData().toString()); });
+    for (QComboBox *c : {m_data, m_norm, m_optimizer, m_schedule})
+        connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
+    for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_seed, m_threads})
+        connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
+    for (QDoubleSpinBox *s : {m_dropout, m_lr})
+        connect(s, &QDoubleSpinBox::valueChanged, this, &ConfigPanel::readForm);
+    for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise, m_augment})
+        connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
+    connect(m_dataPath, &QLineEdit::editingFinished, this, &ConfigPanel::readForm);
+
+    loadPreset("s8-bn");
+}
+
+void ConfigPanel::loadPreset(const QString &name)
+{
+    ExperimentConfig c = presetConfig(name.toStdString());
+    c.data = m_config.data.source.empty() ? c.data : m_config.data; // the dataset is not part of a preset
+    setConfig(c);
+}
+
+void ConfigPanel::setConfig(const ExperimentConfig &c)
+{
+    m_updating = true;
+    m_presetAugment = c.augment.empty() ? presetConfig(c.preset.empty() ? "s8-bn" : c.preset).augment : c.augment;
+    const int presetIndex = m_preset->findData(QString::fromStdString(c.preset));
+    if (presetIndex >= 0)
+        m_preset->setCurrentIndex(presetIndex);
+    const QString source = QString::fromStdString(c.data.source);
+    if (source == "synthetic" || source == "cifar10") {
+        m_data->setCurrentIndex(m_data->findData(source));
+        m_dataPath->clear();
+    } else {
+        m_data->setCurrentIndex(m_data->findData("folder"));
+        m_dataPath->setText(source);
+    }
+    m_trainLimit->setValue(c.data.trainLimit);
+    m_norm->setCurrentIndex(static_cast<int>(c.model.norm));
+    m_groups->setValue(c.model.groups);
+    m_affine->setChecked(c.model.affine);
+    m_skip->setChecked(c.model.skip);
+    m_dilation->setChecked(c.model.dilation);
+    m_depthwise->setChecked(c.model.depthwise);
+    m_dropout->setValue(c.model.dropout);
+    m_augment->setChecked(!c.augment.empty());
+    m_optimizer->setCurrentIndex(static_cast<int>(c.optimizer.kind));
+    m_lr->setValue(c.optimizer.lr);
+    m_schedule->setCurrentIndex(m_schedule->findText(QString::fromStdString(toString(c.schedule.kind))));
+    m_epochs->setValue(c.epochs);
+    m_batchSize->setValue(c.batchSize);
+    m_seed->setValue(static_cast<int>(c.seed));
+    m_threads->setValue(c.threads);
+    m_updating = false;
+    m_config = c;
+    readForm();
+}
+
+void ConfigPanel::readForm()
+{
+    if (m_updating)
+        return;
+    ExperimentConfig c = m_config;
+    const QString source = m_data->currentData().toString();
+    m_dataPath->setEnabled(source == "folder");
+    c.data.source = source == "folder" ? m_dataPath->text().trimmed().toStdString() : source.toStdString();
+    c.data.trainLimit = m_trainLimit->value();
+    c.model.norm = static_cast<NormKind>(m_norm->currentIndex());
+    c.model.groups = m_groups->value();
+    c.model.affine = m_affine->isChecked();
+    c.model.skip = m_skip->isChecked();
+    c.model.dilation = m_dilation->isChecked();
+    c.model.depthwise = m_depthwise->isChecked();
+    c.model.dropout = m_dropout->value();
+    c.augment = m_augment->isChecked() ? m_presetAugment : std::vector<AugmentStep>{};
+    c.optimizer.kind = static_cast<OptimizerConfig::Kind>(m_optimizer->currentIndex());
+    c.optimizer.lr = m_lr->value();
+    const QString schedule = m_schedule->currentText();
+    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step, ScheduleConfig::Kind::OneCycle,
+                            ScheduleConfig::Kind::None})
+        if (QString::fromStdString(toString(kind)) == schedule)
+            c.schedule.kind = kind;
+    c.epochs = m_epochs->value();
+    c.batchSize = m_batchSize->value();
+    c.seed = static_cast<std::uint64_t>(m_seed->value());
+    c.threads = m_threads->value();
+
+    const bool s9 = c.model.arch == Architecture::S9;
+    m_groups->setEnabled(c.model.norm == NormKind::Group);
+    m_affine->setEnabled(c.model.norm == NormKind::Layer || c.model.norm == NormKind::Instance);
+    m_dilation->setEnabled(s9);
+    m_depthwise->setEnabled(s9);
+    QString steps;
+    for (const AugmentStep &s : m_presetAugment)
+        steps += (steps.isEmpty() ? "" : ", ") + QString::fromStdString(toString(s.kind));
+    m_augmentSteps->setText(steps);
+
+    m_error.clear();
+    try {
+        if (c.data.source.empty())
+            throw ConfigError(tr("Dataset: choose a folder").toStdString());
+        validate(c);
+    } catch (const ConfigError &e) {
+        m_error = QString::fromStdString(e.what());
+    }
+    m_config = c;
+    m_errorLabel->setText(m_error);
+    m_errorLabel->setVisible(!m_error.isEmpty());
+    showSummary();
+    Q_EMIT configChanged(valid());
+}
+
+void ConfigPanel::showSummary()
+{
+    m_summary->clear();
+    ModelSummary summary;
+    try {
+        summary = summarize(buildModelSpec(m_config.model));
+    } catch (const ConfigError &) {
+        m_params->setText(tr("No model: see the problem below"));
+        return;
+    }
+    m_params->setText(tr("<b>%1</b> parameters, %2 MACs per image")
+                              .arg(number(summary.totalParams), number(summary.totalMacs)));
+    for (const SummaryRow &row : summary.rows) {
+        auto *item = new QTreeWidgetItem(m_summary);
+        item->setText(0, QString::fromStdString(row.layer));
+        item->setText(1, QString::fromStdString(row.type));
+        item->setText(2, QString("%1×%2×%3").arg(row.channels).arg(row.height).arg(row.width));
+        item->setText(3, number(row.params));
+        item->setText(4, number(row.macs));
+        item->setTextAlignment(3, Qt::AlignRight);
+        item->setTextAlignment(4, Qt::AlignRight);
+    }
+}
+
+} // namespace normlab::gui

@@ -1,0 +1,71 @@
+// The experiment form: dataset, preset, normalization, architecture switches, augmentation and the
+// training recipe. It edits an ExperimentConfig, shows the model summary as it changes and explains
+// an invalid combination in place instead of accepting it.
+#pragma once
+
+#include "config.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QTreeWidget;
+
+namespace normlab::gui {
+
+class ConfigPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ConfigPanel(QWidget *parent = nullptr);
+
+    // The form's config; valid() says whether it passed validation.
+    ExperimentConfig config() const { return m_config; }
+    bool valid() const { return m_error.isEmpty(); }
+    QString error() const { return m_error; }
+    void setConfig(const ExperimentConfig &config);
+
+Q_SIGNALS:
+    void configChanged(bool valid);
+
+private:
+    void loadPreset(const QString &name);
+    void readForm();
+    void showSummary();
+
+    ExperimentConfig m_config;
+    QString m_error;
+    bool m_updating = false;
+
+    QComboBox *m_preset;
+    QComboBox *m_data;
+    QLineEdit *m_dataPath;
+    QSpinBox *m_trainLimit;
+    QComboBox *m_norm;
+    QSpinBox *m_groups;
+    QCheckBox *m_affine;
+    QCheckBox *m_skip;
+    QCheckBox *m_dilation;
+    QCheckBox *m_depthwise;
+    QDoubleSpinBox *m_dropout;
+    QCheckBox *m_augment;
+    QLabel *m_augmentSteps;
+    QComboBox *m_optimizer;
+    QDoubleSpinBox *m_lr;
+    QComboBox *m_schedule;
+    QSpinBox *m_epochs;
+    QSpinBox *m_batchSize;
+    QSpinBox *m_seed;
+    QSpinBox *m_threads;
+    QLabel *m_params;
+    QLabel *m_errorLabel;
+    QTreeWidget *m_summary;
+    std::vector<AugmentStep> m_presetAugment;
+};
+
+} // namespace normlab::gui

@@ -1,0 +1,11 @@
+// The engine's plain value types, made known to Qt's meta-type system so queued signals can carry
+// them between the training thread and the GUI thread.
+#pragma once
+
+#include "metrics.h"
+#include "trainer.h"
+
+#include <QMetaType>
+
+Q_DECLARE_METATYPE(normlab::BatchProgress)
+Q_DECLARE_METATYPE(normlab::EpochMetrics)

@@ -1,0 +1,328 @@
+#include "main_window.h"
+
+#include "config_json.h"
+#include "config_panel.h"
+#include "errors.h"
+#include "gui_types.h"
+#include "metrics_chart.h"
+#include "run_store.h"
+#include "runs_panel.h"
+#include "training_controller.h"
+#include "training_status.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace normlab::gui {
+
+namespace {
+
+constexpr int kSmoothingSteps = 100; // slider 0..99 -> EMA weight 0..0.99
+
+} // namespace
+
+MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
+    : QMainWindow(parent), m_store(std::make_unique<RunStore>(storeDir.toStdString()))
+{
+    setWindowTitle(tr("NormLab"));
+    m_controller = new TrainingController(storeDir, this);
+
+    m_config = new ConfigPanel;
+    auto *configScroll = new QScrollArea;
+    configScroll->setWidget(m_config);
+    configScroll->setWidgetResizable(true);
+    configScroll->setMinimumWidth(380);
+
+    m_loss = new MetricsChart(MetricsChart::Metric::Loss);
+    m_accuracy = new MetricsChart(MetricsChart::Metric::Accuracy);
+    auto *charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(m_loss);
+    charts->addWidget(m_accuracy);
+
+    auto *chartControls = new QHBoxLayout;
+    m_smoothing = new QSlider(Qt::Horizontal);
+    m_smoothing->setRange(0, kSmoothingSteps - 1);
+    m_smoothing->setValue(60);
+    m_smoothing->setMaximumWidth(200);
+    m_logScale = new QCheckBox(tr("Log scale (loss)"));
+    chartControls->addWidget(new QLabel(tr("Smoothing")));
+    chartControls->addWidget(m_smoothing);
+    chartControls->addWidget(m_logScale);
+    chartControls->addStretch(1);
+    chartControls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
+    auto *chartArea = new QWidget;
+    auto *chartLayout = new QVBoxLayout(chartArea);
+    chartLayout->setContentsMargins(0, 0, 0, 0);
+    chartLayout->addLayout(chartControls);
+    chartLayout->addWidget(charts, 1);
+
+    m_runs = new RunsPanel;
+    auto *right = new QSplitter(Qt::Vertical);
+    right->addWidget(chartArea);
+    right->addWidget(m_runs);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_runName = new QLineEdit;
+    m_runName->setPlaceholderText(tr("Run name (default: preset and normalization)"));
+    leftLayout->addWidget(configScroll, 1);
+    leftLayout->addWidget(m_runName);
+
+    auto *main = new QSplitter(Qt::Horizontal);
+    main->addWidget(left);
+    main->addWidget(right);
+    main->setStretchFactor(1, 1);
+    main->setObjectName("mainSplitter");
+    setCentralWidget(main);
+
+    m_status = new TrainingStatus;
+    statusBar()->addWidget(m_status, 1);
+
+    buildActions();
+
+    connect(m_config, &ConfigPanel::configChanged, this, &MainWindow::updateActions);
+    connect(m_controller, &TrainingController::runStarted, this, &MainWindow::onRunStarted);
+    connect(m_controller, &TrainingController::batchDone, this, &MainWindow::onBatch);
+    connect(m_controller, &TrainingController::epochDone, this, &MainWindow::onEpoch);
+    connect(m_controller, &TrainingController::runFinished, this, &MainWindow::onRunFinished);
+    connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
+    connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
+    connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
+    connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) {
+        m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
+        m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
+    });
+    connect(m_logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
+
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    const QByteArray lastConfig = settings.value("config/last").toByteArray();
+    if (!lastConfig.isEmpty()) {
+        try {
+            m_config->setConfig(configFromJson(nlohmann::json::parse(lastConfig.toStdString())));
+        } catch (const std::exception &) {
+            // A config from an older NormLab that no longer validates: start from the preset.
+        }
+    }
+    refreshRuns();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Config…"), this, &MainWindow::loadConfigFile);
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(tr("&Save Config As…"), this, &MainWindow::saveConfigFile);
+    save->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_startAction = run->addAction(tr("&Train"), this, [this] { queueExperiment(); });
+    m_startAction->setShortcut(Qt::CTRL | Qt::Key_Return);
+    m_startAction->setToolTip(tr("Record this experiment as a run and train it (queued if another run trains)"));
+    m_pauseAction = run->addAction(tr("&Pause"), this, [this] { m_controller->setPaused(!m_controller->isPaused()); });
+    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
+    m_pauseAction->setCheckable(true);
+    m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_controller->stop(); });
+    m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
+
+    QToolBar *toolbar = addToolBar(tr("Training"));
+    toolbar->setObjectName("trainingToolbar");
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_pauseAction);
+    toolbar->addAction(m_stopAction);
+}
+
+qint64 MainWindow::queueExperiment()
+{
+    if (!m_config->valid()) {
+        QMessageBox::warning(this, tr("Invalid experiment"), m_config->error());
+        return -1;
+    }
+    ExperimentConfig config = m_config->config();
+    QString name = m_runName->text().trimmed();
+    if (name.isEmpty())
+        name = QString("%1 %2").arg(QString::fromStdString(config.preset.empty() ? "custom" : config.preset),
+                                    QString::fromStdString(toString(config.model.norm)));
+    config.name = name.toStdString();
+    qint64 id = -1;
+    try {
+        id = m_store->createRun({config.name, toJson(config).dump(), config.seed, {}, {}, {}});
+    } catch (const StoreError &e) {
+        QMessageBox::critical(this, tr("Run store"), QString::fromUtf8(e.what()));
+        return -1;
+    }
+    QSettings().setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
+    refreshRuns();
+    m_runs->setChecked(id, true);
+    m_controller->enqueue(id);
+    return id;
+}
+
+void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters, const QString &description)
+{
+    m_status->runStarted(runId, epochs, resumedFrom);
+    statusBar()->setToolTip(tr("%1 parameters, %2").arg(parameters).arg(description));
+    refreshRuns();
+    updateActions();
+}
+
+void MainWindow::onBatch(qint64 runId, const BatchProgress &p)
+{
+    m_status->batchDone(p);
+    const double x = (p.epoch - 1) + static_cast<double>(p.batch) / p.batches;
+    m_loss->addTrainPoint(runId, x, p.batchLoss);
+    m_accuracy->addTrainPoint(runId, x, p.runningAccuracy);
+}
+
+void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
+{
+    m_loss->addTestPoint(runId, m.epoch, m.testLoss);
+    m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
+    refreshRuns();
+}
+
+void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
+{
+    const QString stateText = QString::fromStdString(toString(static_cast<RunState>(state)));
+    m_status->runFinished(message.isEmpty() ? tr("Run %1 %2").arg(runId).arg(stateText)
+                                            : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
+    if (state == static_cast<int>(RunState::Failed))
+        QMessageBox::warning(this, tr("Run %1 failed").arg(runId), message);
+    refreshRuns();
+    updateActions();
+}
+
+void MainWindow::syncCheckedRuns()
+{
+    const QList<qint64> checked = m_runs->checkedRuns();
+    for (MetricsChart *chart : {m_loss, m_accuracy})
+        for (const qint64 id : chart->runs())
+            if (!checked.contains(id))
+                chart->removeRun(id);
+    for (const qint64 id : checked)
+        if (!m_loss->hasRun(id))
+            loadRunIntoCharts(id);
+}
+
+void MainWindow::loadRunIntoCharts(qint64 runId)
+{
+    RunRecord record;
+    try {
+        record = m_store->run(runId);
+    } catch (const StoreError &) {
+        return;
+    }
+    const QString name = QString("%1 %2").arg(runId).arg(QString::fromStdString(record.name));
+    const QColor color = RunsPanel::colorFor(runId);
+    m_loss->setRun(runId, name, color);
+    m_accuracy->setRun(runId, name, color);
+    // What is recorded so far; a run in training continues from the live signals.
+    const std::vector<BatchPoint> batches = m_store->batches(runId);
+    std::int64_t stepsPerEpoch = 0;
+    for (const BatchPoint &b : batches)
+        if (b.epoch == 1)
+            stepsPerEpoch = std::max(stepsPerEpoch, b.step);
+    for (const BatchPoint &b : batches)
+        if (stepsPerEpoch > 0)
+            m_loss->addTrainPoint(runId, static_cast<double>(b.step) / stepsPerEpoch, b.loss);
+    for (const EpochMetrics &m : m_store->epochs(runId)) {
+        if (stepsPerEpoch == 0)
+            m_loss->addTrainPoint(runId, m.epoch, m.trainLoss);
+        m_accuracy->addTrainPoint(runId, m.epoch, m.trainAccuracy);
+    m_loss->addTestPoint(runId, m.epoch, m.testLoss);
+        m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
+    }
+}
+
+void MainWindow::refreshRuns()
+{
+    try {
+        m_runs->refresh(*m_store);
+    } catch (const StoreError &e) {
+        statusBar()->showMessage(QString::fromUtf8(e.what()), 10'000);
+    }
+}
+
+void MainWindow::updateActions()
+{
+    const bool training = m_controller->isTraining();
+    m_startAction->setEnabled(m_config->valid());
+    m_startAction->setText(training ? tr("&Queue") : tr("&Train"));
+    m_pauseAction->setEnabled(training);
+    m_pauseAction->setChecked(m_controller->isPaused());
+    m_stopAction->setEnabled(training);
+}
+
+void MainWindow::loadConfigFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Config"), {}, tr("NormLab configs (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_config->setConfig(normlab::loadConfigFile(path.toStdString()));
+    } catch (const InputError &e) {
+        QMessageBox::warning(this, tr("Cannot open the config"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::saveConfigFile()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Config"), "experiment.json", tr("NormLab configs (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        normlab::saveConfigFile(m_config->config(), path.toStdString());
+    } catch (const InputError &e) {
+        QMessageBox::warning(this, tr("Cannot save the config"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_controller->isTraining()) {
+        const auto answer = QMessageBox::question(
+                this, tr("Stop training?"),
+                tr("Run %1 is training. Stop it and quit? It is recorded as stopped and can be resumed.")
+                        .arg(m_controller->currentRun()),
+                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_controller->stop(true);
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
+    event->accept();
+}
+
+} // namespace normlab::gui

@@ -1,0 +1,80 @@
+// NormLab's main window: the experiment form on the left, the loss and accuracy charts side by side,
+// the runs table below them, training status at the bottom. It wires the views to the training
+// controller and the run store and holds no training logic of its own.
+#pragma once
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QCheckBox;
+class QLineEdit;
+class QSlider;
+
+namespace normlab {
+class RunStore;
+struct BatchProgress;
+struct EpochMetrics;
+}
+
+namespace normlab::gui {
+
+class ConfigPanel;
+class MetricsChart;
+class RunsPanel;
+class TrainingController;
+class TrainingStatus;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    // Opens (or creates) the run store in `storeDir`; throws StoreError when it cannot.
+    explicit MainWindow(const QString &storeDir, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    TrainingController *controller() const { return m_controller; }
+    ConfigPanel *configPanel() const { return m_config; }
+    RunsPanel *runsPanel() const { return m_runs; }
+    MetricsChart *lossChart() const { return m_loss; }
+    MetricsChart *accuracyChart() const { return m_accuracy; }
+
+    // Records the form's experiment as a new queued run and queues it for training; returns its id
+    // (-1 when the form is invalid).
+    qint64 queueExperiment();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters, const QString &description);
+    void onBatch(qint64 runId, const BatchProgress &p);
+    void onEpoch(qint64 runId, const EpochMetrics &m);
+    void onRunFinished(qint64 runId, int state, const QString &message);
+    void syncCheckedRuns();
+    void loadRunIntoCharts(qint64 runId);
+    void refreshRuns();
+    void updateActions();
+    void loadConfigFile();
+    void saveConfigFile();
+
+    std::unique_ptr<RunStore> m_store; // the GUI thread's connection; the worker has its own
+    TrainingController *m_controller;
+    ConfigPanel *m_config;
+    MetricsChart *m_loss;
+    MetricsChart *m_accuracy;
+    RunsPanel *m_runs;
+    TrainingStatus *m_status;
+    QLineEdit *m_runName;
+    QSlider *m_smoothing;
+    QCheckBox *m_logScale;
+    QAction *m_startAction;
+    QAction *m_pauseAction;
+    QAction *m_stopAction;
+    QAction *m_quitAction;
+};
+
+} // namespace normlab::gui

@@ -1,0 +1,165 @@
+#include "metrics_chart.h"
+
+#include "qcustomplot_include.h"
+#include "smoothing.h"
+
+#include <QVBoxLayout>
+
+namespace normlab::gui {
+
+namespace {
+
+constexpr int kReplotIntervalMs = 100;
+
+} // namespace
+
+MetricsChart::MetricsChart(Metric metric, QWidget *parent) : QWidget(parent), m_metric(metric), m_plot(new QCustomPlot(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+
+    const QPalette pal = palette();
+    m_plot->setBackground(pal.color(QPalette::Base));
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setBasePen(QPen(pal.color(QPalette::Text)));
+        axis->setTickPen(QPen(pal.color(QPalette::Text)));
+        axis->setSubTickPen(QPen(pal.color(QPalette::Text)));
+        axis->setTickLabelColor(pal.color(QPalette::Text));
+        axis->setLabelColor(pal.color(QPalette::Text));
+        axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
+    }
+    m_plot->xAxis->setLabel(tr("epoch"));
+    m_plot->yAxis->setLabel(metric == Metric::Loss ? tr("loss") : tr("accuracy (%)"));
+    m_plot->plotLayout()->insertRow(0);
+    auto *title = new QCPTextElement(m_plot, metric == Metric::Loss ? tr("Loss") : tr("Accuracy"),
+                                     QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    title->setTextColor(pal.color(QPalette::Text));
+    m_plot->plotLayout()->addElement(0, 0, title);
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setBrush(pal.color(QPalette::Base));
+    m_plot->legend->setTextColor(pal.color(QPalette::Text));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(
+            0, metric == Metric::Loss ? (Qt::AlignTop | Qt::AlignRight) : (Qt::AlignBottom | Qt::AlignRight));
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+    m_plot->xAxis->setRange(0, 1);
+    m_plot->yAxis->setRange(0, metric == Metric::Loss ? 2.5 : 100);
+
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_autoRange = false; });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] {
+        m_autoRange = true;
+        m_needsReplot = true;
+    });
+
+    m_replotTimer.setInterval(kReplotIntervalMs);
+    connect(&m_replotTimer, &QTimer::timeout, this, &MetricsChart::flush);
+    m_replotTimer.start();
+}
+
+void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color)
+{
+    RunCurves &run = m_runs[runId];
+    if (!run.train) {
+        run.train = m_plot->addGraph();
+        run.test = m_plot->addGraph();
+        run.test->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    }
+    QColor light = color;
+    light.setAlpha(150);
+    run.train->setPen(QPen(light, 1));
+    run.test->setPen(QPen(color, 2));
+    run.train->setName(name + tr(" train"));
+    run.test->setName(name + tr(" test"));
+    m_needsReplot = true;
+}
+
+void MetricsChart::removeRun(qint64 runId)
+{
+    const auto it = m_runs.find(runId);
+    if (it == m_runs.end())
+        return;
+    m_plot->removeGraph(it->train);
+    m_plot->removeGraph(it->test);
+    m_runs.erase(it);
+    m_needsReplot = true;
+}
+
+void MetricsChart::clearRuns()
+{
+    m_plot->clearGraphs();
+    m_runs.clear();
+    m_needsReplot = true;
+}
+
+void MetricsChart::addTrainPoint(qint64 runId, double x, double value)
+{
+    const auto it = m_runs.find(runId);
+    if (it == m_runs.end())
+        return;
+    it->trainData.x.append(x);
+    it->trainData.y.append(value);
+    it->dirty = true;
+}
+
+void MetricsChart::addTestPoint(qint64 runId, double epoch, double value)
+{
+    const auto it = m_runs.find(runId);
+    if (it == m_runs.end())
+        return;
+    it->testData.x.append(epoch);
+    it->testData.y.append(value);
+    it->dirty = true;
+}
+
+int MetricsChart::trainPointCount(qint64 runId) const
+{
+    const auto it = m_runs.find(runId);
+    return it == m_runs.end() ? 0 : static_cast<int>(it->trainData.x.size());
+}
+
+int MetricsChart::testPointCount(qint64 runId) const
+{
+    const auto it = m_runs.find(runId);
+    return it == m_runs.end() ? 0 : static_cast<int>(it->testData.x.size());
+}
+
+void MetricsChart::setSmoothing(double weight)
+{
+    m_smoothing = weight;
+    for (RunCurves &run : m_runs)
+        run.dirty = true;
+}
+
+void MetricsChart::setLogScale(bool on)
+{
+    m_plot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    m_plot->yAxis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                                : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_needsReplot = true;
+}
+
+void MetricsChart::flush()
+{
+    bool changed = m_needsReplot;
+    for (RunCurves &run : m_runs) {
+        if (!run.dirty)
+            continue;
+        run.train->setData(run.trainData.x, debiasedEma(run.trainData.y, m_smoothing), true);
+        run.test->setData(run.testData.x, run.testData.y, true);
+        run.dirty = false;
+        changed = true;
+    }
+    if (!changed)
+        return;
+    m_needsReplot = false;
+    m_plot->legend->setVisible(!m_runs.isEmpty());
+    if (m_autoRange && !m_runs.isEmpty()) {
+        m_plot->rescaleAxes();
+        if (m_metric == Metric::Accuracy)
+            m_plot->yAxis->setRange(std::max(0.0, m_plot->yAxis->range().lower - 2), std::min(100.0, m_plot->yAxis->range().upper + 2));
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace normlab::gui

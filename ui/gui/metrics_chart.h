@@ -1,0 +1,68 @@
+// One live chart (loss or accuracy) built on QCustomPlot: per run, the training curve by batch and
+// the test curve by epoch, one colour per run. Data arrives at any rate; the plot is redrawn at most
+// every 100 ms by a timer, never once per point.
+#pragma once
+
+#include <QColor>
+#include <QHash>
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+
+namespace normlab::gui {
+
+class MetricsChart : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum class Metric { Loss, Accuracy };
+    explicit MetricsChart(Metric metric, QWidget *parent = nullptr);
+
+    Metric metric() const { return m_metric; }
+    QCustomPlot *plot() const { return m_plot; }
+
+    // Creates or renames the run's curves.
+    void setRun(qint64 runId, const QString &name, const QColor &color);
+    void removeRun(qint64 runId);
+    void clearRuns();
+    bool hasRun(qint64 runId) const { return m_runs.contains(runId); }
+    QList<qint64> runs() const { return m_runs.keys(); }
+
+    // x is in epochs: a batch halfway through epoch 3 is at 2.5.
+    void addTrainPoint(qint64 runId, double x, double value);
+    void addTestPoint(qint64 runId, double epoch, double value);
+    int trainPointCount(qint64 runId) const;
+    int testPointCount(qint64 runId) const;
+
+    void setSmoothing(double weight);
+    void setLogScale(bool on);
+    // Redraws now if anything changed (the timer calls this).
+    void flush();
+
+private:
+    struct Series
+    {
+        QVector<double> x, y;
+    };
+    struct RunCurves
+    {
+        QCPGraph *train = nullptr;
+        QCPGraph *test = nullptr;
+        Series trainData, testData;
+        bool dirty = false;
+    };
+
+    Metric m_metric;
+    QCustomPlot *m_plot;
+    QHash<qint64, RunCurves> m_runs;
+    QTimer m_replotTimer;
+    double m_smoothing = 0.6;
+    bool m_needsReplot = false;
+    bool m_autoRange = true; // until the user zooms or pans; a double click restores it
+};
+
+} // namespace normlab::gui

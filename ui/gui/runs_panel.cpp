@@ -1,0 +1,145 @@
+#include "runs_panel.h"
+
+#include "run_summary.h"
+
+#include <QDateTime>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace normlab::gui {
+
+namespace {
+
+enum Column { Id, Name, Status, Preset, Norm, Augment, Params, Best, Last, Epochs, Duration, Tags, ColumnCount };
+
+QString duration(double seconds)
+{
+    const auto s = static_cast<qint64>(seconds);
+    return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QTableWidgetItem *item(const QString &text, bool numeric = false)
+{
+    auto *i = new QTableWidgetItem(text);
+    i->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    if (numeric)
+        i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return i;
+}
+
+} // namespace
+
+QColor RunsPanel::colorFor(qint64 runId)
+{
+    // Well-separated hues (the golden angle), readable on light and dark backgrounds.
+    const int hue = static_cast<int>((runId * 137) % 360);
+    return QColor::fromHsv(hue, 200, 210);
+}
+
+RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Search runs: name, status, norm, tags…"));
+    m_search->setClearButtonEnabled(true);
+    m_table = new QTableWidget(0, ColumnCount, this);
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Name"), tr("Status"), tr("Preset"), tr("Norm"), tr("Augment"),
+                                        tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"),
+                                        tr("Tags")});
+    m_table->verticalHeader()->hide();
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setAlternatingRowColors(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setSortingEnabled(false);
+    layout->addWidget(m_search);
+    layout->addWidget(m_table);
+
+    connect(m_search, &QLineEdit::textChanged, this, &RunsPanel::applyFilter);
+    connect(m_table, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *changed) {
+        if (m_filling || changed->column() != Id)
+            return;
+        const qint64 id = changed->data(Qt::UserRole).toLongLong();
+        const bool on = changed->checkState() == Qt::Checked;
+        if (on == m_checked.contains(id))
+            return;
+        on ? (void)m_checked.insert(id) : (void)m_checked.remove(id);
+        Q_EMIT checkedRunsChanged();
+    });
+}
+
+int RunsPanel::rowCount() const
+{
+    return m_table->rowCount();
+}
+
+void RunsPanel::setChecked(qint64 runId, bool checked)
+{
+    if (checked == m_checked.contains(runId))
+        return;
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        QTableWidgetItem *idItem = m_table->item(row, Id);
+        if (idItem->data(Qt::UserRole).toLongLong() == runId) {
+            idItem->setCheckState(checked ? Qt::Checked : Qt::Unchecked); // emits through itemChanged
+            return;
+        }
+    }
+    checked ? (void)m_checked.insert(runId) : (void)m_checked.remove(runId);
+    Q_EMIT checkedRunsChanged();
+}
+
+void RunsPanel::refresh(const RunStore &store)
+{
+    const std::vector<RunRecord> runs = store.runs();
+    m_filling = true;
+    m_table->setRowCount(static_cast<int>(runs.size()));
+    int row = 0;
+    // Newest first: the run being trained is at the top.
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row) {
+        const RunRecord &r = *it;
+        const RunConfigSummary s = summarizeConfig(r.configJson);
+        auto *idItem = item(QString::number(r.id), true);
+        idItem->setFlags(idItem->flags() | Qt::ItemIsUserCheckable);
+        idItem->setCheckState(m_checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
+        idItem->setData(Qt::UserRole, static_cast<qlonglong>(r.id));
+        idItem->setData(Qt::DecorationRole, colorFor(r.id));
+        m_table->setItem(row, Id, idItem);
+        m_table->setItem(row, Name, item(QString::fromStdString(r.name)));
+        auto *status = item(QString::fromStdString(toString(r.state)));
+        if (!r.message.empty())
+            status->setToolTip(QString::fromStdString(r.message));
+        m_table->setItem(row, Status, status);
+        m_table->setItem(row, Preset, item(QString::fromStdString(s.preset)));
+        m_table->setItem(row, Norm, item(QString::fromStdString(s.norm)));
+        m_table->setItem(row, Augment, item(QString::fromStdString(s.augment)));
+        m_table->setItem(row, Params, item(r.parameterCount ? QLocale().toString(static_cast<qlonglong>(r.parameterCount)) : "–", true));
+        m_table->setItem(row, Best, item(r.epochsDone ? QString("%1 % @%2").arg(r.bestTestAccuracy, 0, 'f', 2).arg(r.bestEpoch) : "–", true));
+        m_table->setItem(row, Last, item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–", true));
+        m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
+        const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
+        m_table->setItem(row, Duration, item(r.startedAt > 0 ? duration(end - r.startedAt) : "–", true));
+        QStringList tags;
+        for (const std::string &t : r.tags)
+            tags << QString::fromStdString(t);
+        m_table->setItem(row, Tags, item(tags.join(", ")));
+    }
+    m_filling = false;
+    applyFilter();
+}
+
+void RunsPanel::applyFilter()
+{
+    const QString text = m_search->text().trimmed();
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        bool match = text.isEmpty();
+        for (int c = 0; c < ColumnCount && !match; ++c)
+            match = m_table->item(row, c) && m_table->item(row, c)->text().contains(text, Qt::CaseInsensitive);
+        m_table->setRowHidden(row, !match);
+    }
+}
+
+} // namespace normlab::gui

@@ -1,0 +1,44 @@
+// The runs table: every run in the store with its status and results, a search field, and a check
+// box per run that overlays it on the charts.
+#pragma once
+
+#include "run_store.h"
+
+#include <QColor>
+#include <QSet>
+#include <QWidget>
+
+class QLineEdit;
+class QTableWidget;
+
+namespace normlab::gui {
+
+class RunsPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RunsPanel(QWidget *parent = nullptr);
+
+    // Re-reads the table from `store`, keeping the checks.
+    void refresh(const RunStore &store);
+    QList<qint64> checkedRuns() const { return m_checked.values(); }
+    void setChecked(qint64 runId, bool checked);
+    int rowCount() const;
+
+    // One colour per run, the same in every chart.
+    static QColor colorFor(qint64 runId);
+
+Q_SIGNALS:
+    void checkedRunsChanged();
+
+private:
+    void applyFilter();
+
+    QLineEdit *m_search;
+    QTableWidget *m_table;
+    QSet<qint64> m_checked;
+    bool m_filling = false;
+};
+
+} // namespace normlab::gui
