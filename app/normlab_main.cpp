@@ -20,11 +20,13 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QString::fromStdString(normlab::version()));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Train small CNNs on CIFAR-10 and watch what each choice does.");
+    parser.setApplicationDescription(
+            "Train small CNNs on CIFAR-10 and watch what each choice does.");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption store("store", "Run store folder (default $NORMLAB_STORE or ~/.local/share/normlab/store).",
-                             "dir", QString::fromStdString(normlab::RunStore::defaultDir()));
+    QCommandLineOption store(
+            "store", "Run store folder (default $NORMLAB_STORE or ~/.local/share/normlab/store).",
+            "dir", QString::fromStdString(normlab::RunStore::defaultDir()));
     parser.addOption(store);
     parser.process(app);
 

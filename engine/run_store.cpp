@@ -415,17 +415,13 @@ std::vector<EpochMetrics> RunStore::epochs(std::int64_t id, int afterEpoch, bool
         m.residentBytes = q.int64(10);
         m.wallTime = q.real(11);
         m.best = q.integer(12) != 0;
-        if (details) {
-            const auto confusion = nlohmann::json::parse(q.text(13), nullptr, false);
-            if (confusion.is_array())
-                for (const auto &v : confusion)
-                    m.confusion.push_back(v.is_number_integer() ? v.get<int>() : 0);
-        }
         result.push_back(std::move(m));
     }
     if (details)
-        for (EpochMetrics &m : result)
+        for (EpochMetrics &m : result) {
+            m.confusion = confusion(id, m.epoch);
             m.misclassified = misclassified(id, m.epoch);
+        }
     return result;
 }
 
@@ -439,6 +435,20 @@ std::vector<Misclassified> RunStore::misclassified(std::int64_t id, int epoch) c
     while (q.step())
         result.push_back({q.integer(0), q.integer(1), q.integer(2), static_cast<float>(q.real(3))});
     return result;
+}
+
+std::vector<int> RunStore::confusion(std::int64_t id, int epoch) const
+{
+    SqliteStatement q(*m_db, "SELECT confusion FROM epochs WHERE run_id = ?1 AND epoch = ?2");
+    q.bind(1, id).bind(2, epoch);
+    std::vector<int> matrix;
+    if (!q.step())
+        return matrix;
+    const auto values = nlohmann::json::parse(q.text(0), nullptr, false);
+    if (values.is_array())
+        for (const auto &v : values)
+            matrix.push_back(v.is_number_integer() ? v.get<int>() : 0);
+    return matrix;
 }
 
 std::vector<BatchPoint> RunStore::batches(std::int64_t id, std::int64_t afterStep) const

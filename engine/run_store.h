@@ -119,6 +119,8 @@ public:
     std::vector<EpochMetrics> epochs(std::int64_t id, int afterEpoch = 0,
                                      bool details = false) const;
     std::vector<Misclassified> misclassified(std::int64_t id, int epoch) const;
+    // classes x classes, row = true class; empty when the epoch is not recorded.
+    std::vector<int> confusion(std::int64_t id, int epoch) const;
     std::vector<BatchPoint> batches(std::int64_t id, std::int64_t afterStep = -1) const;
     // The queued runs of a sweep (all queued runs when `sweep` is empty), oldest first.
     std::vector<std::int64_t> queued(const std::string &sweep = {}) const;

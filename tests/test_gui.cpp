@@ -1,9 +1,12 @@
 // The desktop application, offscreen: the form maps to the engine's config, a real short training
-// run drives the charts through the controller, stop lands within one batch, and the event loop never
-// stalls while a run trains.
+// run drives the charts through the controller, stop lands within one batch, and the event loop
+// never stalls while a run trains.
 #include "config_panel.h"
+#include "confusion_matrix_view.h"
 #include "main_window.h"
 #include "metrics_chart.h"
+#include "mistakes_model.h"
+#include "mistakes_view.h"
 #include "presets.h"
 #include "qcustomplot_include.h"
 #include "run_store.h"
@@ -15,9 +18,11 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QPixmap>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -40,8 +45,7 @@ ExperimentConfig quickConfig(int epochs)
     return c;
 }
 
-template <typename T>
-T *findChildOfType(QWidget *parent, int index = 0)
+template<typename T> T *findChildOfType(QWidget *parent, int index = 0)
 {
     const auto all = parent->findChildren<T *>();
     return index < all.size() ? all[index] : nullptr;
@@ -60,6 +64,7 @@ private Q_SLOTS:
     void formMapsToTheEngineConfig();
     void invalidCombinationIsExplained();
     void trainingDrivesTheChartsAndOverlays();
+    void galleryFiltersAndConfusionClick();
     void stopLandsWithinOneBatch();
     void eventLoopNeverStallsWhileTraining();
 
@@ -76,7 +81,7 @@ void TestGui::init()
 
 void TestGui::smoothingIsTensorBoardsDebiasedEma()
 {
-    const QVector<double> raw{1, 2, 3, 4};
+    const QVector<double> raw {1, 2, 3, 4};
     QCOMPARE(debiasedEma(raw, 0), raw);
     const QVector<double> smooth = debiasedEma(raw, 0.5);
     QCOMPARE(smooth[0], 1.0); // debiased: the first point is the data, not half of it
@@ -170,7 +175,7 @@ void TestGui::trainingDrivesTheChartsAndOverlays()
 
     // Unchecking takes a run off the charts; checking loads it back from the store.
     window.runsPanel()->setChecked(first, false);
-    QCOMPARE(window.lossChart()->runs(), QList<qint64>{second});
+    QCOMPARE(window.lossChart()->runs(), QList<qint64> {second});
     window.runsPanel()->setChecked(first, true);
     QCOMPARE(window.lossChart()->testPointCount(first), 2);
     QVERIFY(window.lossChart()->trainPointCount(first) >= 2);
@@ -178,6 +183,70 @@ void TestGui::trainingDrivesTheChartsAndOverlays()
     RunStore store(m_tmp->path().toStdString());
     QCOMPARE(store.run(first).epochsDone, 2);
     QVERIFY(store.run(second).state == RunState::Finished);
+}
+
+void TestGui::galleryFiltersAndConfusionClick()
+{
+    MainWindow window(m_tmp->path());
+    window.configPanel()->setConfig(quickConfig(1));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    const qint64 id = window.queueExperiment();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
+
+    RunStore store(m_tmp->path().toStdString());
+    const auto mistakes = store.misclassified(id, 1);
+    QVERIFY(!mistakes.empty());
+    MistakesView *view = window.mistakesView();
+    window.resize(1500, 950);
+    window.show();
+    window.findChild<QTabWidget *>()->setCurrentWidget(view);
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    view->showRun(store, id);
+    QCOMPARE(view->epoch(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(view->imagesLoaded(), 30'000);
+    QCOMPARE(view->shownCount(), static_cast<int>(mistakes.size()));
+    const auto text = [view](int row) {
+        return view->model()->data(view->model()->index(row), Qt::DisplayRole).toString();
+    };
+    QVERIFY(!view->model()
+                     ->data(view->model()->index(0), Qt::DecorationRole)
+                     .value<QPixmap>()
+                     .isNull());
+    // Most confident first.
+    QVERIFY(text(0).contains(QString::number(
+            100.0 * std::max_element(mistakes.begin(), mistakes.end(),
+                                     [](auto &a, auto &b) { return a.confidence < b.confidence; })
+                            ->confidence,
+            'f', 1)));
+
+    // The most populated off-diagonal cell, clicked, shows exactly its images.
+    const std::vector<int> confusion = store.confusion(id, 1);
+    const int classes = store.run(id).classNames.size();
+    int bestT = -1, bestP = -1, bestCount = 0;
+    for (int t = 0; t < classes; ++t)
+        for (int p = 0; p < classes; ++p)
+            if (t != p && confusion[t * classes + p] > bestCount) {
+                bestCount = confusion[t * classes + p];
+                bestT = t;
+                bestP = p;
+            }
+    QVERIFY(bestCount > 0);
+    ConfusionMatrixView *matrix = view->confusionMatrix();
+    QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(bestT, bestP).center());
+    QCOMPARE(view->shownCount(), bestCount);
+    const QString names = QString::fromStdString(store.run(id).classNames[bestT]) + " → " +
+                          QString::fromStdString(store.run(id).classNames[bestP]);
+    for (int i = 0; i < view->shownCount(); ++i)
+        QVERIFY2(text(i).startsWith(names), qPrintable(text(i)));
+
+    // Filtering by true class only.
+    view->setFilter(bestT, -1);
+    int expected = 0;
+    for (const Misclassified &m : mistakes)
+        expected += m.trueLabel == bestT;
+    QCOMPARE(view->shownCount(), expected);
+    view->setFilter(-1, -1);
+    QCOMPARE(view->shownCount(), static_cast<int>(mistakes.size()));
 }
 
 void TestGui::stopLandsWithinOneBatch()
@@ -195,7 +264,8 @@ void TestGui::stopLandsWithinOneBatch()
     QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Stopped));
     // After the stop the GUI may still receive the batch whose signal was queued when it asked and
     // the batch in flight, which finishes; no other batch starts.
-    QVERIFY2(batches.size() - batchesAtStop <= 2, qPrintable(QString::number(batches.size() - batchesAtStop)));
+    QVERIFY2(batches.size() - batchesAtStop <= 2,
+             qPrintable(QString::number(batches.size() - batchesAtStop)));
     RunStore store(m_tmp->path().toStdString());
     QVERIFY(store.run(id).state == RunState::Stopped);
 }
@@ -217,7 +287,8 @@ void TestGui::eventLoopNeverStallsWhileTraining()
         const qint64 now = clock.elapsed();
         worst = std::max(worst, now - last);
         if (now - last > 30)
-            qInfo("gap %lld ms ending at %lld ms", static_cast<long long>(now - last), static_cast<long long>(now));
+            qInfo("gap %lld ms ending at %lld ms", static_cast<long long>(now - last),
+                  static_cast<long long>(now));
         last = now;
     });
     window.queueExperiment();

@@ -21,9 +21,9 @@ namespace normlab::gui {
 
 namespace {
 
-const QStringList kNorms{"batch", "group", "layer", "instance", "none"};
-const QStringList kOptimizers{"sgd", "adam", "adamw"};
-const QStringList kSchedules{"plateau", "step", "onecycle", "none"};
+const QStringList kNorms {"batch", "group", "layer", "instance", "none"};
+const QStringList kOptimizers {"sgd", "adam", "adamw"};
+const QStringList kSchedules {"plateau", "step", "onecycle", "none"};
 
 QString number(std::int64_t n)
 {
@@ -59,7 +59,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     for (const PresetInfo &p : presets())
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
     m_norm = new QComboBox(modelBox);
-    m_norm->addItems({tr("BatchNorm"), tr("GroupNorm"), tr("LayerNorm"), tr("InstanceNorm"), tr("None")});
+    m_norm->addItems(
+            {tr("BatchNorm"), tr("GroupNorm"), tr("LayerNorm"), tr("InstanceNorm"), tr("None")});
     m_groups = new QSpinBox(modelBox);
     m_groups->setRange(1, 64);
     m_affine = new QCheckBox(tr("Learnable scale and shift (LayerNorm, InstanceNorm)"), modelBox);
@@ -124,7 +125,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_errorLabel);
     layout->addWidget(m_summary, 1);
 
-    connect(m_preset, &QComboBox::currentIndexChanged, this, [this] { loadPreset(m_preset->currentData().toString()); });
+    connect(m_preset, &QComboBox::currentIndexChanged, this,
+            [this] { loadPreset(m_preset->currentData().toString()); });
     for (QComboBox *c : {m_data, m_norm, m_optimizer, m_schedule})
         connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
     for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_seed, m_threads})
@@ -141,14 +143,17 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
 void ConfigPanel::loadPreset(const QString &name)
 {
     ExperimentConfig c = presetConfig(name.toStdString());
-    c.data = m_config.data.source.empty() ? c.data : m_config.data; // the dataset is not part of a preset
+    c.data = m_config.data.source.empty() ? c.data
+                                          : m_config.data; // the dataset is not part of a preset
     setConfig(c);
 }
 
 void ConfigPanel::setConfig(const ExperimentConfig &c)
 {
     m_updating = true;
-    m_presetAugment = c.augment.empty() ? presetConfig(c.preset.empty() ? "s8-bn" : c.preset).augment : c.augment;
+    m_presetAugment = c.augment.empty()
+                              ? presetConfig(c.preset.empty() ? "s8-bn" : c.preset).augment
+                              : c.augment;
     const int presetIndex = m_preset->findData(QString::fromStdString(c.preset));
     if (presetIndex >= 0)
         m_preset->setCurrentIndex(presetIndex);
@@ -171,7 +176,8 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_augment->setChecked(!c.augment.empty());
     m_optimizer->setCurrentIndex(static_cast<int>(c.optimizer.kind));
     m_lr->setValue(c.optimizer.lr);
-    m_schedule->setCurrentIndex(m_schedule->findText(QString::fromStdString(toString(c.schedule.kind))));
+    m_schedule->setCurrentIndex(
+            m_schedule->findText(QString::fromStdString(toString(c.schedule.kind))));
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
     m_seed->setValue(static_cast<int>(c.seed));
@@ -188,7 +194,8 @@ void ConfigPanel::readForm()
     ExperimentConfig c = m_config;
     const QString source = m_data->currentData().toString();
     m_dataPath->setEnabled(source == "folder");
-    c.data.source = source == "folder" ? m_dataPath->text().trimmed().toStdString() : source.toStdString();
+    c.data.source =
+            source == "folder" ? m_dataPath->text().trimmed().toStdString() : source.toStdString();
     c.data.trainLimit = m_trainLimit->value();
     c.model.norm = static_cast<NormKind>(m_norm->currentIndex());
     c.model.groups = m_groups->value();
@@ -197,12 +204,12 @@ void ConfigPanel::readForm()
     c.model.dilation = m_dilation->isChecked();
     c.model.depthwise = m_depthwise->isChecked();
     c.model.dropout = m_dropout->value();
-    c.augment = m_augment->isChecked() ? m_presetAugment : std::vector<AugmentStep>{};
+    c.augment = m_augment->isChecked() ? m_presetAugment : std::vector<AugmentStep> {};
     c.optimizer.kind = static_cast<OptimizerConfig::Kind>(m_optimizer->currentIndex());
     c.optimizer.lr = m_lr->value();
     const QString schedule = m_schedule->currentText();
-    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step, ScheduleConfig::Kind::OneCycle,
-                            ScheduleConfig::Kind::None})
+    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step,
+                            ScheduleConfig::Kind::OneCycle, ScheduleConfig::Kind::None})
         if (QString::fromStdString(toString(kind)) == schedule)
             c.schedule.kind = kind;
     c.epochs = m_epochs->value();

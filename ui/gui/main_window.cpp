@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "gui_types.h"
 #include "metrics_chart.h"
+#include "mistakes_view.h"
 #include "run_store.h"
 #include "runs_panel.h"
 #include "training_controller.h"
@@ -27,6 +28,7 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -73,9 +75,14 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     chartLayout->addLayout(chartControls);
     chartLayout->addWidget(charts, 1);
 
+    m_mistakes = new MistakesView;
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(chartArea, tr("&Curves"));
+    m_tabs->addTab(m_mistakes, tr("&Mistakes"));
+
     m_runs = new RunsPanel;
     auto *right = new QSplitter(Qt::Vertical);
-    right->addWidget(chartArea);
+    right->addWidget(m_tabs);
     right->addWidget(m_runs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
@@ -108,6 +115,15 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
+    connect(m_runs, &RunsPanel::runSelected, this, [this](qint64 id) {
+        m_mistakesStale = id;
+        if (m_mistakes->isVisible())
+            refreshMistakes();
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_mistakes)
+            refreshMistakes();
+    });
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) {
         m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
         m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
@@ -145,8 +161,10 @@ void MainWindow::buildActions()
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     m_startAction = run->addAction(tr("&Train"), this, [this] { queueExperiment(); });
     m_startAction->setShortcut(Qt::CTRL | Qt::Key_Return);
-    m_startAction->setToolTip(tr("Record this experiment as a run and train it (queued if another run trains)"));
-    m_pauseAction = run->addAction(tr("&Pause"), this, [this] { m_controller->setPaused(!m_controller->isPaused()); });
+    m_startAction->setToolTip(
+            tr("Record this experiment as a run and train it (queued if another run trains)"));
+    m_pauseAction = run->addAction(tr("&Pause"), this,
+                                   [this] { m_controller->setPaused(!m_controller->isPaused()); });
     m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
     m_pauseAction->setCheckable(true);
     m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_controller->stop(); });
@@ -168,8 +186,9 @@ qint64 MainWindow::queueExperiment()
     ExperimentConfig config = m_config->config();
     QString name = m_runName->text().trimmed();
     if (name.isEmpty())
-        name = QString("%1 %2").arg(QString::fromStdString(config.preset.empty() ? "custom" : config.preset),
-                                    QString::fromStdString(toString(config.model.norm)));
+        name = QString("%1 %2").arg(
+                QString::fromStdString(config.preset.empty() ? "custom" : config.preset),
+                QString::fromStdString(toString(config.model.norm)));
     config.name = name.toStdString();
     qint64 id = -1;
     try {
@@ -178,14 +197,16 @@ qint64 MainWindow::queueExperiment()
         QMessageBox::critical(this, tr("Run store"), QString::fromUtf8(e.what()));
         return -1;
     }
-    QSettings().setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
+    QSettings().setValue("config/last",
+                         QByteArray::fromStdString(toJson(m_config->config()).dump()));
     refreshRuns();
     m_runs->setChecked(id, true);
     m_controller->enqueue(id);
     return id;
 }
 
-void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters, const QString &description)
+void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,
+                              const QString &description)
 {
     m_status->runStarted(runId, epochs, resumedFrom);
     statusBar()->setToolTip(tr("%1 parameters, %2").arg(parameters).arg(description));
@@ -206,13 +227,28 @@ void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
     m_loss->addTestPoint(runId, m.epoch, m.testLoss);
     m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
     refreshRuns();
+    // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
+    if (m_mistakes->run() == runId || m_mistakes->run() < 0) {
+        m_mistakesStale = runId;
+        if (m_mistakes->isVisible())
+            refreshMistakes();
+    }
+}
+
+void MainWindow::refreshMistakes()
+{
+    if (m_mistakesStale < 0)
+        return;
+    m_mistakes->showRun(*m_store, m_mistakesStale);
+    m_mistakesStale = -1;
 }
 
 void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
 {
     const QString stateText = QString::fromStdString(toString(static_cast<RunState>(state)));
-    m_status->runFinished(message.isEmpty() ? tr("Run %1 %2").arg(runId).arg(stateText)
-                                            : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
+    m_status->runFinished(message.isEmpty()
+                                  ? tr("Run %1 %2").arg(runId).arg(stateText)
+                                  : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
     if (state == static_cast<int>(RunState::Failed))
         QMessageBox::warning(this, tr("Run %1 failed").arg(runId), message);
     refreshRuns();
@@ -256,7 +292,7 @@ void MainWindow::loadRunIntoCharts(qint64 runId)
         if (stepsPerEpoch == 0)
             m_loss->addTrainPoint(runId, m.epoch, m.trainLoss);
         m_accuracy->addTrainPoint(runId, m.epoch, m.trainAccuracy);
-    m_loss->addTestPoint(runId, m.epoch, m.testLoss);
+        m_loss->addTestPoint(runId, m.epoch, m.testLoss);
         m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
     }
 }
@@ -282,7 +318,8 @@ void MainWindow::updateActions()
 
 void MainWindow::loadConfigFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Config"), {}, tr("NormLab configs (*.json)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Config"), {},
+                                                      tr("NormLab configs (*.json)"));
     if (path.isEmpty())
         return;
     try {
@@ -294,7 +331,8 @@ void MainWindow::loadConfigFile()
 
 void MainWindow::saveConfigFile()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Config"), "experiment.json", tr("NormLab configs (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Config"), "experiment.json",
+                                                      tr("NormLab configs (*.json)"));
     if (path.isEmpty())
         return;
     try {
@@ -307,11 +345,12 @@ void MainWindow::saveConfigFile()
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_controller->isTraining()) {
-        const auto answer = QMessageBox::question(
-                this, tr("Stop training?"),
-                tr("Run %1 is training. Stop it and quit? It is recorded as stopped and can be resumed.")
-                        .arg(m_controller->currentRun()),
-                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        const auto answer =
+                QMessageBox::question(this, tr("Stop training?"),
+                                      tr("Run %1 is training. Stop it and quit? It is recorded as "
+                                         "stopped and can be resumed.")
+                                              .arg(m_controller->currentRun()),
+                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;

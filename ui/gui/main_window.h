@@ -1,6 +1,6 @@
-// NormLab's main window: the experiment form on the left, the loss and accuracy charts side by side,
-// the runs table below them, training status at the bottom. It wires the views to the training
-// controller and the run store and holds no training logic of its own.
+// NormLab's main window: the experiment form on the left, the loss and accuracy charts side by
+// side, the runs table below them, training status at the bottom. It wires the views to the
+// training controller and the run store and holds no training logic of its own.
 #pragma once
 
 #include <QMainWindow>
@@ -16,12 +16,13 @@ namespace normlab {
 class RunStore;
 struct BatchProgress;
 struct EpochMetrics;
-}
+} // namespace normlab
 
 namespace normlab::gui {
 
 class ConfigPanel;
 class MetricsChart;
+class MistakesView;
 class RunsPanel;
 class TrainingController;
 class TrainingStatus;
@@ -40,6 +41,7 @@ public:
     RunsPanel *runsPanel() const { return m_runs; }
     MetricsChart *lossChart() const { return m_loss; }
     MetricsChart *accuracyChart() const { return m_accuracy; }
+    MistakesView *mistakesView() const { return m_mistakes; }
 
     // Records the form's experiment as a new queued run and queues it for training; returns its id
     // (-1 when the form is invalid).
@@ -50,13 +52,15 @@ protected:
 
 private:
     void buildActions();
-    void onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters, const QString &description);
+    void onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,
+                      const QString &description);
     void onBatch(qint64 runId, const BatchProgress &p);
     void onEpoch(qint64 runId, const EpochMetrics &m);
     void onRunFinished(qint64 runId, int state, const QString &message);
     void syncCheckedRuns();
     void loadRunIntoCharts(qint64 runId);
     void refreshRuns();
+    void refreshMistakes();
     void updateActions();
     void loadConfigFile();
     void saveConfigFile();
@@ -67,6 +71,9 @@ private:
     MetricsChart *m_loss;
     MetricsChart *m_accuracy;
     RunsPanel *m_runs;
+    MistakesView *m_mistakes;
+    qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
+    class QTabWidget *m_tabs;
     TrainingStatus *m_status;
     QLineEdit *m_runName;
     QSlider *m_smoothing;

@@ -13,7 +13,8 @@ constexpr int kReplotIntervalMs = 100;
 
 } // namespace
 
-MetricsChart::MetricsChart(Metric metric, QWidget *parent) : QWidget(parent), m_metric(metric), m_plot(new QCustomPlot(this))
+MetricsChart::MetricsChart(Metric metric, QWidget *parent)
+    : QWidget(parent), m_metric(metric), m_plot(new QCustomPlot(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -36,11 +37,12 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent) : QWidget(parent), m_
                                      QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     title->setTextColor(pal.color(QPalette::Text));
     m_plot->plotLayout()->addElement(0, 0, title);
-    m_plot->legend->setVisible(true);
+    m_plot->legend->setVisible(false); // shown once a run is on the chart
     m_plot->legend->setBrush(pal.color(QPalette::Base));
     m_plot->legend->setTextColor(pal.color(QPalette::Text));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(
-            0, metric == Metric::Loss ? (Qt::AlignTop | Qt::AlignRight) : (Qt::AlignBottom | Qt::AlignRight));
+            0, metric == Metric::Loss ? (Qt::AlignTop | Qt::AlignRight)
+                                      : (Qt::AlignBottom | Qt::AlignRight));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
     m_plot->xAxis->setRange(0, 1);
     m_plot->yAxis->setRange(0, metric == Metric::Loss ? 2.5 : 100);
@@ -157,7 +159,8 @@ void MetricsChart::flush()
     if (m_autoRange && !m_runs.isEmpty()) {
         m_plot->rescaleAxes();
         if (m_metric == Metric::Accuracy)
-            m_plot->yAxis->setRange(std::max(0.0, m_plot->yAxis->range().lower - 2), std::min(100.0, m_plot->yAxis->range().upper + 2));
+            m_plot->yAxis->setRange(std::max(0.0, m_plot->yAxis->range().lower - 2),
+                                    std::min(100.0, m_plot->yAxis->range().upper + 2));
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

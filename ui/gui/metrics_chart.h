@@ -1,6 +1,6 @@
 // One live chart (loss or accuracy) built on QCustomPlot: per run, the training curve by batch and
-// the test curve by epoch, one colour per run. Data arrives at any rate; the plot is redrawn at most
-// every 100 ms by a timer, never once per point.
+// the test curve by epoch, one colour per run. Data arrives at any rate; the plot is redrawn at
+// most every 100 ms by a timer, never once per point.
 #pragma once
 
 #include <QColor>

@@ -12,12 +12,29 @@ namespace normlab::gui {
 
 namespace {
 
-enum Column { Id, Name, Status, Preset, Norm, Augment, Params, Best, Last, Epochs, Duration, Tags, ColumnCount };
+enum Column {
+    Id,
+    Name,
+    Status,
+    Preset,
+    Norm,
+    Augment,
+    Params,
+    Best,
+    Last,
+    Epochs,
+    Duration,
+    Tags,
+    ColumnCount
+};
 
 QString duration(double seconds)
 {
     const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+    return s >= 3600 ? QString("%1:%2:%3")
+                               .arg(s / 3600)
+                               .arg(s / 60 % 60, 2, 10, QChar('0'))
+                               .arg(s % 60, 2, 10, QChar('0'))
                      : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
@@ -47,9 +64,9 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     m_search->setPlaceholderText(tr("Search runs: name, status, norm, tags…"));
     m_search->setClearButtonEnabled(true);
     m_table = new QTableWidget(0, ColumnCount, this);
-    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Name"), tr("Status"), tr("Preset"), tr("Norm"), tr("Augment"),
-                                        tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"),
-                                        tr("Tags")});
+    m_table->setHorizontalHeaderLabels(
+            {tr("Run"), tr("Name"), tr("Status"), tr("Preset"), tr("Norm"), tr("Augment"),
+             tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"), tr("Tags")});
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
@@ -60,6 +77,11 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_table);
 
     connect(m_search, &QLineEdit::textChanged, this, &RunsPanel::applyFilter);
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (m_filling || row < 0 || !m_table->item(row, Id))
+            return;
+        Q_EMIT runSelected(m_table->item(row, Id)->data(Qt::UserRole).toLongLong());
+    });
     connect(m_table, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *changed) {
         if (m_filling || changed->column() != Id)
             return;
@@ -70,6 +92,13 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         on ? (void)m_checked.insert(id) : (void)m_checked.remove(id);
         Q_EMIT checkedRunsChanged();
     });
+}
+
+void RunsPanel::selectRun(qint64 runId)
+{
+    for (int row = 0; row < m_table->rowCount(); ++row)
+        if (m_table->item(row, Id)->data(Qt::UserRole).toLongLong() == runId)
+            m_table->selectRow(row);
 }
 
 int RunsPanel::rowCount() const
@@ -84,7 +113,8 @@ void RunsPanel::setChecked(qint64 runId, bool checked)
     for (int row = 0; row < m_table->rowCount(); ++row) {
         QTableWidgetItem *idItem = m_table->item(row, Id);
         if (idItem->data(Qt::UserRole).toLongLong() == runId) {
-            idItem->setCheckState(checked ? Qt::Checked : Qt::Unchecked); // emits through itemChanged
+            idItem->setCheckState(checked ? Qt::Checked
+                                          : Qt::Unchecked); // emits through itemChanged
             return;
         }
     }
@@ -116,12 +146,25 @@ void RunsPanel::refresh(const RunStore &store)
         m_table->setItem(row, Preset, item(QString::fromStdString(s.preset)));
         m_table->setItem(row, Norm, item(QString::fromStdString(s.norm)));
         m_table->setItem(row, Augment, item(QString::fromStdString(s.augment)));
-        m_table->setItem(row, Params, item(r.parameterCount ? QLocale().toString(static_cast<qlonglong>(r.parameterCount)) : "–", true));
-        m_table->setItem(row, Best, item(r.epochsDone ? QString("%1 % @%2").arg(r.bestTestAccuracy, 0, 'f', 2).arg(r.bestEpoch) : "–", true));
-        m_table->setItem(row, Last, item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–", true));
+        m_table->setItem(row, Params,
+                         item(r.parameterCount
+                                      ? QLocale().toString(static_cast<qlonglong>(r.parameterCount))
+                                      : "–",
+                              true));
+        m_table->setItem(row, Best,
+                         item(r.epochsDone ? QString("%1 % @%2")
+                                                     .arg(r.bestTestAccuracy, 0, 'f', 2)
+                                                     .arg(r.bestEpoch)
+                                           : "–",
+                              true));
+        m_table->setItem(
+                row, Last,
+                item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–",
+                     true));
         m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
         const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
-        m_table->setItem(row, Duration, item(r.startedAt > 0 ? duration(end - r.startedAt) : "–", true));
+        m_table->setItem(row, Duration,
+                         item(r.startedAt > 0 ? duration(end - r.startedAt) : "–", true));
         QStringList tags;
         for (const std::string &t : r.tags)
             tags << QString::fromStdString(t);
@@ -137,7 +180,8 @@ void RunsPanel::applyFilter()
     for (int row = 0; row < m_table->rowCount(); ++row) {
         bool match = text.isEmpty();
         for (int c = 0; c < ColumnCount && !match; ++c)
-            match = m_table->item(row, c) && m_table->item(row, c)->text().contains(text, Qt::CaseInsensitive);
+            match = m_table->item(row, c) &&
+                    m_table->item(row, c)->text().contains(text, Qt::CaseInsensitive);
         m_table->setRowHidden(row, !match);
     }
 }

@@ -24,6 +24,7 @@ public:
     void refresh(const RunStore &store);
     QList<qint64> checkedRuns() const { return m_checked.values(); }
     void setChecked(qint64 runId, bool checked);
+    void selectRun(qint64 runId);
     int rowCount() const;
 
     // One colour per run, the same in every chart.
@@ -31,6 +32,8 @@ public:
 
 Q_SIGNALS:
     void checkedRunsChanged();
+    // The user selected a row: the run to show in the detail views.
+    void runSelected(qint64 runId);
 
 private:
     void applyFilter();

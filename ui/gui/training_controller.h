@@ -42,7 +42,8 @@ public Q_SLOTS:
     void stop(bool clearQueue = false);
 
 Q_SIGNALS:
-    void runStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters, QString description);
+    void runStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,
+                    QString description);
     void batchDone(qint64 runId, const normlab::BatchProgress &progress);
     void epochDone(qint64 runId, const normlab::EpochMetrics &metrics);
     void runFinished(qint64 runId, int state, QString message);

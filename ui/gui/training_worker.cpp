@@ -31,8 +31,8 @@ void TrainingWorker::train(const QString &storeDir, qint64 runId, int batchInter
         RunStore store(storeDir.toStdString());
         RunSession session(store, runId);
         Trainer &trainer = session.trainer();
-        // Declared after the session, so it unregisters the trainer before the trainer is destroyed,
-        // on every way out: the GUI thread never reaches a dead trainer.
+        // Declared after the session, so it unregisters the trainer before the trainer is
+        // destroyed, on every way out: the GUI thread never reaches a dead trainer.
         struct Registration
         {
             TrainingWorker &worker;
@@ -53,12 +53,15 @@ void TrainingWorker::train(const QString &storeDir, qint64 runId, int batchInter
         } registration(*this, trainer);
 
         const DatasetPair &data = session.data();
-        const QString description = QString("%1 (%2 train, %3 test images), %4")
-                                            .arg(QString::fromStdString(data.kind + (data.path.empty() ? "" : " " + data.path)))
-                                            .arg(data.train.size())
-                                            .arg(data.test.size())
-                                            .arg(QString::fromStdString(trainer.deviceName()));
-        Q_EMIT started(runId, session.config().epochs, session.resumedFrom(), trainer.parameterCount(), description);
+        const QString description =
+                QString("%1 (%2 train, %3 test images), %4")
+                        .arg(QString::fromStdString(data.kind +
+                                                    (data.path.empty() ? "" : " " + data.path)))
+                        .arg(data.train.size())
+                        .arg(data.test.size())
+                        .arg(QString::fromStdString(trainer.deviceName()));
+        Q_EMIT started(runId, session.config().epochs, session.resumedFrom(),
+                       trainer.parameterCount(), description);
 
         TrainerCallbacks callbacks;
         callbacks.batchIntervalMs = batchIntervalMs;
@@ -70,10 +73,12 @@ void TrainingWorker::train(const QString &storeDir, qint64 runId, int batchInter
             Q_EMIT epochDone(runId, light);
         };
         const RunResult result = session.run(callbacks);
-        Q_EMIT finished(runId, static_cast<int>(toRunState(result.status)), QString::fromStdString(result.message));
+        Q_EMIT finished(runId, static_cast<int>(toRunState(result.status)),
+                        QString::fromStdString(result.message));
     } catch (const c10::Error &e) {
-        Q_EMIT finished(runId, static_cast<int>(RunState::Failed),
-                        QString("LibTorch error: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
+        Q_EMIT finished(
+                runId, static_cast<int>(RunState::Failed),
+                QString("LibTorch error: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
     } catch (const std::exception &e) {
         Q_EMIT finished(runId, static_cast<int>(RunState::Failed), QString::fromUtf8(e.what()));
     }

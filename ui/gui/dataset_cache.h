@@ -1,0 +1,41 @@
+// Loads datasets off the GUI thread for the views that show images (the mistakes gallery, the
+// augmentation preview) and keeps the last one, so flipping between runs on the same data is free.
+#pragma once
+
+#include "config.h"
+#include "dataset.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace normlab::gui {
+
+class DatasetCache : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~DatasetCache() override;
+
+    // Starts loading unless `config` names the data already held or being loaded; ready() or
+    // failed() follow (queued, on this object's thread).
+    void request(const DataConfig &config);
+    // The dataset for `config` when it is loaded, else null.
+    std::shared_ptr<const DatasetPair> get(const DataConfig &config) const;
+
+Q_SIGNALS:
+    void ready(const QString &key);
+    void failed(const QString &key, const QString &message);
+
+private:
+    static QString keyOf(const DataConfig &config);
+
+    QString m_key;
+    QString m_loadingKey;
+    std::shared_ptr<const DatasetPair> m_data;
+};
+
+} // namespace normlab::gui

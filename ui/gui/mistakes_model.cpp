@@ -1,0 +1,65 @@
+#include "mistakes_model.h"
+
+#include <QImage>
+
+namespace normlab::gui {
+
+void MistakesModel::setMistakes(std::vector<Misclassified> mistakes, QStringList classNames,
+                                std::shared_ptr<const DatasetPair> data)
+{
+    beginResetModel();
+    m_mistakes = std::move(mistakes);
+    m_names = std::move(classNames);
+    m_data = std::move(data);
+    m_pixmaps.clear();
+    endResetModel();
+}
+
+int MistakesModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_mistakes.size());
+}
+
+QString MistakesModel::className(int index) const
+{
+    return index >= 0 && index < m_names.size() ? m_names[index] : QString::number(index);
+}
+
+QVariant MistakesModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const Misclassified &m = m_mistakes[static_cast<std::size_t>(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return QString("%1 → %2\n%3 %")
+                .arg(className(m.trueLabel), className(m.predicted))
+                .arg(100.0 * m.confidence, 0, 'f', 1);
+    case Qt::ToolTipRole:
+        return tr("Test image %1: %2, predicted %3 with %4 % confidence")
+                .arg(m.index)
+                .arg(className(m.trueLabel), className(m.predicted))
+                .arg(100.0 * m.confidence, 0, 'f', 1);
+    case Qt::TextAlignmentRole:
+        return QVariant::fromValue(Qt::AlignHCenter | Qt::AlignTop);
+    case Qt::DecorationRole: {
+        if (!m_data || m.index < 0 || static_cast<std::size_t>(m.index) >= m_data->test.size())
+            return {};
+        if (QPixmap *cached = m_pixmaps.object(m.index))
+            return *cached;
+        const QImage image(m_data->test.image(static_cast<std::size_t>(m.index)), Dataset::kWidth,
+                           Dataset::kHeight, Dataset::kWidth * Dataset::kChannels,
+                           QImage::Format_RGB888);
+        auto *pixmap = new QPixmap(
+                QPixmap::fromImage(image.scaled(Dataset::kWidth * kZoom, Dataset::kHeight * kZoom,
+                                                Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+        const QPixmap copy = *pixmap;
+        m_pixmaps.insert(m.index, pixmap);
+        return copy;
+    }
+    default:
+        return {};
+    }
+}
+
+} // namespace normlab::gui

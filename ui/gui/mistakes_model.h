@@ -1,0 +1,47 @@
+// The misclassified images of one epoch as a list model. Pictures are made only when the view asks
+// for them (the rows on screen), so an epoch with thousands of mistakes opens instantly.
+#pragma once
+
+#include "dataset.h"
+#include "metrics.h"
+
+#include <QAbstractListModel>
+#include <QCache>
+#include <QPixmap>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace normlab::gui {
+
+class MistakesModel : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kZoom = 3; // 32 px shown as 96 px, nearest neighbour: crisp pixels
+
+    using QAbstractListModel::QAbstractListModel;
+
+    // `test` may be null (images not loaded yet): rows then have text only.
+    void setMistakes(std::vector<Misclassified> mistakes, QStringList classNames,
+                     std::shared_ptr<const DatasetPair> data);
+    const Misclassified &mistake(int row) const
+    {
+        return m_mistakes[static_cast<std::size_t>(row)];
+    }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+
+private:
+    QString className(int index) const;
+
+    std::vector<Misclassified> m_mistakes;
+    QStringList m_names;
+    std::shared_ptr<const DatasetPair> m_data;
+    mutable QCache<int, QPixmap> m_pixmaps {2000};
+};
+
+} // namespace normlab::gui

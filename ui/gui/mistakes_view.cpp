@@ -1,0 +1,210 @@
+#include "mistakes_view.h"
+
+#include "confusion_matrix_view.h"
+#include "dataset_cache.h"
+#include "errors.h"
+#include "mistakes_model.h"
+#include "run_session.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace normlab::gui {
+
+namespace {
+
+constexpr int kZoom = MistakesModel::kZoom;
+enum Sort { MostConfident, LeastConfident, ByIndex };
+
+} // namespace
+
+MistakesView::MistakesView(QWidget *parent)
+    : QWidget(parent), m_cache(new DatasetCache(this)), m_model(new MistakesModel(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    m_title = new QLabel(tr("Check or select a run to see its mistakes"), this);
+    m_epochSlider = new QSlider(Qt::Horizontal, this);
+    m_epochSlider->setMinimumWidth(160);
+    m_epochLabel = new QLabel(this);
+    m_trueClass = new QComboBox(this);
+    m_predicted = new QComboBox(this);
+    m_sort = new QComboBox(this);
+    m_sort->addItems(
+            {tr("Most confident first"), tr("Least confident first"), tr("Test-set order")});
+    m_count = new QLabel(this);
+    bar->addWidget(m_title);
+    bar->addStretch(1);
+    bar->addWidget(new QLabel(tr("Epoch"), this));
+    bar->addWidget(m_epochSlider);
+    bar->addWidget(m_epochLabel);
+    bar->addWidget(new QLabel(tr("True"), this));
+    bar->addWidget(m_trueClass);
+    bar->addWidget(new QLabel(tr("Predicted"), this));
+    bar->addWidget(m_predicted);
+    bar->addWidget(m_sort);
+    layout->addLayout(bar);
+
+    m_gallery = new QListView(this);
+    m_gallery->setModel(m_model);
+    m_gallery->setViewMode(QListView::IconMode);
+    m_gallery->setIconSize(QSize(Dataset::kWidth * kZoom, Dataset::kHeight * kZoom));
+    m_gallery->setGridSize(QSize(Dataset::kWidth * kZoom + 48,
+                                 Dataset::kHeight * kZoom + 4 * fontMetrics().height()));
+    m_gallery->setResizeMode(QListView::Adjust);
+    m_gallery->setMovement(QListView::Static);
+    m_gallery->setUniformItemSizes(true);
+    m_gallery->setLayoutMode(QListView::Batched); // lays out thousands of items without a pause
+    m_gallery->setWordWrap(true);
+    m_matrix = new ConfusionMatrixView(this);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    auto *left = new QWidget(split);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_count);
+    leftLayout->addWidget(m_gallery, 1);
+    split->addWidget(left);
+    split->addWidget(m_matrix);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(m_epochSlider, &QSlider::valueChanged, this, &MistakesView::setEpoch);
+    for (QComboBox *c : {m_trueClass, m_predicted, m_sort})
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_updating)
+                fillGallery();
+        });
+    connect(m_matrix, &ConfusionMatrixView::cellClicked, this,
+            [this](int t, int p) { setFilter(t, p); });
+    connect(m_cache, &DatasetCache::ready, this, [this] { fillGallery(); });
+    connect(m_cache, &DatasetCache::failed, this, [this](const QString &, const QString &message) {
+        m_count->setText(tr("Images unavailable: %1").arg(message));
+    });
+}
+
+MistakesView::~MistakesView() = default;
+
+void MistakesView::showRun(const RunStore &store, qint64 runId)
+{
+    m_store = &store;
+    m_runId = runId;
+    try {
+        m_record = store.run(runId);
+        m_epochs = store.epochs(runId, 0, false);
+    } catch (const StoreError &e) {
+        m_title->setText(QString::fromUtf8(e.what()));
+        return;
+    }
+    m_title->setText(tr("Run %1 \"%2\"").arg(runId).arg(QString::fromStdString(m_record.name)));
+    m_updating = true;
+    for (QComboBox *c : {m_trueClass, m_predicted}) {
+        c->clear();
+        c->addItem(tr("any"), -1);
+        for (std::size_t i = 0; i < m_record.classNames.size(); ++i)
+            c->addItem(QString::fromStdString(m_record.classNames[i]), static_cast<int>(i));
+    }
+    m_epochSlider->setRange(m_epochs.empty() ? 0 : 1, static_cast<int>(m_epochs.size()));
+    m_updating = false;
+    try {
+        m_cache->request(recordedConfig(m_record).data);
+    } catch (const InputError &e) {
+        m_count->setText(tr("Images unavailable: %1").arg(QString::fromUtf8(e.what())));
+    }
+    const int last = static_cast<int>(m_epochs.size());
+    if (m_epochSlider->value() == last)
+        setEpoch(last);
+    else
+        m_epochSlider->setValue(last); // calls setEpoch
+}
+
+void MistakesView::setEpoch(int epoch)
+{
+    m_epoch = epoch;
+    if (m_epochSlider->value() != epoch)
+        m_epochSlider->setValue(epoch);
+    m_epochLabel->setText(epoch > 0 ? tr("%1 of %2").arg(epoch).arg(m_epochs.size()) : tr("none"));
+    loadEpoch();
+}
+
+void MistakesView::setFilter(int trueClass, int predicted)
+{
+    m_updating = true;
+    m_trueClass->setCurrentIndex(std::max(0, m_trueClass->findData(trueClass)));
+    m_predicted->setCurrentIndex(std::max(0, m_predicted->findData(predicted)));
+    m_updating = false;
+    fillGallery();
+}
+
+void MistakesView::loadEpoch()
+{
+    m_mistakes.clear();
+    QStringList names;
+    for (const std::string &n : m_record.classNames)
+        names << QString::fromStdString(n);
+    if (m_store && m_epoch >= 1 && m_epoch <= static_cast<int>(m_epochs.size())) {
+        m_mistakes = m_store->misclassified(m_runId, m_epoch);
+        const std::vector<int> c = m_store->confusion(m_runId, m_epoch);
+        m_matrix->setMatrix(QVector<int>(c.begin(), c.end()), names);
+    } else {
+        m_matrix->setMatrix({}, names);
+    }
+    fillGallery();
+}
+
+int MistakesView::shownCount() const
+{
+    return m_model->rowCount();
+}
+
+void MistakesView::fillGallery()
+{
+    const int wantTrue =
+            m_trueClass->currentData().isValid() ? m_trueClass->currentData().toInt() : -1;
+    const int wantPredicted =
+            m_predicted->currentData().isValid() ? m_predicted->currentData().toInt() : -1;
+    std::vector<Misclassified> shown;
+    for (const Misclassified &m : m_mistakes)
+        if ((wantTrue < 0 || m.trueLabel == wantTrue) &&
+            (wantPredicted < 0 || m.predicted == wantPredicted))
+            shown.push_back(m);
+    switch (m_sort->currentIndex()) {
+    case MostConfident:
+        std::stable_sort(shown.begin(), shown.end(),
+                         [](auto &a, auto &b) { return a.confidence > b.confidence; });
+        break;
+    case LeastConfident:
+        std::stable_sort(shown.begin(), shown.end(),
+                         [](auto &a, auto &b) { return a.confidence < b.confidence; });
+        break;
+    default:
+        break;
+    }
+
+    std::shared_ptr<const DatasetPair> data;
+    try {
+        if (m_runId >= 0)
+            data = m_cache->get(recordedConfig(m_record).data);
+    } catch (const InputError &) {
+    }
+    m_imagesLoaded = data && data->fingerprint == m_record.datasetFingerprint;
+    QStringList names;
+    for (const std::string &n : m_record.classNames)
+        names << QString::fromStdString(n);
+    const std::size_t count = shown.size();
+    m_model->setMistakes(std::move(shown), names, m_imagesLoaded ? data : nullptr);
+    QString status = tr("%1 of %2 misclassified test images").arg(count).arg(m_mistakes.size());
+    if (m_runId >= 0 && !m_imagesLoaded)
+        status += tr(" (loading the test images…)");
+    m_count->setText(status);
+    Q_EMIT updated();
+}
+
+} // namespace normlab::gui

@@ -1,0 +1,77 @@
+// Browse a run's mistakes: the misclassified test images of one epoch (an epoch slider), each
+// labelled true -> predicted with its confidence, filtered by true and predicted class, sorted by
+// confidence, beside the epoch's confusion matrix; clicking a cell shows exactly those images.
+#pragma once
+
+#include "metrics.h"
+#include "run_store.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QListView;
+class QSlider;
+
+namespace normlab::gui {
+
+class ConfusionMatrixView;
+class DatasetCache;
+class MistakesModel;
+
+class MistakesView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit MistakesView(QWidget *parent = nullptr);
+    ~MistakesView() override;
+
+    // Shows run `runId` at its last recorded epoch.
+    void showRun(const RunStore &store, qint64 runId);
+    qint64 run() const { return m_runId; }
+    void setEpoch(int epoch);
+    int epoch() const { return m_epoch; }
+    // -1 for any class.
+    void setFilter(int trueClass, int predicted);
+    // Images shown after filtering, and whether they are drawn (the test set is loaded).
+    int shownCount() const;
+    bool imagesLoaded() const { return m_imagesLoaded; }
+    QListView *gallery() const { return m_gallery; }
+    MistakesModel *model() const { return m_model; }
+    ConfusionMatrixView *confusionMatrix() const { return m_matrix; }
+
+Q_SIGNALS:
+    // The gallery shows what was asked for (after a run, epoch or filter change, or images
+    // arriving).
+    void updated();
+
+private:
+    void loadEpoch();
+    void fillGallery();
+
+    const RunStore *m_store = nullptr;
+    qint64 m_runId = -1;
+    RunRecord m_record;
+    std::vector<EpochMetrics> m_epochs;
+    std::vector<Misclassified> m_mistakes; // of the shown epoch
+    int m_epoch = 0;
+    bool m_imagesLoaded = false;
+    bool m_updating = false;
+
+    DatasetCache *m_cache;
+    MistakesModel *m_model;
+    QLabel *m_title;
+    QSlider *m_epochSlider;
+    QLabel *m_epochLabel;
+    QComboBox *m_trueClass;
+    QComboBox *m_predicted;
+    QComboBox *m_sort;
+    QLabel *m_count;
+    QListView *m_gallery;
+    ConfusionMatrixView *m_matrix;
+};
+
+} // namespace normlab::gui
