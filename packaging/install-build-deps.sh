@@ -3,7 +3,7 @@
 # Every package is listed with the reason for it in README.md ("Dependencies").
 set -eu
 packages="cmake ninja-build g++ ccache pkg-config
-  qt6-base-dev libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libtorch-dev libopencv-dev
   nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libprotobuf-dev protobuf-compiler"

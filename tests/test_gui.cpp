@@ -1,6 +1,7 @@
 // The desktop application, offscreen: the form maps to the engine's config, a real short training
 // run drives the charts through the controller, stop lands within one batch, and the event loop
 // never stalls while a run trains.
+#include "comparison_view.h"
 #include "config_panel.h"
 #include "confusion_matrix_view.h"
 #include "main_window.h"
@@ -12,6 +13,7 @@
 #include "run_store.h"
 #include "runs_panel.h"
 #include "smoothing.h"
+#include "test_support.h"
 #include "training_controller.h"
 
 #include <QApplication>
@@ -22,7 +24,9 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSvgRenderer>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -64,6 +68,8 @@ private Q_SLOTS:
     void formMapsToTheEngineConfig();
     void invalidCombinationIsExplained();
     void trainingDrivesTheChartsAndOverlays();
+    void compareNormalizationsQueuesAndSummarises();
+    void chartExportWritesValidFiles();
     void galleryFiltersAndConfusionClick();
     void stopLandsWithinOneBatch();
     void eventLoopNeverStallsWhileTraining();
@@ -183,6 +189,73 @@ void TestGui::trainingDrivesTheChartsAndOverlays()
     RunStore store(m_tmp->path().toStdString());
     QCOMPARE(store.run(first).epochsDone, 2);
     QVERIFY(store.run(second).state == RunState::Finished);
+}
+
+void TestGui::compareNormalizationsQueuesAndSummarises()
+{
+    MainWindow window(m_tmp->path());
+    window.configPanel()->setConfig(quickConfig(1));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    const QList<qint64> ids = window.compareNormalizations(1);
+    QCOMPARE(ids.size(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, kRunTimeoutMs);
+    for (const auto &f : finished)
+        QCOMPARE(f[1].toInt(), static_cast<int>(RunState::Finished));
+
+    RunStore store(m_tmp->path().toStdString());
+    QCOMPARE(store.run(ids[2]).parameterCount,
+             std::int64_t(48072)); // LayerNorm without affine, as the reference
+    QTableWidget *summary = window.comparisonView()->summaryTable();
+    QCOMPARE(summary->rowCount(), 3);
+    QCOMPARE(summary->item(0, 0)->text(), QString("batch"));
+    QCOMPARE(summary->item(1, 0)->text(), QString("group(4)"));
+    QCOMPARE(summary->item(2, 0)->text(), QString("layer(no affine)"));
+    for (int row = 0; row < 3; ++row) {
+        QCOMPARE(summary->item(row, 1)->text(), QString("1/1"));
+        QVERIFY(summary->item(row, 2)->text().endsWith(" %"));
+    }
+    QCOMPARE(summary->item(0, 2)->text(),
+             QString("%1 %").arg(store.run(ids[0]).bestTestAccuracy, 0, 'f', 2));
+    QCOMPARE(window.comparisonView()->classTable()->rowCount(), 10);
+    QCOMPARE(window.comparisonView()->classTable()->columnCount(), 3);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->runs().size(), 3);
+}
+
+void TestGui::chartExportWritesValidFiles()
+{
+    MainWindow window(m_tmp->path());
+    window.lossChart()->setRun(7, "bn", Qt::red);
+    window.accuracyChart()->setRun(7, "bn", Qt::red);
+    for (int i = 1; i <= 5; ++i) {
+        window.lossChart()->addTrainPoint(7, i / 2.0, 2.0 / i);
+        window.lossChart()->addTestPoint(7, i, 1.5 / i);
+        window.accuracyChart()->addTestPoint(7, i, 40 + 5 * i);
+    }
+    const QString base = m_tmp->path() + "/chart";
+    const QStringList png = window.exportCharts(base + ".png");
+    QCOMPARE(png, (QStringList {base + "-loss.png", base + "-accuracy.png"}));
+    QImage image(png[0]);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 1600); // exported at twice the size
+
+    const QStringList svg = window.exportCharts(base + ".svg");
+    QCOMPARE(svg.size(), 2);
+    QSvgRenderer renderer(svg[0]);
+    QVERIFY(renderer.isValid());
+    const QByteArray svgText = test::readAll(svg[0]);
+    QVERIFY(svgText.contains("<svg"));
+    QVERIFY2(svgText.contains("bn test") || svgText.contains("path"),
+             "no legend or curves in the SVG");
+
+    const QStringList pdf = window.exportCharts(base + ".pdf");
+    QCOMPARE(pdf.size(), 2);
+    QVERIFY(test::readAll(pdf[1]).startsWith("%PDF-"));
+
+    const QString csv = window.lossChart()->toCsv();
+    QVERIFY(csv.startsWith("run_id,run,series,epoch,value\n"));
+    QCOMPARE(csv.count('\n'), 1 + 10);
+    QVERIFY(csv.contains("7,bn,test,5,0.3"));
 }
 
 void TestGui::galleryFiltersAndConfusionClick()

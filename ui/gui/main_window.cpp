@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "comparison_view.h"
 #include "config_json.h"
 #include "config_panel.h"
 #include "errors.h"
@@ -16,8 +17,12 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -79,6 +84,8 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     m_tabs = new QTabWidget;
     m_tabs->addTab(chartArea, tr("&Curves"));
     m_tabs->addTab(m_mistakes, tr("&Mistakes"));
+    m_comparison = new ComparisonView;
+    m_tabs->addTab(m_comparison, tr("C&omparison"));
 
     m_runs = new RunsPanel;
     auto *right = new QSplitter(Qt::Vertical);
@@ -155,6 +162,9 @@ void MainWindow::buildActions()
     QAction *save = file->addAction(tr("&Save Config As…"), this, &MainWindow::saveConfigFile);
     save->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
+    file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
+    file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
+    file->addSeparator();
     m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
     m_quitAction->setShortcut(QKeySequence::Quit);
 
@@ -169,12 +179,26 @@ void MainWindow::buildActions()
     m_pauseAction->setCheckable(true);
     m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_controller->stop(); });
     m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
+    run->addAction(tr("Continue &Queue"), m_controller, &TrainingController::startQueue);
+    run->addSeparator();
+    m_compareAction = run->addAction(tr("&Compare Normalizations…"), this, [this] {
+        bool ok = false;
+        const int seeds = QInputDialog::getInt(
+                this, tr("Compare Normalizations"),
+                tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
+                   "Seeds per normalization:"),
+                1, 1, 10, 1, &ok);
+        if (ok)
+            compareNormalizations(seeds);
+    });
 
     QToolBar *toolbar = addToolBar(tr("Training"));
     toolbar->setObjectName("trainingToolbar");
     toolbar->addAction(m_startAction);
     toolbar->addAction(m_pauseAction);
     toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_compareAction);
 }
 
 qint64 MainWindow::queueExperiment()
@@ -205,6 +229,49 @@ qint64 MainWindow::queueExperiment()
     return id;
 }
 
+QList<qint64> MainWindow::compareNormalizations(int seeds)
+{
+    if (!m_config->valid()) {
+        QMessageBox::warning(this, tr("Invalid experiment"), m_config->error());
+        return {};
+    }
+    const ExperimentConfig base = m_config->config();
+    const QString group = "compare-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+    QList<qint64> ids;
+    try {
+        for (const NormKind norm : {NormKind::Batch, NormKind::Group, NormKind::Layer}) {
+            for (int s = 0; s < seeds; ++s) {
+                ExperimentConfig c = base;
+                c.model.norm = norm;
+                if (norm == NormKind::Layer)
+                    c.model.affine = false; // as the reference study's LayerNorm
+                c.seed = base.seed + static_cast<std::uint64_t>(s);
+                c.name = QString("%1 %2 seed %3")
+                                 .arg(QString::fromStdString(base.preset.empty() ? "custom"
+                                                                                 : base.preset),
+                                      QString::fromStdString(toString(norm)))
+                                 .arg(c.seed)
+                                 .toStdString();
+                validate(c);
+                ids << m_store->createRun(
+                        {c.name, toJson(c).dump(), c.seed, {"compare"}, group.toStdString(), {}});
+            }
+        }
+    } catch (const InputError &e) {
+        QMessageBox::warning(this, tr("Compare Normalizations"), QString::fromUtf8(e.what()));
+        return ids;
+    }
+    refreshRuns();
+    for (const qint64 id : ids) {
+        m_runs->setChecked(id, true);
+        m_controller->enqueue(id);
+    }
+    m_comparison->setGroup(group);
+    m_comparison->refresh(*m_store);
+    m_tabs->setCurrentWidget(m_tabs->widget(0));
+    return ids;
+}
+
 void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,
                               const QString &description)
 {
@@ -227,6 +294,7 @@ void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
     m_loss->addTestPoint(runId, m.epoch, m.testLoss);
     m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
     refreshRuns();
+    m_comparison->refresh(*m_store);
     // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
     if (m_mistakes->run() == runId || m_mistakes->run() < 0) {
         m_mistakesStale = runId;
@@ -249,6 +317,7 @@ void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
     m_status->runFinished(message.isEmpty()
                                   ? tr("Run %1 %2").arg(runId).arg(stateText)
                                   : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
+    m_comparison->refresh(*m_store);
     if (state == static_cast<int>(RunState::Failed))
         QMessageBox::warning(this, tr("Run %1 failed").arg(runId), message);
     refreshRuns();
@@ -340,6 +409,50 @@ void MainWindow::saveConfigFile()
     } catch (const InputError &e) {
         QMessageBox::warning(this, tr("Cannot save the config"), QString::fromUtf8(e.what()));
     }
+}
+
+QStringList MainWindow::exportCharts(const QString &basePath)
+{
+    QString base = basePath;
+    if (base.isEmpty()) {
+        base = QFileDialog::getSaveFileName(
+                this, tr("Export Charts"), "normlab-chart.png",
+                tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+        if (base.isEmpty())
+            return {};
+    }
+    const QFileInfo info(base);
+    const QString suffix = info.suffix().isEmpty() ? QString("png") : info.suffix();
+    const QString stem = info.path() + "/" + info.completeBaseName();
+    QStringList written;
+    for (const auto &[chart, name] :
+         {std::pair {m_loss, QString("loss")}, std::pair {m_accuracy, QString("accuracy")}}) {
+        const QString path = QString("%1-%2.%3").arg(stem, name, suffix);
+        QString error;
+        if (!chart->exportImage(path, &error)) {
+            QMessageBox::warning(this, tr("Export Charts"), error);
+            return written;
+        }
+        written << path;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(written.join(", ")), 10'000);
+    return written;
+}
+
+void MainWindow::exportChartData()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Chart Data"),
+                                                      "normlab-curves.csv", tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        QMessageBox::warning(this, tr("Export Chart Data"),
+                             tr("%1: %2").arg(path, file.errorString()));
+        return;
+    }
+    file.write("# loss\n" + m_loss->toCsv().toUtf8() + "# accuracy\n" +
+               m_accuracy->toCsv().toUtf8());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -20,6 +20,7 @@ struct EpochMetrics;
 
 namespace normlab::gui {
 
+class ComparisonView;
 class ConfigPanel;
 class MetricsChart;
 class MistakesView;
@@ -46,6 +47,13 @@ public:
     // Records the form's experiment as a new queued run and queues it for training; returns its id
     // (-1 when the form is invalid).
     qint64 queueExperiment();
+    // Writes both charts as BASE-loss.EXT and BASE-accuracy.EXT (png, svg or pdf); asks for BASE
+    // when empty. Returns the files written.
+    QStringList exportCharts(const QString &basePath = {});
+    // Queues the form's experiment with BatchNorm, GroupNorm and LayerNorm (without affine, as the
+    // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
+    QList<qint64> compareNormalizations(int seeds);
+    ComparisonView *comparisonView() const { return m_comparison; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -64,6 +72,7 @@ private:
     void updateActions();
     void loadConfigFile();
     void saveConfigFile();
+    void exportChartData();
 
     std::unique_ptr<RunStore> m_store; // the GUI thread's connection; the worker has its own
     TrainingController *m_controller;
@@ -72,6 +81,7 @@ private:
     MetricsChart *m_accuracy;
     RunsPanel *m_runs;
     MistakesView *m_mistakes;
+    ComparisonView *m_comparison;
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;
@@ -81,6 +91,7 @@ private:
     QAction *m_startAction;
     QAction *m_pauseAction;
     QAction *m_stopAction;
+    QAction *m_compareAction;
     QAction *m_quitAction;
 };
 

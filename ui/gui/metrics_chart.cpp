@@ -3,6 +3,8 @@
 #include "qcustomplot_include.h"
 #include "smoothing.h"
 
+#include <QFileInfo>
+#include <QSvgGenerator>
 #include <QVBoxLayout>
 
 namespace normlab::gui {
@@ -71,6 +73,7 @@ void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color
     light.setAlpha(150);
     run.train->setPen(QPen(light, 1));
     run.test->setPen(QPen(color, 2));
+    run.name = name;
     run.train->setName(name + tr(" train"));
     run.test->setName(name + tr(" test"));
     m_needsReplot = true;
@@ -163,6 +166,63 @@ void MetricsChart::flush()
                                     std::min(100.0, m_plot->yAxis->range().upper + 2));
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool MetricsChart::exportImage(const QString &path, QString *error)
+{
+    flush();
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const int w = std::max(m_plot->width(), 800);
+    const int h = std::max(m_plot->height(), 500);
+    bool ok = false;
+    if (suffix == "png") {
+        ok = m_plot->savePng(path, w, h,
+                             2.0); // twice the pixels: crisp on HiDPI screens and slides
+    } else if (suffix == "pdf") {
+        ok = m_plot->savePdf(path, w, h);
+    } else if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(m_metric == Metric::Loss ? "Loss" : "Accuracy");
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            m_plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+    } else {
+        if (error)
+            *error = tr("%1: unknown image format; use .png, .svg or .pdf").arg(path);
+        return false;
+    }
+    if (!ok && error)
+        *error = tr("%1: cannot write the file").arg(path);
+    return ok;
+}
+
+QString MetricsChart::toCsv() const
+{
+    QString csv = "run_id,run,series,epoch,value\n";
+    auto quote = [](QString text) {
+        return text.contains(',') || text.contains('"') ? '"' + text.replace('"', "\"\"") + '"'
+                                                        : text;
+    };
+    QList<qint64> ids = m_runs.keys();
+    std::sort(ids.begin(), ids.end());
+    for (const qint64 id : ids) {
+        const RunCurves &run = m_runs[id];
+        for (const auto &[series, data] : {std::pair {QString("train"), &run.trainData},
+                                           std::pair {QString("test"), &run.testData}})
+            for (qsizetype i = 0; i < data->x.size(); ++i)
+                csv += QString("%1,%2,%3,%4,%5\n")
+                               .arg(id)
+                               .arg(quote(run.name), series)
+                               .arg(data->x[i], 0, 'g', 10)
+                               .arg(data->y[i], 0, 'g', 10);
+    }
+    return csv;
 }
 
 } // namespace normlab::gui

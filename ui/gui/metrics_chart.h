@@ -43,6 +43,12 @@ public:
     // Redraws now if anything changed (the timer calls this).
     void flush();
 
+    // Writes the chart with its legend and axis labels; the format follows the suffix (.png, .svg,
+    // .pdf). Returns false (and `error`) when it cannot.
+    bool exportImage(const QString &path, QString *error = nullptr);
+    // The points behind the chart: run, series (train/test), x (epochs), y; smoothing not applied.
+    QString toCsv() const;
+
 private:
     struct Series
     {
@@ -50,6 +56,7 @@ private:
     };
     struct RunCurves
     {
+        QString name;
         QCPGraph *train = nullptr;
         QCPGraph *test = nullptr;
         Series trainData, testData;
