@@ -5,6 +5,7 @@
 
 #include <QFileInfo>
 #include <QSvgGenerator>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace normlab::gui {
@@ -54,6 +55,35 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] {
         m_autoRange = true;
         m_needsReplot = true;
+    });
+
+    // Hover: the nearest point of the curve under the mouse, as a tooltip.
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
+        const QPointF pos = event->position();
+        QCPGraph *nearest = nullptr;
+        double nearestDistance = 8; // pixels
+        for (int i = 0; i < m_plot->graphCount(); ++i) {
+            QCPGraph *graph = m_plot->graph(i);
+            const double d = graph->selectTest(pos, false);
+            if (d >= 0 && d < nearestDistance) {
+                nearestDistance = d;
+                nearest = graph;
+            }
+        }
+        if (!nearest || nearest->data()->isEmpty()) {
+            QToolTip::hideText();
+            return;
+        }
+        const double x = m_plot->xAxis->pixelToCoord(pos.x());
+        auto it = nearest->data()->findBegin(x);
+        if (it == nearest->data()->constEnd())
+            --it;
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           tr("%1\nepoch %2: %3")
+                                   .arg(nearest->name())
+                                   .arg(it->key, 0, 'f', 2)
+                                   .arg(it->value, 0, 'g', 5),
+                           m_plot);
     });
 
     m_replotTimer.setInterval(kReplotIntervalMs);
