@@ -1,4 +1,6 @@
 // normlab: the desktop application.
+#include "config_json.h"
+#include "config_panel.h"
 #include "errors.h"
 #include "main_window.h"
 #include "process_env.h"
@@ -28,10 +30,14 @@ int main(int argc, char **argv)
             "store", "Run store folder (default $NORMLAB_STORE or ~/.local/share/normlab/store).",
             "dir", QString::fromStdString(normlab::RunStore::defaultDir()));
     parser.addOption(store);
+    QCommandLineOption config("config", "Open with the experiment in this config file (as normlab-cli reads).", "file");
+    parser.addOption(config);
     parser.process(app);
 
     try {
         normlab::gui::MainWindow window(parser.value(store));
+        if (parser.isSet(config))
+            window.configPanel()->setConfig(normlab::loadConfigFile(parser.value(config).toStdString()));
         if (!QSettings().contains("window/geometry"))
             window.resize(1500, 950);
         window.show();
