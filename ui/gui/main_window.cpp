@@ -123,6 +123,15 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
     connect(m_runs, &RunsPanel::runSelected, this, [this](qint64 id) {
+        // A run from a sweep or comparison opens its group in the Comparison tab.
+        try {
+            const std::string sweep = m_store->run(id).sweep;
+            if (!sweep.empty()) {
+                m_comparison->setGroup(QString::fromStdString(sweep));
+                m_comparison->refresh(*m_store);
+            }
+        } catch (const StoreError &) {
+        }
         m_mistakesStale = id;
         if (m_mistakes->isVisible())
             refreshMistakes();
