@@ -144,7 +144,7 @@ void ComparisonView::refresh(const RunStore &store)
         m_summary->setItem(row, 0, cell(order[row], false));
         m_summary->setItem(row, 1, cell(QString("%1/%2").arg(g.done).arg(g.total)));
         m_summary->setItem(row, 2, cell(meanStd(g.best, 2, " %")));
-        m_summary->setItem(row, 3, cell(meanStd(g.bestEpoch, 1)));
+        m_summary->setItem(row, 3, cell(meanStd(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0)));
         m_summary->setItem(row, 4, cell(meanStd(g.last, 2, " %")));
         m_summary->setItem(
                 row, 5,

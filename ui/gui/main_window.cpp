@@ -368,8 +368,8 @@ void MainWindow::loadRunIntoCharts(qint64 runId)
             m_loss->addTrainPoint(runId, static_cast<double>(b.step) / stepsPerEpoch, b.loss);
     for (const EpochMetrics &m : m_store->epochs(runId)) {
         if (stepsPerEpoch == 0)
-            m_loss->addTrainPoint(runId, m.epoch, m.trainLoss);
-        m_accuracy->addTrainPoint(runId, m.epoch, m.trainAccuracy);
+            m_loss->addTrainPoint(runId, m.epoch, m.trainLoss, false);
+        m_accuracy->addTrainPoint(runId, m.epoch, m.trainAccuracy, false);
         m_loss->addTestPoint(runId, m.epoch, m.testLoss);
         m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
     }

@@ -43,6 +43,9 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     m_plot->legend->setVisible(false); // shown once a run is on the chart
     m_plot->legend->setBrush(pal.color(QPalette::Base));
     m_plot->legend->setTextColor(pal.color(QPalette::Text));
+    QFont legendFont = font();
+    legendFont.setPointSizeF(font().pointSizeF() * 0.85);
+    m_plot->legend->setFont(legendFont);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(
             0, metric == Metric::Loss ? (Qt::AlignTop | Qt::AlignRight)
                                       : (Qt::AlignBottom | Qt::AlignRight));
@@ -127,11 +130,13 @@ void MetricsChart::clearRuns()
     m_needsReplot = true;
 }
 
-void MetricsChart::addTrainPoint(qint64 runId, double x, double value)
+void MetricsChart::addTrainPoint(qint64 runId, double x, double value, bool perBatch)
 {
     const auto it = m_runs.find(runId);
     if (it == m_runs.end())
         return;
+    if (!perBatch)
+        it->smoothTrain = false;
     it->trainData.x.append(x);
     it->trainData.y.append(value);
     it->dirty = true;
@@ -180,7 +185,10 @@ void MetricsChart::flush()
     for (RunCurves &run : m_runs) {
         if (!run.dirty)
             continue;
-        run.train->setData(run.trainData.x, debiasedEma(run.trainData.y, m_smoothing), true);
+        run.train->setData(run.trainData.x,
+                           run.smoothTrain ? debiasedEma(run.trainData.y, m_smoothing)
+                                           : run.trainData.y,
+                           true);
         run.test->setData(run.testData.x, run.testData.y, true);
         run.dirty = false;
         changed = true;

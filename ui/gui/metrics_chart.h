@@ -32,8 +32,9 @@ public:
     bool hasRun(qint64 runId) const { return m_runs.contains(runId); }
     QList<qint64> runs() const { return m_runs.keys(); }
 
-    // x is in epochs: a batch halfway through epoch 3 is at 2.5.
-    void addTrainPoint(qint64 runId, double x, double value);
+    // x is in epochs: a batch halfway through epoch 3 is at 2.5. Smoothing applies to per-batch
+    // points only; `perBatch` false marks a run whose training curve has one point per epoch.
+    void addTrainPoint(qint64 runId, double x, double value, bool perBatch = true);
     void addTestPoint(qint64 runId, double epoch, double value);
     int trainPointCount(qint64 runId) const;
     int testPointCount(qint64 runId) const;
@@ -60,6 +61,7 @@ private:
         QCPGraph *train = nullptr;
         QCPGraph *test = nullptr;
         Series trainData, testData;
+        bool smoothTrain = true;
         bool dirty = false;
     };
 
