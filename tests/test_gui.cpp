@@ -1,6 +1,7 @@
 // The desktop application, offscreen: the form maps to the engine's config, a real short training
 // run drives the charts through the controller, stop lands within one batch, and the event loop
 // never stalls while a run trains.
+#include "augment_preview.h"
 #include "comparison_view.h"
 #include "config_panel.h"
 #include "confusion_matrix_view.h"
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void trainingDrivesTheChartsAndOverlays();
     void compareNormalizationsQueuesAndSummarises();
     void chartExportWritesValidFiles();
+    void augmentationPreviewShowsAugmentedImages();
     void galleryFiltersAndConfusionClick();
     void stopLandsWithinOneBatch();
     void eventLoopNeverStallsWhileTraining();
@@ -256,6 +258,33 @@ void TestGui::chartExportWritesValidFiles()
     QVERIFY(csv.startsWith("run_id,run,series,epoch,value\n"));
     QCOMPARE(csv.count('\n'), 1 + 10);
     QVERIFY(csv.contains("7,bn,test,5,0.3"));
+}
+
+void TestGui::augmentationPreviewShowsAugmentedImages()
+{
+    AugmentPreview preview;
+    QSignalSpy updated(&preview, &AugmentPreview::updated);
+    ExperimentConfig c = quickConfig(1);
+    c.augment = {};
+    AugmentStep flip;
+    flip.kind = AugmentStep::Kind::HorizontalFlip;
+    flip.p = 1.0; // every draw flipped: each augmented tile is the mirror of the original
+    c.augment.push_back(flip);
+    preview.setConfig(c);
+    QTRY_VERIFY_WITH_TIMEOUT(updated.size() >= 1, 30'000);
+    const QImage grid = preview.grid();
+    QVERIFY(!grid.isNull());
+    // Row 0: the original tile at x 4..100 and the first draw beside it, mirrored.
+    constexpr int tile = 96, gap = 4;
+    int mismatches = 0;
+    for (int y = gap; y < gap + tile; y += 7)
+        for (int x = 0; x < tile; x += 7)
+            mismatches +=
+                    grid.pixel(gap + x, y) != grid.pixel(gap + (tile + gap) + (tile - 1 - x), y);
+    QCOMPARE(mismatches, 0);
+    const QImage before = preview.grid();
+    preview.reroll();
+    QVERIFY(preview.grid() != before); // other images
 }
 
 void TestGui::galleryFiltersAndConfusionClick()

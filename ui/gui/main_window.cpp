@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "augment_preview.h"
 #include "comparison_view.h"
 #include "config_json.h"
 #include "config_panel.h"
@@ -86,6 +87,8 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     m_tabs->addTab(m_mistakes, tr("&Mistakes"));
     m_comparison = new ComparisonView;
     m_tabs->addTab(m_comparison, tr("C&omparison"));
+    m_preview = new AugmentPreview;
+    m_tabs->addTab(m_preview, tr("&Augmentation"));
 
     m_runs = new RunsPanel;
     auto *right = new QSplitter(Qt::Vertical);
@@ -139,6 +142,13 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_mistakes)
             refreshMistakes();
+        if (m_tabs->currentWidget() == m_preview && m_config->valid())
+            m_preview->setConfig(m_config->config());
+    });
+    // The preview follows the form while it is on screen (loading data only when asked to show it).
+    connect(m_config, &ConfigPanel::configChanged, this, [this](bool valid) {
+        if (valid && m_preview->isVisible())
+            m_preview->setConfig(m_config->config());
     });
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) {
         m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));

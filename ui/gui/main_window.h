@@ -20,6 +20,7 @@ struct EpochMetrics;
 
 namespace normlab::gui {
 
+class AugmentPreview;
 class ComparisonView;
 class ConfigPanel;
 class MetricsChart;
@@ -54,6 +55,7 @@ public:
     // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
     QList<qint64> compareNormalizations(int seeds);
     ComparisonView *comparisonView() const { return m_comparison; }
+    AugmentPreview *augmentPreview() const { return m_preview; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -82,6 +84,7 @@ private:
     RunsPanel *m_runs;
     MistakesView *m_mistakes;
     ComparisonView *m_comparison;
+    AugmentPreview *m_preview;
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;
