@@ -255,9 +255,22 @@ void TestGui::chartExportWritesValidFiles()
     QVERIFY(test::readAll(pdf[1]).startsWith("%PDF-"));
 
     const QString csv = window.lossChart()->toCsv();
-    QVERIFY(csv.startsWith("run_id,run,series,epoch,value\n"));
+    QVERIFY(csv.startsWith("run_id,run,series,epoch,step,unix_time,value\n"));
     QCOMPARE(csv.count('\n'), 1 + 10);
-    QVERIFY(csv.contains("7,bn,test,5,0.3"));
+    QVERIFY2(csv.contains("7,bn,test,5,,,0.3"), qPrintable(csv));
+
+    // By step: points with a known step only; by epoch: all.
+    window.lossChart()->setRun(8, "gn", Qt::blue);
+    window.lossChart()->addTestPoint(8, MetricsChart::Position {1, 100, 1.7e9}, 1.0);
+    window.lossChart()->addTestPoint(8, MetricsChart::Position {2, 200, 1.7e9 + 60}, 0.8);
+    window.lossChart()->setXAxis(MetricsChart::XAxis::Step);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->plot()->xAxis->label(), QString("step (batches)"));
+    QCOMPARE(window.lossChart()->plot()->xAxis->range().upper >= 200, true);
+    window.lossChart()->setXAxis(MetricsChart::XAxis::Time);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->plot()->xAxis->range().upper >= 1.0,
+             true); // minutes since the first point
 }
 
 void TestGui::augmentationPreviewShowsAugmentedImages()

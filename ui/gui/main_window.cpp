@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
@@ -70,6 +71,10 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     m_smoothing->setValue(60);
     m_smoothing->setMaximumWidth(200);
     m_logScale = new QCheckBox(tr("Log scale (loss)"));
+    auto *xAxis = new QComboBox;
+    xAxis->addItems({tr("by epoch"), tr("by step"), tr("by time")});
+    chartControls->addWidget(new QLabel(tr("X axis")));
+    chartControls->addWidget(xAxis);
     chartControls->addWidget(new QLabel(tr("Smoothing")));
     chartControls->addWidget(m_smoothing);
     chartControls->addWidget(m_logScale);
@@ -155,6 +160,10 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
     });
     connect(m_logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
+    connect(xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_loss->setXAxis(static_cast<MetricsChart::XAxis>(index));
+        m_accuracy->setXAxis(static_cast<MetricsChart::XAxis>(index));
+    });
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -303,15 +312,20 @@ void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 
 void MainWindow::onBatch(qint64 runId, const BatchProgress &p)
 {
     m_status->batchDone(p);
-    const double x = (p.epoch - 1) + static_cast<double>(p.batch) / p.batches;
-    m_loss->addTrainPoint(runId, x, p.batchLoss);
-    m_accuracy->addTrainPoint(runId, x, p.runningAccuracy);
+    const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
+                                     static_cast<double>(p.step),
+                                     QDateTime::currentMSecsSinceEpoch() / 1000.0};
+    m_lastStep[runId] = p.step;
+    m_loss->addTrainPoint(runId, at, p.batchLoss);
+    m_accuracy->addTrainPoint(runId, at, p.runningAccuracy);
 }
 
 void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
 {
-    m_loss->addTestPoint(runId, m.epoch, m.testLoss);
-    m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
+    const MetricsChart::Position at {static_cast<double>(m.epoch),
+                                     static_cast<double>(m_lastStep.value(runId)), m.wallTime};
+    m_loss->addTestPoint(runId, at, m.testLoss);
+    m_accuracy->addTestPoint(runId, at, m.testAccuracy);
     refreshRuns();
     m_comparison->refresh(*m_store);
     // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
@@ -375,13 +389,21 @@ void MainWindow::loadRunIntoCharts(qint64 runId)
             stepsPerEpoch = std::max(stepsPerEpoch, b.step);
     for (const BatchPoint &b : batches)
         if (stepsPerEpoch > 0)
-            m_loss->addTrainPoint(runId, static_cast<double>(b.step) / stepsPerEpoch, b.loss);
+            m_loss->addTrainPoint(runId,
+                                  {static_cast<double>(b.step) / stepsPerEpoch,
+                                   static_cast<double>(b.step), b.wallTime},
+                                  b.loss);
     for (const EpochMetrics &m : m_store->epochs(runId)) {
+        const MetricsChart::Position at {static_cast<double>(m.epoch),
+                                         stepsPerEpoch > 0
+                                                 ? static_cast<double>(stepsPerEpoch * m.epoch)
+                                                 : std::numeric_limits<double>::quiet_NaN(),
+                                         m.wallTime};
         if (stepsPerEpoch == 0)
-            m_loss->addTrainPoint(runId, m.epoch, m.trainLoss, false);
-        m_accuracy->addTrainPoint(runId, m.epoch, m.trainAccuracy, false);
-        m_loss->addTestPoint(runId, m.epoch, m.testLoss);
-        m_accuracy->addTestPoint(runId, m.epoch, m.testAccuracy);
+            m_loss->addTrainPoint(runId, at, m.trainLoss, false);
+        m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
+        m_loss->addTestPoint(runId, at, m.testLoss);
+        m_accuracy->addTestPoint(runId, at, m.testAccuracy);
     }
 }
 

@@ -3,6 +3,7 @@
 // training controller and the run store and holds no training logic of its own.
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 
 #include <memory>
@@ -85,6 +86,7 @@ private:
     MistakesView *m_mistakes;
     ComparisonView *m_comparison;
     AugmentPreview *m_preview;
+    QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;

@@ -8,6 +8,8 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace normlab::gui {
 
 namespace {
@@ -130,7 +132,7 @@ void MetricsChart::clearRuns()
     m_needsReplot = true;
 }
 
-void MetricsChart::addTrainPoint(qint64 runId, double x, double value, bool perBatch)
+void MetricsChart::addTrainPoint(qint64 runId, const Position &x, double value, bool perBatch)
 {
     const auto it = m_runs.find(runId);
     if (it == m_runs.end())
@@ -142,12 +144,12 @@ void MetricsChart::addTrainPoint(qint64 runId, double x, double value, bool perB
     it->dirty = true;
 }
 
-void MetricsChart::addTestPoint(qint64 runId, double epoch, double value)
+void MetricsChart::addTestPoint(qint64 runId, const Position &at, double value)
 {
     const auto it = m_runs.find(runId);
     if (it == m_runs.end())
         return;
-    it->testData.x.append(epoch);
+    it->testData.x.append(at);
     it->testData.y.append(value);
     it->dirty = true;
 }
@@ -185,11 +187,16 @@ void MetricsChart::flush()
     for (RunCurves &run : m_runs) {
         if (!run.dirty)
             continue;
-        run.train->setData(run.trainData.x,
-                           run.smoothTrain ? debiasedEma(run.trainData.y, m_smoothing)
-                                           : run.trainData.y,
-                           true);
-        run.test->setData(run.testData.x, run.testData.y, true);
+        double origin = std::numeric_limits<double>::infinity();
+        for (const Series *series : {&run.trainData, &run.testData})
+            for (const Position &p : series->x)
+                if (std::isfinite(p.unixTime))
+                    origin = std::min(origin, p.unixTime);
+        QVector<double> x, y;
+        pointsOnAxis(run.trainData, origin, run.smoothTrain, x, y);
+        run.train->setData(x, y, true);
+        pointsOnAxis(run.testData, origin, false, x, y);
+        run.test->setData(x, y, true);
         run.dirty = false;
         changed = true;
     }
@@ -204,6 +211,37 @@ void MetricsChart::flush()
                                     std::min(100.0, m_plot->yAxis->range().upper + 2));
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MetricsChart::pointsOnAxis(const Series &series, double timeOrigin, bool smooth,
+                                QVector<double> &x, QVector<double> &y) const
+{
+    x.clear();
+    y.clear();
+    // Smoothing runs along the series as recorded, before points are left out.
+    const QVector<double> values = smooth ? debiasedEma(series.y, m_smoothing) : series.y;
+    for (qsizetype i = 0; i < series.x.size(); ++i) {
+        const Position &p = series.x[i];
+        const double at = m_xAxis == XAxis::Epoch  ? p.epoch
+                          : m_xAxis == XAxis::Step ? p.step
+                                                   : (p.unixTime - timeOrigin) / 60.0;
+        if (!std::isfinite(at))
+            continue;
+        x.append(at);
+        y.append(values[i]);
+    }
+}
+
+void MetricsChart::setXAxis(XAxis axis)
+{
+    m_xAxis = axis;
+    m_plot->xAxis->setLabel(axis == XAxis::Epoch  ? tr("epoch")
+                            : axis == XAxis::Step ? tr("step (batches)")
+                                                  : tr("minutes"));
+    for (RunCurves &run : m_runs)
+        run.dirty = true;
+    m_autoRange = true;
+    m_needsReplot = true;
 }
 
 bool MetricsChart::exportImage(const QString &path, QString *error)
@@ -242,7 +280,10 @@ bool MetricsChart::exportImage(const QString &path, QString *error)
 
 QString MetricsChart::toCsv() const
 {
-    QString csv = "run_id,run,series,epoch,value\n";
+    QString csv = "run_id,run,series,epoch,step,unix_time,value\n";
+    auto known = [](double v, int decimals) {
+        return std::isfinite(v) ? QString::number(v, 'f', decimals) : QString();
+    };
     auto quote = [](QString text) {
         return text.contains(',') || text.contains('"') ? '"' + text.replace('"', "\"\"") + '"'
                                                         : text;
@@ -254,10 +295,11 @@ QString MetricsChart::toCsv() const
         for (const auto &[series, data] : {std::pair {QString("train"), &run.trainData},
                                            std::pair {QString("test"), &run.testData}})
             for (qsizetype i = 0; i < data->x.size(); ++i)
-                csv += QString("%1,%2,%3,%4,%5\n")
+                csv += QString("%1,%2,%3,%4,%5,%6,%7\n")
                                .arg(id)
                                .arg(quote(run.name), series)
-                               .arg(data->x[i], 0, 'g', 10)
+                               .arg(data->x[i].epoch, 0, 'g', 10)
+                               .arg(known(data->x[i].step, 0), known(data->x[i].unixTime, 3))
                                .arg(data->y[i], 0, 'g', 10);
     }
     return csv;

@@ -9,6 +9,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include <limits>
+
 class QCustomPlot;
 class QCPGraph;
 
@@ -20,6 +22,15 @@ class MetricsChart : public QWidget
 
 public:
     enum class Metric { Loss, Accuracy };
+    enum class XAxis { Epoch, Step, Time };
+    // Where a point is on each of the x axes; NaN where unknown (the point is then left out there).
+    struct Position
+    {
+        double epoch = 0; // a batch halfway through epoch 3 is at 2.5
+        double step = std::numeric_limits<double>::quiet_NaN(); // batches since the run began
+        double unixTime = std::numeric_limits<double>::quiet_NaN(); // shown as seconds since the
+                                                                    // run's first point
+    };
     explicit MetricsChart(Metric metric, QWidget *parent = nullptr);
 
     Metric metric() const { return m_metric; }
@@ -34,8 +45,18 @@ public:
 
     // x is in epochs: a batch halfway through epoch 3 is at 2.5. Smoothing applies to per-batch
     // points only; `perBatch` false marks a run whose training curve has one point per epoch.
-    void addTrainPoint(qint64 runId, double x, double value, bool perBatch = true);
-    void addTestPoint(qint64 runId, double epoch, double value);
+    void addTrainPoint(qint64 runId, const Position &at, double value, bool perBatch = true);
+    void addTestPoint(qint64 runId, const Position &at, double value);
+    void addTrainPoint(qint64 runId, double epoch, double value, bool perBatch = true)
+    {
+        addTrainPoint(runId, Position {epoch}, value, perBatch);
+    }
+    void addTestPoint(qint64 runId, double epoch, double value)
+    {
+        addTestPoint(runId, Position {epoch}, value);
+    }
+    void setXAxis(XAxis axis);
+    XAxis xAxis() const { return m_xAxis; }
     int trainPointCount(qint64 runId) const;
     int testPointCount(qint64 runId) const;
 
@@ -47,14 +68,19 @@ public:
     // Writes the chart with its legend and axis labels; the format follows the suffix (.png, .svg,
     // .pdf). Returns false (and `error`) when it cannot.
     bool exportImage(const QString &path, QString *error = nullptr);
-    // The points behind the chart: run, series (train/test), x (epochs), y; smoothing not applied.
+    // The points behind the chart: run, series (train/test), epoch, step, time, value; not
+    // smoothed.
     QString toCsv() const;
 
 private:
     struct Series
     {
-        QVector<double> x, y;
+        QVector<Position> x;
+        QVector<double> y;
     };
+    // The series' points on the current x axis, unknown positions left out.
+    void pointsOnAxis(const Series &series, double timeOrigin, bool smooth, QVector<double> &x,
+                      QVector<double> &y) const;
     struct RunCurves
     {
         QString name;
@@ -70,6 +96,7 @@ private:
     QHash<qint64, RunCurves> m_runs;
     QTimer m_replotTimer;
     double m_smoothing = 0.6;
+    XAxis m_xAxis = XAxis::Epoch;
     bool m_needsReplot = false;
     bool m_autoRange = true; // until the user zooms or pans; a double click restores it
 };
