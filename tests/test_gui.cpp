@@ -196,32 +196,49 @@ void TestGui::trainingDrivesTheChartsAndOverlays()
 void TestGui::compareNormalizationsQueuesAndSummarises()
 {
     MainWindow window(m_tmp->path());
-    window.configPanel()->setConfig(quickConfig(1));
+    ExperimentConfig config = quickConfig(1);
+    config.data.trainLimit = 320;
+    window.configPanel()->setConfig(config);
     QSignalSpy finished(window.controller(), &TrainingController::runFinished);
-    const QList<qint64> ids = window.compareNormalizations(1);
-    QCOMPARE(ids.size(), 3);
-    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, kRunTimeoutMs);
+    const QList<qint64> ids = window.compareNormalizations(2);
+    QCOMPARE(ids.size(), 6);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 6, kRunTimeoutMs);
     for (const auto &f : finished)
         QCOMPARE(f[1].toInt(), static_cast<int>(RunState::Finished));
 
     RunStore store(m_tmp->path().toStdString());
-    QCOMPARE(store.run(ids[2]).parameterCount,
+    QCOMPARE(store.run(ids[4]).parameterCount,
              std::int64_t(48072)); // LayerNorm without affine, as the reference
+    QCOMPARE(store.run(ids[1]).seed, std::uint64_t(2));
     QTableWidget *summary = window.comparisonView()->summaryTable();
     QCOMPARE(summary->rowCount(), 3);
     QCOMPARE(summary->item(0, 0)->text(), QString("batch"));
     QCOMPARE(summary->item(1, 0)->text(), QString("group(4)"));
     QCOMPARE(summary->item(2, 0)->text(), QString("layer(no affine)"));
     for (int row = 0; row < 3; ++row) {
-        QCOMPARE(summary->item(row, 1)->text(), QString("1/1"));
-        QVERIFY(summary->item(row, 2)->text().endsWith(" %"));
+        QCOMPARE(summary->item(row, 1)->text(), QString("2/2"));
+        QVERIFY2(summary->item(row, 2)->text().contains(" ± "),
+                 qPrintable(summary->item(row, 2)->text()));
     }
-    QCOMPARE(summary->item(0, 2)->text(),
-             QString("%1 %").arg(store.run(ids[0]).bestTestAccuracy, 0, 'f', 2));
+    const double a = store.run(ids[0]).bestTestAccuracy, b = store.run(ids[1]).bestTestAccuracy;
+    QVERIFY2(summary->item(0, 2)->text().startsWith(QString::number((a + b) / 2, 'f', 2)),
+             qPrintable(summary->item(0, 2)->text()));
     QCOMPARE(window.comparisonView()->classTable()->rowCount(), 10);
     QCOMPARE(window.comparisonView()->classTable()->columnCount(), 3);
     window.lossChart()->flush();
-    QCOMPARE(window.lossChart()->runs().size(), 3);
+    QCOMPARE(window.lossChart()->runs().size(), 6);
+    QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 12);
+
+    // Grouped by seed: three mean curves with bands, the six runs hidden.
+    window.setGroupSeeds(true);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->bandCount(), 3);
+    QCOMPARE(window.accuracyChart()->bandCount(), 3);
+    QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 3);
+    window.setGroupSeeds(false);
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->bandCount(), 0);
+    QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 12);
 }
 
 void TestGui::chartExportWritesValidFiles()

@@ -27,6 +27,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMap>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -38,6 +39,8 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace normlab::gui {
 
@@ -71,6 +74,9 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     m_smoothing->setValue(60);
     m_smoothing->setMaximumWidth(200);
     m_logScale = new QCheckBox(tr("Log scale (loss)"));
+    m_groupSeeds = new QCheckBox(tr("Group seeds (mean ± std)"));
+    m_groupSeeds->setToolTip(tr("Checked runs that differ only by seed are drawn as one mean test "
+                                "curve with a band of one standard deviation"));
     auto *xAxis = new QComboBox;
     xAxis->addItems({tr("by epoch"), tr("by step"), tr("by time")});
     chartControls->addWidget(new QLabel(tr("X axis")));
@@ -78,6 +84,7 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     chartControls->addWidget(new QLabel(tr("Smoothing")));
     chartControls->addWidget(m_smoothing);
     chartControls->addWidget(m_logScale);
+    chartControls->addWidget(m_groupSeeds);
     chartControls->addStretch(1);
     chartControls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
     auto *chartArea = new QWidget;
@@ -160,6 +167,7 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
     });
     connect(m_logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
+    connect(m_groupSeeds, &QCheckBox::toggled, this, &MainWindow::updateSeedGroups);
     connect(xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_loss->setXAxis(static_cast<MetricsChart::XAxis>(index));
         m_accuracy->setXAxis(static_cast<MetricsChart::XAxis>(index));
@@ -328,6 +336,8 @@ void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
     m_accuracy->addTestPoint(runId, at, m.testAccuracy);
     refreshRuns();
     m_comparison->refresh(*m_store);
+    if (m_groupSeeds->isChecked())
+        updateSeedGroups();
     // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
     if (m_mistakes->run() == runId || m_mistakes->run() < 0) {
         m_mistakesStale = runId;
@@ -367,6 +377,75 @@ void MainWindow::syncCheckedRuns()
     for (const qint64 id : checked)
         if (!m_loss->hasRun(id))
             loadRunIntoCharts(id);
+    updateSeedGroups();
+}
+
+void MainWindow::setGroupSeeds(bool on)
+{
+    m_groupSeeds->setChecked(on);
+}
+
+void MainWindow::updateSeedGroups()
+{
+    m_loss->clearBands();
+    m_accuracy->clearBands();
+    const QList<qint64> checked = m_runs->checkedRuns();
+    for (const qint64 id : checked) {
+        m_loss->setRunVisible(id, true);
+        m_accuracy->setRunVisible(id, true);
+    }
+    if (!m_groupSeeds->isChecked())
+        return;
+    // Runs whose configs are equal once seed and name are left out form a group.
+    QMap<QString, QList<RunRecord>> groups;
+    for (const qint64 id : checked) {
+        try {
+            RunRecord r = m_store->run(id);
+            nlohmann::json config = nlohmann::json::parse(r.configJson, nullptr, false);
+            if (!config.is_object())
+                continue;
+            config.erase("seed");
+            config.erase("name");
+            groups[QString::fromStdString(config.dump())].append(std::move(r));
+        } catch (const StoreError &) {
+        }
+    }
+    for (auto it = groups.cbegin(); it != groups.cend(); ++it) {
+        const QList<RunRecord> &members = it.value();
+        if (members.size() < 2)
+            continue;
+        QMap<int, QVector<double>> loss, accuracy; // by epoch, one value per member that reached it
+        for (const RunRecord &r : members) {
+            for (const EpochMetrics &m : m_store->epochs(r.id)) {
+                loss[m.epoch] << m.testLoss;
+                accuracy[m.epoch] << m.testAccuracy;
+            }
+            m_loss->setRunVisible(r.id, false);
+            m_accuracy->setRunVisible(r.id, false);
+        }
+        const QString name = tr("%1 (%2 seeds) test")
+                                     .arg(QString::fromStdString(members.front().name))
+                                     .arg(members.size());
+        const QColor color = RunsPanel::colorFor(members.front().id);
+        for (const auto &[chart, values] :
+             {std::pair {m_loss, &loss}, std::pair {m_accuracy, &accuracy}}) {
+            QVector<double> epochs, mean, std;
+            for (auto e = values->cbegin(); e != values->cend(); ++e) {
+                const QVector<double> &v = e.value();
+                double m = 0, s = 0;
+                for (const double x : v)
+                    m += x;
+                m /= v.size();
+                for (const double x : v)
+                    s += (x - m) * (x - m);
+                s = v.size() > 1 ? std::sqrt(s / (v.size() - 1)) : 0.0;
+                epochs << e.key();
+                mean << m;
+                std << s;
+            }
+            chart->setBand(it.key(), name, color, epochs, mean, std);
+        }
+    }
 }
 
 void MainWindow::loadRunIntoCharts(qint64 runId)

@@ -56,6 +56,7 @@ public:
     // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
     QList<qint64> compareNormalizations(int seeds);
     ComparisonView *comparisonView() const { return m_comparison; }
+    void setGroupSeeds(bool on);
     AugmentPreview *augmentPreview() const { return m_preview; }
 
 protected:
@@ -69,6 +70,7 @@ private:
     void onEpoch(qint64 runId, const EpochMetrics &m);
     void onRunFinished(qint64 runId, int state, const QString &message);
     void syncCheckedRuns();
+    void updateSeedGroups();
     void loadRunIntoCharts(qint64 runId);
     void refreshRuns();
     void refreshMistakes();
@@ -93,6 +95,7 @@ private:
     QLineEdit *m_runName;
     QSlider *m_smoothing;
     QCheckBox *m_logScale;
+    QCheckBox *m_groupSeeds;
     QAction *m_startAction;
     QAction *m_pauseAction;
     QAction *m_stopAction;

@@ -166,6 +166,61 @@ int MetricsChart::testPointCount(qint64 runId) const
     return it == m_runs.end() ? 0 : static_cast<int>(it->testData.x.size());
 }
 
+void MetricsChart::setBand(const QString &key, const QString &name, const QColor &color,
+                           const QVector<double> &epochs, const QVector<double> &mean,
+                           const QVector<double> &std)
+{
+    Band &band = m_bands[key];
+    if (!band.mean) {
+        band.upper = m_plot->addGraph();
+        band.lower = m_plot->addGraph();
+        band.mean = m_plot->addGraph();
+        band.upper->removeFromLegend();
+        band.lower->removeFromLegend();
+        band.upper->setChannelFillGraph(band.lower);
+    }
+    QColor fill = color;
+    fill.setAlpha(60);
+    band.upper->setPen(Qt::NoPen);
+    band.lower->setPen(Qt::NoPen);
+    band.upper->setBrush(fill);
+    band.mean->setPen(QPen(color, 2));
+    band.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    band.mean->setName(name);
+    QVector<double> upper, lower;
+    for (qsizetype i = 0; i < mean.size(); ++i) {
+        upper << mean[i] + std[i];
+        lower << mean[i] - std[i];
+    }
+    band.upper->setData(epochs, upper, true);
+    band.lower->setData(epochs, lower, true);
+    band.mean->setData(epochs, mean, true);
+    m_needsReplot = true;
+}
+
+void MetricsChart::clearBands()
+{
+    for (const Band &band : std::as_const(m_bands)) {
+        m_plot->removeGraph(band.upper);
+        m_plot->removeGraph(band.lower);
+        m_plot->removeGraph(band.mean);
+    }
+    m_bands.clear();
+    m_needsReplot = true;
+}
+
+void MetricsChart::setRunVisible(qint64 runId, bool visible)
+{
+    const auto it = m_runs.find(runId);
+    if (it == m_runs.end())
+        return;
+    for (QCPGraph *graph : {it->train, it->test}) {
+        graph->setVisible(visible);
+        visible ? (void)graph->addToLegend() : (void)graph->removeFromLegend();
+    }
+    m_needsReplot = true;
+}
+
 void MetricsChart::setSmoothing(double weight)
 {
     m_smoothing = weight;
@@ -203,9 +258,9 @@ void MetricsChart::flush()
     if (!changed)
         return;
     m_needsReplot = false;
-    m_plot->legend->setVisible(!m_runs.isEmpty());
+    m_plot->legend->setVisible(!m_runs.isEmpty() || !m_bands.isEmpty());
     if (m_autoRange && !m_runs.isEmpty()) {
-        m_plot->rescaleAxes();
+        m_plot->rescaleAxes(true); // visible curves only: members of a band are hidden
         if (m_metric == Metric::Accuracy)
             m_plot->yAxis->setRange(std::max(0.0, m_plot->yAxis->range().lower - 2),
                                     std::min(100.0, m_plot->yAxis->range().upper + 2));

@@ -60,6 +60,15 @@ public:
     int trainPointCount(qint64 runId) const;
     int testPointCount(qint64 runId) const;
 
+    // Runs that differ only by seed, drawn as one mean test curve with a ±std band.
+    void setBand(const QString &key, const QString &name, const QColor &color,
+                 const QVector<double> &epochs, const QVector<double> &mean,
+                 const QVector<double> &std);
+    void clearBands();
+    int bandCount() const { return static_cast<int>(m_bands.size()); }
+    // Hidden runs keep their data but are not drawn (members of a band).
+    void setRunVisible(qint64 runId, bool visible);
+
     void setSmoothing(double weight);
     void setLogScale(bool on);
     // Redraws now if anything changed (the timer calls this).
@@ -94,6 +103,11 @@ private:
     Metric m_metric;
     QCustomPlot *m_plot;
     QHash<qint64, RunCurves> m_runs;
+    struct Band
+    {
+        QCPGraph *upper = nullptr, *lower = nullptr, *mean = nullptr;
+    };
+    QHash<QString, Band> m_bands;
     QTimer m_replotTimer;
     double m_smoothing = 0.6;
     XAxis m_xAxis = XAxis::Epoch;
