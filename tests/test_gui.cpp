@@ -74,6 +74,7 @@ private Q_SLOTS:
     void augmentationPreviewShowsAugmentedImages();
     void galleryFiltersAndConfusionClick();
     void stopLandsWithinOneBatch();
+    void stoppedRunResumesAndRunsCanBeTaggedAndDeleted();
     void eventLoopNeverStallsWhileTraining();
 
 private:
@@ -400,6 +401,33 @@ void TestGui::stopLandsWithinOneBatch()
              qPrintable(QString::number(batches.size() - batchesAtStop)));
     RunStore store(m_tmp->path().toStdString());
     QVERIFY(store.run(id).state == RunState::Stopped);
+}
+
+void TestGui::stoppedRunResumesAndRunsCanBeTaggedAndDeleted()
+{
+    MainWindow window(m_tmp->path());
+    window.configPanel()->setConfig(quickConfig(3));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    QSignalSpy epochs(window.controller(), &TrainingController::epochDone);
+    const qint64 id = window.queueExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.size() >= 1, kRunTimeoutMs);
+    window.controller()->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
+    QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Stopped));
+
+    window.resumeRun(id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kRunTimeoutMs);
+    QCOMPARE(finished[1][1].toInt(), static_cast<int>(RunState::Finished));
+    RunStore store(m_tmp->path().toStdString());
+    QCOMPARE(store.run(id).epochsDone, 3);
+
+    QVERIFY(window.addTag(id, "baseline"));
+    QVERIFY(window.setNote(id, "stopped once, resumed"));
+    QCOMPARE(store.run(id).tags, std::vector<std::string> {"baseline"});
+    QCOMPARE(store.run(id).note, std::string("stopped once, resumed"));
+    QVERIFY(window.deleteRun(id, false));
+    QVERIFY(store.runs().empty());
+    QVERIFY(!window.lossChart()->hasRun(id));
 }
 
 void TestGui::eventLoopNeverStallsWhileTraining()

@@ -151,6 +151,27 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         if (m_mistakes->isVisible())
             refreshMistakes();
     });
+    connect(m_runs, &RunsPanel::tagRequested, this, [this](qint64 id) {
+        bool ok = false;
+        const QString tag = QInputDialog::getText(this, tr("Tag run %1").arg(id), tr("Tag:"),
+                                                  QLineEdit::Normal, {}, &ok);
+        if (ok && !tag.trimmed().isEmpty())
+            addTag(id, tag.trimmed());
+    });
+    connect(m_runs, &RunsPanel::noteRequested, this, [this](qint64 id) {
+        QString current;
+        try {
+            current = QString::fromStdString(m_store->run(id).note);
+        } catch (const StoreError &) {
+        }
+        bool ok = false;
+        const QString note = QInputDialog::getMultiLineText(this, tr("Note for run %1").arg(id),
+                                                            tr("Note:"), current, &ok);
+        if (ok)
+            setNote(id, note);
+    });
+    connect(m_runs, &RunsPanel::resumeRequested, this, &MainWindow::resumeRun);
+    connect(m_runs, &RunsPanel::deleteRequested, this, [this](qint64 id) { deleteRun(id, true); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_mistakes)
             refreshMistakes();
@@ -306,6 +327,64 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
     m_comparison->refresh(*m_store);
     m_tabs->setCurrentWidget(m_tabs->widget(0));
     return ids;
+}
+
+bool MainWindow::addTag(qint64 runId, const QString &tag)
+{
+    try {
+        m_store->addTags(runId, {tag.toStdString()});
+    } catch (const StoreError &e) {
+        QMessageBox::warning(this, tr("Tag"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    refreshRuns();
+    return true;
+}
+
+bool MainWindow::setNote(qint64 runId, const QString &note)
+{
+    try {
+        m_store->setNote(runId, note.toStdString());
+    } catch (const StoreError &e) {
+        QMessageBox::warning(this, tr("Note"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    refreshRuns();
+    return true;
+}
+
+bool MainWindow::deleteRun(qint64 runId, bool ask)
+{
+    if (runId == m_controller->currentRun()) {
+        if (ask)
+            QMessageBox::information(this, tr("Delete"),
+                                     tr("Run %1 is training; stop it first.").arg(runId));
+        return false;
+    }
+    if (ask && QMessageBox::question(
+                       this, tr("Delete run %1?").arg(runId),
+                       tr("Delete run %1, its records and its checkpoints? This cannot be undone.")
+                               .arg(runId)) != QMessageBox::Yes)
+        return false;
+    try {
+        m_controller->removeFromQueue(runId);
+        m_store->deleteRun(runId);
+    } catch (const StoreError &e) {
+        QMessageBox::warning(this, tr("Delete"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    m_runs->setChecked(runId, false);
+    m_loss->removeRun(runId);
+    m_accuracy->removeRun(runId);
+    refreshRuns();
+    return true;
+}
+
+void MainWindow::resumeRun(qint64 runId)
+{
+    m_runs->setChecked(runId, true);
+    m_controller->enqueue(runId);
+    m_controller->startQueue();
 }
 
 void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,

@@ -57,6 +57,12 @@ public:
     QList<qint64> compareNormalizations(int seeds);
     ComparisonView *comparisonView() const { return m_comparison; }
     void setGroupSeeds(bool on);
+
+    // The runs table's actions. `ask` false skips the dialogs (tests, scripts).
+    bool addTag(qint64 runId, const QString &tag);
+    bool setNote(qint64 runId, const QString &note);
+    bool deleteRun(qint64 runId, bool ask = true);
+    void resumeRun(qint64 runId);
     AugmentPreview *augmentPreview() const { return m_preview; }
 
 protected:

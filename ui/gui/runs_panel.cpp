@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -77,6 +78,24 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_table);
 
     connect(m_search, &QLineEdit::textChanged, this, &RunsPanel::applyFilter);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const int row = m_table->rowAt(pos.y());
+        if (row < 0)
+            return;
+        const qint64 id = m_table->item(row, Id)->data(Qt::UserRole).toLongLong();
+        const QString status = m_table->item(row, Status)->text();
+        QMenu menu(this);
+        menu.addAction(tr("Add &Tag…"), this, [this, id] { Q_EMIT tagRequested(id); });
+        menu.addAction(tr("Edit &Note…"), this, [this, id] { Q_EMIT noteRequested(id); });
+        QAction *resume =
+                menu.addAction(tr("&Resume"), this, [this, id] { Q_EMIT resumeRequested(id); });
+        resume->setEnabled(status == "stopped" || status == "interrupted" || status == "failed" ||
+                           status == "queued");
+        menu.addSeparator();
+        menu.addAction(tr("&Delete…"), this, [this, id] { Q_EMIT deleteRequested(id); });
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
     connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (m_filling || row < 0 || !m_table->item(row, Id))
             return;

@@ -34,6 +34,11 @@ Q_SIGNALS:
     void checkedRunsChanged();
     // The user selected a row: the run to show in the detail views.
     void runSelected(qint64 runId);
+    // From the table's context menu.
+    void tagRequested(qint64 runId);
+    void noteRequested(qint64 runId);
+    void resumeRequested(qint64 runId);
+    void deleteRequested(qint64 runId);
 
 private:
     void applyFilter();
