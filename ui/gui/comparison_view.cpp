@@ -1,6 +1,7 @@
 #include "comparison_view.h"
 
 #include "run_summary.h"
+#include "seed_groups.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -14,27 +15,6 @@ namespace normlab::gui {
 
 namespace {
 
-struct Stats
-{
-    double mean = 0, std = 0;
-};
-
-Stats stats(const QVector<double> &values)
-{
-    Stats s;
-    if (values.isEmpty())
-        return s;
-    for (const double v : values)
-        s.mean += v;
-    s.mean /= values.size();
-    if (values.size() > 1) {
-        for (const double v : values)
-            s.std += (v - s.mean) * (v - s.mean);
-        s.std = std::sqrt(s.std / (values.size() - 1)); // sample standard deviation over seeds
-    }
-    return s;
-}
-
 QTableWidgetItem *cell(const QString &text, bool numeric = true)
 {
     auto *item = new QTableWidgetItem(text);
@@ -44,11 +24,11 @@ QTableWidgetItem *cell(const QString &text, bool numeric = true)
     return item;
 }
 
-QString meanStd(const QVector<double> &values, int decimals, const QString &unit = {})
+QString meanStdText(const QVector<double> &values, int decimals, const QString &unit = {})
 {
     if (values.isEmpty())
         return "–";
-    const Stats s = stats(values);
+    const MeanStd s = meanStd(values);
     return values.size() > 1 ? QString("%1 ± %2%3")
                                        .arg(s.mean, 0, 'f', decimals)
                                        .arg(s.std, 0, 'f', decimals)
@@ -143,16 +123,16 @@ void ComparisonView::refresh(const RunStore &store)
         const Group &g = groups[order[row]];
         m_summary->setItem(row, 0, cell(order[row], false));
         m_summary->setItem(row, 1, cell(QString("%1/%2").arg(g.done).arg(g.total)));
-        m_summary->setItem(row, 2, cell(meanStd(g.best, 2, " %")));
-        m_summary->setItem(row, 3, cell(meanStd(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0)));
-        m_summary->setItem(row, 4, cell(meanStd(g.last, 2, " %")));
+        m_summary->setItem(row, 2, cell(meanStdText(g.best, 2, " %")));
+        m_summary->setItem(row, 3, cell(meanStdText(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0)));
+        m_summary->setItem(row, 4, cell(meanStdText(g.last, 2, " %")));
         m_summary->setItem(
                 row, 5,
                 cell(g.params ? QLocale().toString(static_cast<qlonglong>(g.params)) : "–"));
         QVector<double> minutes;
         for (const double s : g.seconds)
             minutes << s / 60.0;
-        m_summary->setItem(row, 6, cell(meanStd(minutes, 1, " min")));
+        m_summary->setItem(row, 6, cell(meanStdText(minutes, 1, " min")));
     }
 
     m_classes->setColumnCount(static_cast<int>(order.size()));
@@ -169,7 +149,7 @@ void ComparisonView::refresh(const RunStore &store)
             for (const auto &run : g.perClass)
                 if (row < run.size())
                     values << run[row];
-            m_classes->setItem(row, c, cell(meanStd(values, 1, " %")));
+            m_classes->setItem(row, c, cell(meanStdText(values, 1, " %")));
         }
     }
 }

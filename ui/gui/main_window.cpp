@@ -4,6 +4,7 @@
 #include "comparison_view.h"
 #include "config_json.h"
 #include "config_panel.h"
+#include "curves_view.h"
 #include "errors.h"
 #include "gui_types.h"
 #include "metrics_chart.h"
@@ -33,7 +34,6 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -43,12 +43,6 @@
 #include <cmath>
 
 namespace normlab::gui {
-
-namespace {
-
-constexpr int kSmoothingSteps = 100; // slider 0..99 -> EMA weight 0..0.99
-
-} // namespace
 
 MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     : QMainWindow(parent), m_store(std::make_unique<RunStore>(storeDir.toStdString()))
@@ -62,40 +56,10 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     configScroll->setWidgetResizable(true);
     configScroll->setMinimumWidth(380);
 
-    m_loss = new MetricsChart(MetricsChart::Metric::Loss);
-    m_accuracy = new MetricsChart(MetricsChart::Metric::Accuracy);
-    auto *charts = new QSplitter(Qt::Horizontal);
-    charts->addWidget(m_loss);
-    charts->addWidget(m_accuracy);
-
-    auto *chartControls = new QHBoxLayout;
-    m_smoothing = new QSlider(Qt::Horizontal);
-    m_smoothing->setRange(0, kSmoothingSteps - 1);
-    m_smoothing->setValue(60);
-    m_smoothing->setMaximumWidth(200);
-    m_logScale = new QCheckBox(tr("Log scale (loss)"));
-    m_groupSeeds = new QCheckBox(tr("Group seeds (mean ± std)"));
-    m_groupSeeds->setToolTip(tr("Checked runs that differ only by seed are drawn as one mean test "
-                                "curve with a band of one standard deviation"));
-    auto *xAxis = new QComboBox;
-    xAxis->addItems({tr("by epoch"), tr("by step"), tr("by time")});
-    chartControls->addWidget(new QLabel(tr("X axis")));
-    chartControls->addWidget(xAxis);
-    chartControls->addWidget(new QLabel(tr("Smoothing")));
-    chartControls->addWidget(m_smoothing);
-    chartControls->addWidget(m_logScale);
-    chartControls->addWidget(m_groupSeeds);
-    chartControls->addStretch(1);
-    chartControls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
-    auto *chartArea = new QWidget;
-    auto *chartLayout = new QVBoxLayout(chartArea);
-    chartLayout->setContentsMargins(0, 0, 0, 0);
-    chartLayout->addLayout(chartControls);
-    chartLayout->addWidget(charts, 1);
-
+    m_curves = new CurvesView;
     m_mistakes = new MistakesView;
     m_tabs = new QTabWidget;
-    m_tabs->addTab(chartArea, tr("&Curves"));
+    m_tabs->addTab(m_curves, tr("&Curves"));
     m_tabs->addTab(m_mistakes, tr("&Mistakes"));
     m_comparison = new ComparisonView;
     m_tabs->addTab(m_comparison, tr("C&omparison"));
@@ -183,16 +147,6 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         if (valid && m_preview->isVisible())
             m_preview->setConfig(m_config->config());
     });
-    connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) {
-        m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
-        m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
-    });
-    connect(m_logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
-    connect(m_groupSeeds, &QCheckBox::toggled, this, &MainWindow::updateSeedGroups);
-    connect(xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_loss->setXAxis(static_cast<MetricsChart::XAxis>(index));
-        m_accuracy->setXAxis(static_cast<MetricsChart::XAxis>(index));
-    });
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -210,6 +164,16 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+MetricsChart *MainWindow::lossChart() const
+{
+    return m_curves->lossChart();
+}
+
+MetricsChart *MainWindow::accuracyChart() const
+{
+    return m_curves->accuracyChart();
+}
 
 void MainWindow::buildActions()
 {
@@ -374,8 +338,7 @@ bool MainWindow::deleteRun(qint64 runId, bool ask)
         return false;
     }
     m_runs->setChecked(runId, false);
-    m_loss->removeRun(runId);
-    m_accuracy->removeRun(runId);
+    m_curves->removeRun(runId);
     refreshRuns();
     return true;
 }
@@ -399,24 +362,14 @@ void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 
 void MainWindow::onBatch(qint64 runId, const BatchProgress &p)
 {
     m_status->batchDone(p);
-    const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
-                                     static_cast<double>(p.step),
-                                     QDateTime::currentMSecsSinceEpoch() / 1000.0};
-    m_lastStep[runId] = p.step;
-    m_loss->addTrainPoint(runId, at, p.batchLoss);
-    m_accuracy->addTrainPoint(runId, at, p.runningAccuracy);
+    m_curves->addBatch(runId, p);
 }
 
 void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
 {
-    const MetricsChart::Position at {static_cast<double>(m.epoch),
-                                     static_cast<double>(m_lastStep.value(runId)), m.wallTime};
-    m_loss->addTestPoint(runId, at, m.testLoss);
-    m_accuracy->addTestPoint(runId, at, m.testAccuracy);
+    m_curves->addEpoch(runId, m);
     refreshRuns();
     m_comparison->refresh(*m_store);
-    if (m_groupSeeds->isChecked())
-        updateSeedGroups();
     // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
     if (m_mistakes->run() == runId || m_mistakes->run() < 0) {
         m_mistakesStale = runId;
@@ -448,121 +401,12 @@ void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
 
 void MainWindow::syncCheckedRuns()
 {
-    const QList<qint64> checked = m_runs->checkedRuns();
-    for (MetricsChart *chart : {m_loss, m_accuracy})
-        for (const qint64 id : chart->runs())
-            if (!checked.contains(id))
-                chart->removeRun(id);
-    for (const qint64 id : checked)
-        if (!m_loss->hasRun(id))
-            loadRunIntoCharts(id);
-    updateSeedGroups();
+    m_curves->showRuns(*m_store, m_runs->checkedRuns());
 }
 
 void MainWindow::setGroupSeeds(bool on)
 {
-    m_groupSeeds->setChecked(on);
-}
-
-void MainWindow::updateSeedGroups()
-{
-    m_loss->clearBands();
-    m_accuracy->clearBands();
-    const QList<qint64> checked = m_runs->checkedRuns();
-    for (const qint64 id : checked) {
-        m_loss->setRunVisible(id, true);
-        m_accuracy->setRunVisible(id, true);
-    }
-    if (!m_groupSeeds->isChecked())
-        return;
-    // Runs whose configs are equal once seed and name are left out form a group.
-    QMap<QString, QList<RunRecord>> groups;
-    for (const qint64 id : checked) {
-        try {
-            RunRecord r = m_store->run(id);
-            nlohmann::json config = nlohmann::json::parse(r.configJson, nullptr, false);
-            if (!config.is_object())
-                continue;
-            config.erase("seed");
-            config.erase("name");
-            groups[QString::fromStdString(config.dump())].append(std::move(r));
-        } catch (const StoreError &) {
-        }
-    }
-    for (auto it = groups.cbegin(); it != groups.cend(); ++it) {
-        const QList<RunRecord> &members = it.value();
-        if (members.size() < 2)
-            continue;
-        QMap<int, QVector<double>> loss, accuracy; // by epoch, one value per member that reached it
-        for (const RunRecord &r : members) {
-            for (const EpochMetrics &m : m_store->epochs(r.id)) {
-                loss[m.epoch] << m.testLoss;
-                accuracy[m.epoch] << m.testAccuracy;
-            }
-            m_loss->setRunVisible(r.id, false);
-            m_accuracy->setRunVisible(r.id, false);
-        }
-        const QString name = tr("%1 (%2 seeds) test")
-                                     .arg(QString::fromStdString(members.front().name))
-                                     .arg(members.size());
-        const QColor color = RunsPanel::colorFor(members.front().id);
-        for (const auto &[chart, values] :
-             {std::pair {m_loss, &loss}, std::pair {m_accuracy, &accuracy}}) {
-            QVector<double> epochs, mean, std;
-            for (auto e = values->cbegin(); e != values->cend(); ++e) {
-                const QVector<double> &v = e.value();
-                double m = 0, s = 0;
-                for (const double x : v)
-                    m += x;
-                m /= v.size();
-                for (const double x : v)
-                    s += (x - m) * (x - m);
-                s = v.size() > 1 ? std::sqrt(s / (v.size() - 1)) : 0.0;
-                epochs << e.key();
-                mean << m;
-                std << s;
-            }
-            chart->setBand(it.key(), name, color, epochs, mean, std);
-        }
-    }
-}
-
-void MainWindow::loadRunIntoCharts(qint64 runId)
-{
-    RunRecord record;
-    try {
-        record = m_store->run(runId);
-    } catch (const StoreError &) {
-        return;
-    }
-    const QString name = QString("%1 %2").arg(runId).arg(QString::fromStdString(record.name));
-    const QColor color = RunsPanel::colorFor(runId);
-    m_loss->setRun(runId, name, color);
-    m_accuracy->setRun(runId, name, color);
-    // What is recorded so far; a run in training continues from the live signals.
-    const std::vector<BatchPoint> batches = m_store->batches(runId);
-    std::int64_t stepsPerEpoch = 0;
-    for (const BatchPoint &b : batches)
-        if (b.epoch == 1)
-            stepsPerEpoch = std::max(stepsPerEpoch, b.step);
-    for (const BatchPoint &b : batches)
-        if (stepsPerEpoch > 0)
-            m_loss->addTrainPoint(runId,
-                                  {static_cast<double>(b.step) / stepsPerEpoch,
-                                   static_cast<double>(b.step), b.wallTime},
-                                  b.loss);
-    for (const EpochMetrics &m : m_store->epochs(runId)) {
-        const MetricsChart::Position at {static_cast<double>(m.epoch),
-                                         stepsPerEpoch > 0
-                                                 ? static_cast<double>(stepsPerEpoch * m.epoch)
-                                                 : std::numeric_limits<double>::quiet_NaN(),
-                                         m.wallTime};
-        if (stepsPerEpoch == 0)
-            m_loss->addTrainPoint(runId, at, m.trainLoss, false);
-        m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
-        m_loss->addTestPoint(runId, at, m.testLoss);
-        m_accuracy->addTestPoint(runId, at, m.testAccuracy);
-    }
+    m_curves->setGroupSeeds(on);
 }
 
 void MainWindow::refreshRuns()
@@ -620,19 +464,11 @@ QStringList MainWindow::exportCharts(const QString &basePath)
         if (base.isEmpty())
             return {};
     }
-    const QFileInfo info(base);
-    const QString suffix = info.suffix().isEmpty() ? QString("png") : info.suffix();
-    const QString stem = info.path() + "/" + info.completeBaseName();
-    QStringList written;
-    for (const auto &[chart, name] :
-         {std::pair {m_loss, QString("loss")}, std::pair {m_accuracy, QString("accuracy")}}) {
-        const QString path = QString("%1-%2.%3").arg(stem, name, suffix);
-        QString error;
-        if (!chart->exportImage(path, &error)) {
-            QMessageBox::warning(this, tr("Export Charts"), error);
-            return written;
-        }
-        written << path;
+    QString error;
+    const QStringList written = m_curves->exportImages(base, &error);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Export Charts"), error);
+        return written;
     }
     statusBar()->showMessage(tr("Wrote %1").arg(written.join(", ")), 10'000);
     return written;
@@ -650,8 +486,7 @@ void MainWindow::exportChartData()
                              tr("%1: %2").arg(path, file.errorString()));
         return;
     }
-    file.write("# loss\n" + m_loss->toCsv().toUtf8() + "# accuracy\n" +
-               m_accuracy->toCsv().toUtf8());
+    file.write(m_curves->toCsv().toUtf8());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -24,6 +24,7 @@ namespace normlab::gui {
 class AugmentPreview;
 class ComparisonView;
 class ConfigPanel;
+class CurvesView;
 class MetricsChart;
 class MistakesView;
 class RunsPanel;
@@ -42,8 +43,8 @@ public:
     TrainingController *controller() const { return m_controller; }
     ConfigPanel *configPanel() const { return m_config; }
     RunsPanel *runsPanel() const { return m_runs; }
-    MetricsChart *lossChart() const { return m_loss; }
-    MetricsChart *accuracyChart() const { return m_accuracy; }
+    MetricsChart *lossChart() const;
+    MetricsChart *accuracyChart() const;
     MistakesView *mistakesView() const { return m_mistakes; }
 
     // Records the form's experiment as a new queued run and queues it for training; returns its id
@@ -76,8 +77,6 @@ private:
     void onEpoch(qint64 runId, const EpochMetrics &m);
     void onRunFinished(qint64 runId, int state, const QString &message);
     void syncCheckedRuns();
-    void updateSeedGroups();
-    void loadRunIntoCharts(qint64 runId);
     void refreshRuns();
     void refreshMistakes();
     void updateActions();
@@ -88,20 +87,15 @@ private:
     std::unique_ptr<RunStore> m_store; // the GUI thread's connection; the worker has its own
     TrainingController *m_controller;
     ConfigPanel *m_config;
-    MetricsChart *m_loss;
-    MetricsChart *m_accuracy;
+    CurvesView *m_curves;
     RunsPanel *m_runs;
     MistakesView *m_mistakes;
     ComparisonView *m_comparison;
     AugmentPreview *m_preview;
-    QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;
     QLineEdit *m_runName;
-    QSlider *m_smoothing;
-    QCheckBox *m_logScale;
-    QCheckBox *m_groupSeeds;
     QAction *m_startAction;
     QAction *m_pauseAction;
     QAction *m_stopAction;

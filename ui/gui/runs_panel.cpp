@@ -1,5 +1,7 @@
 #include "runs_panel.h"
 
+#include "seed_groups.h"
+
 #include "run_summary.h"
 
 #include <QDateTime>
@@ -28,16 +30,6 @@ enum Column {
     Tags,
     ColumnCount
 };
-
-QString duration(double seconds)
-{
-    const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QString("%1:%2:%3")
-                               .arg(s / 3600)
-                               .arg(s / 60 % 60, 2, 10, QChar('0'))
-                               .arg(s % 60, 2, 10, QChar('0'))
-                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
 
 QTableWidgetItem *item(const QString &text, bool numeric = false)
 {
@@ -183,7 +175,7 @@ void RunsPanel::refresh(const RunStore &store)
         m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
         const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
         m_table->setItem(row, Duration,
-                         item(r.startedAt > 0 ? duration(end - r.startedAt) : "–", true));
+                         item(r.startedAt > 0 ? clockText(end - r.startedAt) : "–", true));
         QStringList tags;
         for (const std::string &t : r.tags)
             tags << QString::fromStdString(t);

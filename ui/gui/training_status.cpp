@@ -1,24 +1,12 @@
 #include "training_status.h"
 
+#include "seed_groups.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 
 namespace normlab::gui {
-
-namespace {
-
-QString clock(double seconds)
-{
-    const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QString("%1:%2:%3")
-                               .arg(s / 3600)
-                               .arg(s / 60 % 60, 2, 10, QChar('0'))
-                               .arg(s % 60, 2, 10, QChar('0'))
-                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
-
-} // namespace
 
 TrainingStatus::TrainingStatus(QWidget *parent) : QWidget(parent)
 {
@@ -63,7 +51,7 @@ void TrainingStatus::batchDone(const BatchProgress &p)
     const double done = (p.epoch - 1 - m_resumedFrom) * static_cast<double>(p.batches) + p.batch;
     const double left = (m_totalEpochs - p.epoch + 1) * static_cast<double>(p.batches) - p.batch;
     const double elapsed = m_clock.elapsed() / 1000.0;
-    const QString eta = done > 0 ? clock(elapsed / done * left) : QString("–");
+    const QString eta = done > 0 ? clockText(elapsed / done * left) : QString("–");
     m_rate->setText(tr("%1 img/s   loss %2   lr %3   ETA %4")
                             .arg(p.imagesPerSecond, 0, 'f', 0)
                             .arg(p.runningLoss, 0, 'f', 4)

@@ -1,0 +1,212 @@
+#include "curves_view.h"
+
+#include "errors.h"
+#include "metrics_chart.h"
+#include "qcustomplot_include.h"
+#include "run_store.h"
+#include "runs_panel.h"
+#include "seed_groups.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace normlab::gui {
+
+namespace {
+
+constexpr int kSmoothingSteps = 100; // slider 0..99 -> EMA weight 0..0.99
+
+} // namespace
+
+CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
+{
+    m_loss = new MetricsChart(MetricsChart::Metric::Loss);
+    m_accuracy = new MetricsChart(MetricsChart::Metric::Accuracy);
+    auto *charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(m_loss);
+    charts->addWidget(m_accuracy);
+
+    auto *smoothing = new QSlider(Qt::Horizontal);
+    smoothing->setRange(0, kSmoothingSteps - 1);
+    smoothing->setValue(60);
+    smoothing->setMaximumWidth(200);
+    auto *logScale = new QCheckBox(tr("Log scale (loss)"));
+    m_groupSeeds = new QCheckBox(tr("Group seeds (mean ± std)"));
+    m_groupSeeds->setToolTip(
+            tr("Checked runs that differ only by seed are drawn as one mean test curve with a "
+               "band of one standard deviation"));
+    auto *xAxis = new QComboBox;
+    xAxis->addItems({tr("by epoch"), tr("by step"), tr("by time")});
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("X axis")));
+    controls->addWidget(xAxis);
+    controls->addWidget(new QLabel(tr("Smoothing")));
+    controls->addWidget(smoothing);
+    controls->addWidget(logScale);
+    controls->addWidget(m_groupSeeds);
+    controls->addStretch(1);
+    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(charts, 1);
+
+    connect(smoothing, &QSlider::valueChanged, this, [this](int v) {
+        m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
+        m_accuracy->setSmoothing(v / static_cast<double>(kSmoothingSteps));
+    });
+    connect(logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
+    connect(m_groupSeeds, &QCheckBox::toggled, this, &CurvesView::updateSeedGroups);
+    connect(xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_loss->setXAxis(static_cast<MetricsChart::XAxis>(index));
+        m_accuracy->setXAxis(static_cast<MetricsChart::XAxis>(index));
+    });
+}
+
+void CurvesView::showRuns(const RunStore &store, const QList<qint64> &runs)
+{
+    m_store = &store;
+    m_shown = runs;
+    for (MetricsChart *chart : {m_loss, m_accuracy})
+        for (const qint64 id : chart->runs())
+            if (!runs.contains(id))
+                chart->removeRun(id);
+    for (const qint64 id : runs)
+        if (!m_loss->hasRun(id))
+            loadRun(id);
+    updateSeedGroups();
+}
+
+void CurvesView::removeRun(qint64 runId)
+{
+    m_shown.removeAll(runId);
+    m_loss->removeRun(runId);
+    m_accuracy->removeRun(runId);
+}
+
+void CurvesView::addBatch(qint64 runId, const BatchProgress &p)
+{
+    const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
+                                     static_cast<double>(p.step),
+                                     QDateTime::currentMSecsSinceEpoch() / 1000.0};
+    m_lastStep[runId] = p.step;
+    m_loss->addTrainPoint(runId, at, p.batchLoss);
+    m_accuracy->addTrainPoint(runId, at, p.runningAccuracy);
+}
+
+void CurvesView::addEpoch(qint64 runId, const EpochMetrics &m)
+{
+    const MetricsChart::Position at {static_cast<double>(m.epoch),
+                                     static_cast<double>(m_lastStep.value(runId)), m.wallTime};
+    m_loss->addTestPoint(runId, at, m.testLoss);
+    m_accuracy->addTestPoint(runId, at, m.testAccuracy);
+    if (m_groupSeeds->isChecked())
+        updateSeedGroups();
+}
+
+void CurvesView::setGroupSeeds(bool on)
+{
+    m_groupSeeds->setChecked(on);
+}
+
+void CurvesView::loadRun(qint64 runId)
+{
+    RunRecord record;
+    try {
+        record = m_store->run(runId);
+    } catch (const StoreError &) {
+        return;
+    }
+    const QString name = QString("%1 %2").arg(runId).arg(QString::fromStdString(record.name));
+    const QColor color = RunsPanel::colorFor(runId);
+    m_loss->setRun(runId, name, color);
+    m_accuracy->setRun(runId, name, color);
+    // What is recorded so far; a run in training continues from the live signals.
+    const std::vector<BatchPoint> batches = m_store->batches(runId);
+    std::int64_t stepsPerEpoch = 0;
+    for (const BatchPoint &b : batches)
+        if (b.epoch == 1)
+            stepsPerEpoch = std::max(stepsPerEpoch, b.step);
+    for (const BatchPoint &b : batches)
+        if (stepsPerEpoch > 0)
+            m_loss->addTrainPoint(runId,
+                                  {static_cast<double>(b.step) / stepsPerEpoch,
+                                   static_cast<double>(b.step), b.wallTime},
+                                  b.loss);
+    for (const EpochMetrics &m : m_store->epochs(runId)) {
+        const MetricsChart::Position at {static_cast<double>(m.epoch),
+                                         stepsPerEpoch > 0
+                                                 ? static_cast<double>(stepsPerEpoch * m.epoch)
+                                                 : std::numeric_limits<double>::quiet_NaN(),
+                                         m.wallTime};
+        if (stepsPerEpoch == 0)
+            m_loss->addTrainPoint(runId, at, m.trainLoss, false);
+        m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
+        m_loss->addTestPoint(runId, at, m.testLoss);
+        m_accuracy->addTestPoint(runId, at, m.testAccuracy);
+    }
+}
+
+void CurvesView::updateSeedGroups()
+{
+    m_loss->clearBands();
+    m_accuracy->clearBands();
+    for (const qint64 id : m_shown) {
+        m_loss->setRunVisible(id, true);
+        m_accuracy->setRunVisible(id, true);
+    }
+    if (!m_groupSeeds->isChecked() || !m_store)
+        return;
+    for (const SeedGroup &g : seedGroups(*m_store, m_shown)) {
+        const QString name = tr("%1 (%2 seeds) test")
+                                     .arg(QString::fromStdString(g.members.front().name))
+                                     .arg(g.members.size());
+        const QColor color = RunsPanel::colorFor(g.members.front().id);
+        for (const RunRecord &r : g.members) {
+            m_loss->setRunVisible(r.id, false);
+            m_accuracy->setRunVisible(r.id, false);
+        }
+        for (const auto &[chart, stats] :
+             {std::pair {m_loss, &g.testLoss}, std::pair {m_accuracy, &g.testAccuracy}}) {
+            QVector<double> mean, std;
+            for (const MeanStd &s : *stats) {
+                mean << s.mean;
+                std << s.std;
+            }
+            chart->setBand(g.key, name, color, g.epochs, mean, std);
+        }
+    }
+}
+
+QStringList CurvesView::exportImages(const QString &basePath, QString *error)
+{
+    const QFileInfo info(basePath);
+    const QString suffix = info.suffix().isEmpty() ? QString("png") : info.suffix();
+    const QString stem = info.path() + "/" + info.completeBaseName();
+    QStringList written;
+    for (const auto &[chart, name] :
+         {std::pair {m_loss, QString("loss")}, std::pair {m_accuracy, QString("accuracy")}}) {
+        const QString path = QString("%1-%2.%3").arg(stem, name, suffix);
+        if (!chart->exportImage(path, error))
+            return written;
+        written << path;
+    }
+    return written;
+}
+
+QString CurvesView::toCsv() const
+{
+    return "# loss\n" + m_loss->toCsv() + "# accuracy\n" + m_accuracy->toCsv();
+}
+
+} // namespace normlab::gui

@@ -1,0 +1,55 @@
+// The Curves tab: the loss and accuracy charts side by side with their controls (x axis, smoothing,
+// log scale, seed grouping). It shows the runs it is given, from the store, and continues the run
+// in training from live progress.
+#pragma once
+
+#include "gui_types.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QCheckBox;
+
+namespace normlab {
+class RunStore;
+}
+
+namespace normlab::gui {
+
+class MetricsChart;
+
+class CurvesView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit CurvesView(QWidget *parent = nullptr);
+
+    MetricsChart *lossChart() const { return m_loss; }
+    MetricsChart *accuracyChart() const { return m_accuracy; }
+
+    // Shows exactly `runs`: drops the others, loads new ones from the store, regroups seeds.
+    void showRuns(const RunStore &store, const QList<qint64> &runs);
+    void removeRun(qint64 runId);
+    void addBatch(qint64 runId, const BatchProgress &progress);
+    void addEpoch(qint64 runId, const EpochMetrics &metrics);
+    void setGroupSeeds(bool on);
+
+    // Both charts as BASE-loss.EXT and BASE-accuracy.EXT (png, svg, pdf); stops at the first
+    // failure.
+    QStringList exportImages(const QString &basePath, QString *error);
+    QString toCsv() const;
+
+private:
+    void loadRun(qint64 runId);
+    void updateSeedGroups();
+
+    const RunStore *m_store = nullptr;
+    QList<qint64> m_shown;
+    MetricsChart *m_loss;
+    MetricsChart *m_accuracy;
+    QCheckBox *m_groupSeeds;
+    QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
+};
+
+} // namespace normlab::gui
