@@ -1,6 +1,6 @@
 // normlab-cli as a user runs it: exit codes and messages for bad input, a short real run.
-#include "test_support.h"
 #include "synthetic.h"
+#include "test_support.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -11,29 +11,6 @@
 
 using namespace normlab;
 using namespace normlab::test;
-
-namespace {
-
-struct Outcome
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Outcome runCli(const QStringList &args, int timeoutMs = 240'000)
-{
-    QProcess p;
-    p.start(qEnvironmentVariable("NORMLAB_CLI"), args);
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-} // namespace
 
 class TestCli : public QObject
 {
@@ -52,7 +29,8 @@ private:
 
 void TestCli::initTestCase()
 {
-    QVERIFY2(QFileInfo::exists(qEnvironmentVariable("NORMLAB_CLI")), "NORMLAB_CLI must name the normlab-cli binary");
+    QVERIFY2(QFileInfo::exists(qEnvironmentVariable("NORMLAB_CLI")),
+             "NORMLAB_CLI must name the normlab-cli binary");
     const Dataset data = makeSyntheticDataset(20, 1);
     // A binary layout with one truncated file and one bad label, and image folders with faults.
     const QString bin = m_tmp.path() + "/truncated";
@@ -84,29 +62,39 @@ void TestCli::badInput_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
     const QString t = m_tmp.path();
-    QTest::newRow("missing folder") << QStringList{"train", "--data", t + "/nope"} << "nope: no such file or folder";
-    QTest::newRow("truncated bin") << QStringList{"train", "--data", t + "/truncated"}
-                                   << "data_batch_2.bin: 1000 bytes is not a whole number of 3073-byte records";
-    QTest::newRow("label 11") << QStringList{"train", "--data", t + "/label11"} << "record 0 has label 11";
-    QTest::newRow("class folders differ") << QStringList{"train", "--data", t + "/folders"} << "class folders differ";
-    QTest::newRow("unknown preset") << QStringList{"train", "s7"} << "unknown preset 's7'";
-    QTest::newRow("unknown norm") << QStringList{"train", "--norm", "weight"} << "--norm: 'weight' is not one of";
-    QTest::newRow("unknown key in config") << QStringList{"train", "--config", t + "/unknown-key.json"}
-                                           << "unknown-key.json: config: unknown key 'learning_rate'";
-    QTest::newRow("out of range in config") << QStringList{"train", "--config", t + "/range.json"}
+    QTest::newRow("missing folder")
+            << QStringList {"train", "--data", t + "/nope"} << "nope: no such file or folder";
+    QTest::newRow("truncated bin")
+            << QStringList {"train", "--data", t + "/truncated"}
+            << "data_batch_2.bin: 1000 bytes is not a whole number of 3073-byte records";
+    QTest::newRow("label 11") << QStringList {"train", "--data", t + "/label11"}
+                              << "record 0 has label 11";
+    QTest::newRow("class folders differ")
+            << QStringList {"train", "--data", t + "/folders"} << "class folders differ";
+    QTest::newRow("unknown preset") << QStringList {"train", "s7"} << "unknown preset 's7'";
+    QTest::newRow("unknown norm") << QStringList {"train", "--norm", "weight"}
+                                  << "--norm: 'weight' is not one of";
+    QTest::newRow("unknown key in config")
+            << QStringList {"train", "--config", t + "/unknown-key.json"}
+            << "unknown-key.json: config: unknown key 'learning_rate'";
+    QTest::newRow("out of range in config") << QStringList {"train", "--config", t + "/range.json"}
                                             << "'model.dropout' is 2, allowed 0 to 0.9";
-    QTest::newRow("missing config") << QStringList{"train", "--config", t + "/none.json"} << "cannot open the config file";
-    QTest::newRow("bad groups") << QStringList{"summary", "s8-gn", "--groups", "5"} << "'model.groups' is 5";
-    QTest::newRow("unknown option") << QStringList{"train", "--learning-rate", "3"} << "learning-rate";
-    QTest::newRow("bad schedule") << QStringList{"train", "--schedule", "cosine", "--data", "synthetic"}
-                                  << "'schedule.type' is 'cosine', allowed: none, plateau, step, onecycle";
+    QTest::newRow("missing config")
+            << QStringList {"train", "--config", t + "/none.json"} << "cannot open the config file";
+    QTest::newRow("bad groups") << QStringList {"summary", "s8-gn", "--groups", "5"}
+                                << "'model.groups' is 5";
+    QTest::newRow("unknown option")
+            << QStringList {"train", "--learning-rate", "3"} << "learning-rate";
+    QTest::newRow("bad schedule")
+            << QStringList {"train", "--schedule", "cosine", "--data", "synthetic"}
+            << "'schedule.type' is 'cosine', allowed: none, plateau, step, onecycle";
 }
 
 void TestCli::badInput()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
-    const Outcome o = runCli(args, 60'000);
+    const CliOutcome o = runCli(args, 60'000);
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains(message), qPrintable(o.err));
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
@@ -114,7 +102,7 @@ void TestCli::badInput()
 
 void TestCli::summaryPrintsTotals()
 {
-    const Outcome o = runCli({"summary", "s9"});
+    const CliOutcome o = runCli({"summary", "s9"});
     QCOMPARE(o.exitCode, 0);
     QVERIFY(o.out.contains("Total params: 167424"));
     QVERIFY(o.out.contains("C5.conv"));
@@ -123,8 +111,9 @@ void TestCli::summaryPrintsTotals()
 void TestCli::shortSyntheticRun()
 {
     const QString out = m_tmp.path() + "/run";
-    const Outcome o = runCli({"train", "s8-gn", "--data", "synthetic", "--epochs", "2", "--train-limit", "400",
-                              "--test-limit", "100", "--threads", "1", "--json", "--out", out});
+    const CliOutcome o =
+            runCli({"train", "s8-gn", "--data", "synthetic", "--epochs", "2", "--train-limit",
+                    "400", "--test-limit", "100", "--threads", "1", "--json", "--out", out});
     QCOMPARE(o.exitCode, 0);
     const QStringList lines = o.out.split('\n', Qt::SkipEmptyParts);
     int epochs = 0;
@@ -144,7 +133,7 @@ void TestCli::shortSyntheticRun()
     QCOMPARE(readAll(out + "/metrics.jsonl").count('\n'), 2);
 
     // The saved config trains again as it is.
-    const Outcome again = runCli({"summary", "--config", out + "/config.json"});
+    const CliOutcome again = runCli({"summary", "--config", out + "/config.json"});
     QCOMPARE(again.exitCode, 0);
     QVERIFY(again.out.contains("GroupNorm"));
 }

@@ -28,29 +28,16 @@ const QStringList kShortRun {"s8-bn",         "--data",    "synthetic",
                              "--train-limit", "1500",      "--test-limit",
                              "300",           "--threads", "1"};
 
-struct Outcome
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
 class Cli
 {
 public:
     explicit Cli(QString store) : m_store(std::move(store)) { }
 
-    Outcome run(QStringList args, const std::function<void()> &childSetup = {}) const
+    CliOutcome run(QStringList args, const std::function<void()> &childSetup = {}) const
     {
         QProcess p;
         start(p, std::move(args), childSetup);
-        if (!p.waitForFinished(kTimeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return finish(p, kTimeoutMs);
     }
 
     void start(QProcess &p, QStringList args, const std::function<void()> &childSetup = {}) const
@@ -65,7 +52,7 @@ public:
 
     QJsonArray runs() const
     {
-        const Outcome o = run({"runs", "list", "--json"});
+        const CliOutcome o = run({"runs", "list", "--json"});
         QJsonArray list;
         for (const QString &line : o.out.split('\n', Qt::SkipEmptyParts))
             list.append(QJsonDocument::fromJson(line.toUtf8()).object());
@@ -134,7 +121,7 @@ void TestCliStore::killedRunIsInterruptedAndResumesIdentically()
     const QStringList args =
             QStringList {"train"} + kShortRun + QStringList {"--epochs", "3", "--json"};
 
-    const Outcome twin = cli.run(args + QStringList {"--name", "twin"});
+    const CliOutcome twin = cli.run(args + QStringList {"--name", "twin"});
     QCOMPARE(twin.exitCode, 0);
 
     QProcess victim;
@@ -155,7 +142,7 @@ void TestCliStore::killedRunIsInterruptedAndResumesIdentically()
     QCOMPARE(killed["status"].toString(), QString("interrupted"));
     QCOMPARE(killed["epochs_done"].toInt(), 1);
 
-    const Outcome resumed = cli.run({"resume", QString::number(killed["id"].toInt()), "--json"});
+    const CliOutcome resumed = cli.run({"resume", QString::number(killed["id"].toInt()), "--json"});
     QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
     QVERIFY(resumed.out.contains(R"("resumed_from_epoch":1)"));
 
@@ -197,7 +184,7 @@ void TestCliStore::sweepStopsOnInterruptAndContinues()
                                   "s8-bn norm=group seed=1", "s8-bn norm=group seed=2"}));
     QCOMPARE(runs[2].toObject()["norm"].toString(), QString("group(4)"));
 
-    const Outcome resumed = cli.run({"sweep", "--resume", "--json"});
+    const CliOutcome resumed = cli.run({"sweep", "--resume", "--json"});
     QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
     runs = cli.runs();
     for (int i = 0; i < 4; ++i)
@@ -216,10 +203,10 @@ void TestCliStore::secondWriterAndDeleteWhileTraining()
             first, [](const QJsonObject &j) { return j["event"] == "start"; }, &start));
     const QString id = QString::number(start["run"].toInt());
 
-    const Outcome second = cli.run({"resume", id});
+    const CliOutcome second = cli.run({"resume", id});
     QCOMPARE(second.exitCode, 2);
     QVERIFY2(second.err.contains("is being trained by another process"), qPrintable(second.err));
-    const Outcome remove = cli.run({"runs", "delete", id, "--yes"});
+    const CliOutcome remove = cli.run({"runs", "delete", id, "--yes"});
     QCOMPARE(remove.exitCode, 2);
     QVERIFY2(remove.err.contains("is training"), qPrintable(remove.err));
     // Readers are never refused.
@@ -251,25 +238,25 @@ void TestCliStore::tagsNotesFiltersAndDelete()
     QVERIFY(cli.run({"runs", "list", "--tag", "baseline"}).out.contains("first"));
     QVERIFY(!cli.run({"runs", "list", "--tag", "baseline"}).out.contains("second"));
     QVERIFY(cli.run({"runs", "list", "--search", "surprises"}).out.contains("second"));
-    const Outcome text = cli.run({"runs", "list"});
+    const CliOutcome text = cli.run({"runs", "list"});
     QVERIFY2(text.out.contains("finished") && text.out.contains("layer"), qPrintable(text.out));
 
-    const Outcome shown = cli.run({"runs", "show", "1"});
+    const CliOutcome shown = cli.run({"runs", "show", "1"});
     QVERIFY(shown.out.contains("Per-class test accuracy"));
     QVERIFY(shown.out.contains("Most confused"));
-    const Outcome compared = cli.run({"runs", "compare", "1", "2"});
+    const CliOutcome compared = cli.run({"runs", "compare", "1", "2"});
     QVERIFY2(compared.out.contains("model.norm") && compared.out.contains("layer"),
              qPrintable(compared.out));
 
     const QString exported = tmp.path() + "/exported";
-    const Outcome exportOutcome =
+    const CliOutcome exportOutcome =
             cli.run({"export", "--all", "--format", "mlflow", "--out", exported});
     QVERIFY2(exportOutcome.exitCode == 0, qPrintable(exportOutcome.err));
     QVERIFY(exportOutcome.out.contains("exported 2 runs as mlflow"));
     QVERIFY(QFile::exists(exported + "/mlruns/1/meta.yaml"));
 
     // Not confirmed (stdin closed): kept.
-    const Outcome asked = cli.run({"runs", "delete", "1"});
+    const CliOutcome asked = cli.run({"runs", "delete", "1"});
     QCOMPARE(asked.exitCode, 0);
     QVERIFY(asked.out.contains("kept run 1"));
     QCOMPARE(cli.runs().size(), 2);
@@ -310,7 +297,7 @@ void TestCliStore::badStores()
     if (setup == "garbage") {
         writeAll(tmp.path() + "/normlab.db", QByteArray(4096, 'z'));
     } else if (setup == "foreign") {
-        const Outcome made =
+        const CliOutcome made =
                 Cli(tmp.path()).run({"runs", "list"}); // a real store, then make it foreign
         QCOMPARE(made.exitCode, 0);
         QFile db(tmp.path() + "/normlab.db");
@@ -320,7 +307,7 @@ void TestCliStore::badStores()
         db.close();
     }
     const QByteArray before = readAll(tmp.path() + "/normlab.db");
-    const Outcome o = Cli(tmp.path()).run(args);
+    const CliOutcome o = Cli(tmp.path()).run(args);
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains(message), qPrintable(o.err));
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
@@ -346,7 +333,7 @@ void TestCliStore::readOnlyStore()
     };
     if (Cli(store).run({"--version"}, dropRoot).exitCode != 0)
         QSKIP("normlab-cli cannot be run as nobody from this build folder");
-    const Outcome o = Cli(store).run(
+    const CliOutcome o = Cli(store).run(
             {"train", "--epochs", "1", "--train-limit", "100", "--test-limit", "50"}, dropRoot);
     QFile::setPermissions(tmp.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     QFile::setPermissions(store, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
@@ -367,8 +354,9 @@ void TestCliStore::fullDisk()
         const rlimit none {0, 0};
         ::setrlimit(RLIMIT_FSIZE, &none);
     };
-    const Outcome o = Cli(tmp.path() + "/store")
-                              .run({"train", "--epochs", "1", "--train-limit", "100"}, limitFiles);
+    const CliOutcome o =
+            Cli(tmp.path() + "/store")
+                    .run({"train", "--epochs", "1", "--train-limit", "100"}, limitFiles);
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains("normlab.db"), qPrintable(o.err));
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));

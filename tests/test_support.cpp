@@ -18,12 +18,15 @@ DatasetPair tinyData(std::size_t train, std::size_t test)
 void writeImageFolder(const Dataset &data, const QString &dir, std::size_t images)
 {
     for (std::size_t i = 0; i < images; ++i) {
-        const QString classDir = dir + "/" + QString::fromStdString(data.classNames[data.labels[i]]);
+        const QString classDir =
+                dir + "/" + QString::fromStdString(data.classNames[data.labels[i]]);
         QDir().mkpath(classDir);
-        cv::Mat rgb(Dataset::kHeight, Dataset::kWidth, CV_8UC3, const_cast<std::uint8_t *>(data.image(i)));
+        cv::Mat rgb(Dataset::kHeight, Dataset::kWidth, CV_8UC3,
+                    const_cast<std::uint8_t *>(data.image(i)));
         cv::Mat bgr;
         cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-        cv::imwrite(QString("%1/%2.png").arg(classDir).arg(i, 4, 10, QChar('0')).toStdString(), bgr);
+        cv::imwrite(QString("%1/%2.png").arg(classDir).arg(i, 4, 10, QChar('0')).toStdString(),
+                    bgr);
     }
 }
 
@@ -54,6 +57,24 @@ void writeAll(const QString &path, const QByteArray &bytes)
     QFile f(path);
     if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         f.write(bytes);
+}
+
+CliOutcome finish(QProcess &process, int timeoutMs)
+{
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+CliOutcome runCli(const QStringList &args, int timeoutMs)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("NORMLAB_CLI"), args);
+    return finish(p, timeoutMs);
 }
 
 } // namespace normlab::test

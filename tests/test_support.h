@@ -3,7 +3,9 @@
 
 #include "dataset.h"
 
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 
 namespace normlab::test {
 
@@ -17,6 +19,17 @@ void writeImageFolder(const Dataset &data, const QString &dir, std::size_t image
 void writeCifarBin(const Dataset &data, const QString &path, std::size_t count);
 
 QByteArray readAll(const QString &path);
+
+// What a finished normlab-cli (from $NORMLAB_CLI) said; exit code -1 when it crashed or timed out.
+struct CliOutcome
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+// Waits for a started process (killing it after `timeoutMs`) and collects its output.
+CliOutcome finish(QProcess &process, int timeoutMs);
+CliOutcome runCli(const QStringList &args, int timeoutMs = 240'000);
 void writeAll(const QString &path, const QByteArray &bytes);
 
 } // namespace normlab::test

@@ -23,7 +23,8 @@ constexpr int kTile = Dataset::kWidth * kZoom;
 
 } // namespace
 
-AugmentPreview::AugmentPreview(QWidget *parent) : QWidget(parent), m_cache(new DatasetCache(this))
+AugmentPreview::AugmentPreview(DatasetCache *cache, QWidget *parent)
+    : QWidget(parent), m_cache(cache ? cache : new DatasetCache(this))
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
@@ -42,9 +43,12 @@ AugmentPreview::AugmentPreview(QWidget *parent) : QWidget(parent), m_cache(new D
 
     connect(reroll, &QPushButton::clicked, this, &AugmentPreview::reroll);
     connect(m_cache, &DatasetCache::ready, this, &AugmentPreview::render);
-    connect(m_cache, &DatasetCache::failed, this, [this](const QString &, const QString &message) {
-        m_status->setText(tr("No training images to show: %1").arg(message));
-    });
+    connect(m_cache, &DatasetCache::failed, this,
+            [this](const QString &key, const QString &message) {
+                if (key != DatasetCache::keyOf(m_config.data))
+                    return; // another view's dataset
+                m_status->setText(tr("No training images to show: %1").arg(message));
+            });
 }
 
 void AugmentPreview::setConfig(const ExperimentConfig &config)

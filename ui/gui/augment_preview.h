@@ -20,7 +20,8 @@ public:
     static constexpr int kImages = 8;
     static constexpr int kDraws = 5;
 
-    explicit AugmentPreview(QWidget *parent = nullptr);
+    // `cache` is shared with other views; without one the preview makes its own.
+    explicit AugmentPreview(DatasetCache *cache = nullptr, QWidget *parent = nullptr);
 
     // Shows `config`'s training data through its augmentation (loading the data if needed).
     void setConfig(const ExperimentConfig &config);

@@ -1,5 +1,6 @@
 // Loads datasets off the GUI thread for the views that show images (the mistakes gallery, the
 // augmentation preview) and keeps the last one, so flipping between runs on the same data is free.
+// The main window gives both views one cache, so CIFAR-10 is decoded and held once, not twice.
 #pragma once
 
 #include "config.h"
@@ -26,13 +27,14 @@ public:
     // The dataset for `config` when it is loaded, else null.
     std::shared_ptr<const DatasetPair> get(const DataConfig &config) const;
 
+    // Identifies a dataset in ready() and failed().
+    static QString keyOf(const DataConfig &config);
+
 Q_SIGNALS:
     void ready(const QString &key);
     void failed(const QString &key, const QString &message);
 
 private:
-    static QString keyOf(const DataConfig &config);
-
     QString m_key;
     QString m_loadingKey;
     std::shared_ptr<const DatasetPair> m_data;

@@ -5,6 +5,7 @@
 #include "config_json.h"
 #include "config_panel.h"
 #include "curves_view.h"
+#include "dataset_cache.h"
 #include "errors.h"
 #include "gui_types.h"
 #include "metrics_chart.h"
@@ -57,13 +58,14 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     configScroll->setMinimumWidth(380);
 
     m_curves = new CurvesView;
-    m_mistakes = new MistakesView;
+    auto *images = new DatasetCache(this);
+    m_mistakes = new MistakesView(images);
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_curves, tr("&Curves"));
     m_tabs->addTab(m_mistakes, tr("&Mistakes"));
     m_comparison = new ComparisonView;
     m_tabs->addTab(m_comparison, tr("C&omparison"));
-    m_preview = new AugmentPreview;
+    m_preview = new AugmentPreview(images);
     m_tabs->addTab(m_preview, tr("&Augmentation"));
 
     m_runs = new RunsPanel;

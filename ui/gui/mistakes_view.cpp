@@ -25,8 +25,10 @@ enum Sort { MostConfident, LeastConfident, ByIndex };
 
 } // namespace
 
-MistakesView::MistakesView(QWidget *parent)
-    : QWidget(parent), m_cache(new DatasetCache(this)), m_model(new MistakesModel(this))
+MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
+    : QWidget(parent),
+      m_cache(cache ? cache : new DatasetCache(this)),
+      m_model(new MistakesModel(this))
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
@@ -85,9 +87,16 @@ MistakesView::MistakesView(QWidget *parent)
     connect(m_matrix, &ConfusionMatrixView::cellClicked, this,
             [this](int t, int p) { setFilter(t, p); });
     connect(m_cache, &DatasetCache::ready, this, [this] { fillGallery(); });
-    connect(m_cache, &DatasetCache::failed, this, [this](const QString &, const QString &message) {
-        m_count->setText(tr("Images unavailable: %1").arg(message));
-    });
+    connect(m_cache, &DatasetCache::failed, this,
+            [this](const QString &key, const QString &message) {
+                try {
+                    if (m_runId < 0 || key != DatasetCache::keyOf(recordedConfig(m_record).data))
+                        return; // another view's dataset
+                } catch (const InputError &) {
+                    return;
+                }
+                m_count->setText(tr("Images unavailable: %1").arg(message));
+            });
 }
 
 MistakesView::~MistakesView() = default;

@@ -26,7 +26,8 @@ class MistakesView : public QWidget
     Q_OBJECT
 
 public:
-    explicit MistakesView(QWidget *parent = nullptr);
+    // `cache` is shared with other views; without one the view makes its own.
+    explicit MistakesView(DatasetCache *cache = nullptr, QWidget *parent = nullptr);
     ~MistakesView() override;
 
     // Shows run `runId` at its last recorded epoch.
