@@ -1,8 +1,10 @@
 // The desktop application, offscreen: the form maps to the engine's config, a real short training
 // run drives the charts through the controller, stop lands within one batch, and the event loop
 // never stalls while a run trains.
+#include "augment_editor.h"
 #include "augment_preview.h"
 #include "comparison_view.h"
+#include "config_json.h"
 #include "config_panel.h"
 #include "confusion_matrix_view.h"
 #include "main_window.h"
@@ -17,10 +19,14 @@
 #include "test_support.h"
 #include "training_controller.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QApplication>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPixmap>
 #include <QSettings>
 #include <QSignalSpy>
@@ -68,6 +74,7 @@ private Q_SLOTS:
     void formMapsToTheEngineConfig_data();
     void formMapsToTheEngineConfig();
     void invalidCombinationIsExplained();
+    void augmentationStepsAreEdited();
     void trainingDrivesTheChartsAndOverlays();
     void compareNormalizationsQueuesAndSummarises();
     void chartExportWritesValidFiles();
@@ -122,6 +129,9 @@ void TestGui::formMapsToTheEngineConfig()
     QCOMPARE(c.epochs, expected.epochs);
     QCOMPARE(c.optimizer.lr, expected.optimizer.lr);
     QCOMPARE(c.augment.size(), expected.augment.size());
+    // Everything the form does not show passes through untouched: the whole recipe survives.
+    QCOMPARE(QString::fromStdString(toJson(c).dump()),
+             QString::fromStdString(toJson(expected).dump()));
     QVERIFY(panel.findChild<QLabel *>() != nullptr);
     bool shown = false;
     for (QLabel *label : panel.findChildren<QLabel *>())
@@ -150,6 +160,56 @@ void TestGui::invalidCombinationIsExplained()
     groups->setValue(8);
     QVERIFY(panel.valid());
     QCOMPARE(panel.config().model.groups, 8);
+}
+
+void TestGui::augmentationStepsAreEdited()
+{
+    ConfigPanel panel;
+    panel.setConfig(presetConfig("s9")); // HorizontalFlip, ShiftScaleRotate, CoarseDropout
+    AugmentEditor *editor = panel.augmentEditor();
+    QCOMPARE(editor->stepCount(), 3);
+
+    // Editing a parameter in the step's form reaches the config.
+    editor->selectStep(1);
+    QDoubleSpinBox *rotate = nullptr;
+    for (QDoubleSpinBox *box : editor->findChildren<QDoubleSpinBox *>())
+        if (box->maximum() == 180)
+            rotate = box;
+    QVERIFY(rotate);
+    rotate->setValue(30);
+    QCOMPARE(panel.config().augment[1].rotateLimit, 30.0);
+
+    // Unticking keeps the step in the list but out of the config; ticking brings it back.
+    editor->setStepEnabled(0, false);
+    QCOMPARE(panel.config().augment.size(), std::size_t(2));
+    QVERIFY(panel.config().augment[0].kind == AugmentStep::Kind::ShiftScaleRotate);
+    editor->setStepEnabled(0, true);
+    QCOMPARE(panel.config().augment.size(), std::size_t(3));
+
+    // A fill that is not a list of numbers is explained and blocks training; mending it clears it.
+    editor->selectStep(2);
+    QLineEdit *fill = nullptr;
+    for (QLineEdit *edit : editor->findChildren<QLineEdit *>())
+        if (edit->toolTip().contains("0-255"))
+            fill = edit;
+    QVERIFY(fill);
+    fill->setText("128, x");
+    Q_EMIT fill->textEdited(fill->text());
+    QVERIFY(!panel.valid());
+    QVERIFY2(panel.error().contains("Fill"), qPrintable(panel.error()));
+    fill->setText("128, 64, 0");
+    Q_EMIT fill->textEdited(fill->text());
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    QCOMPARE(panel.config().augment[2].fillValue, (std::vector<double> {128, 64, 0}));
+
+    // Added steps get albumentations' defaults; the range checks are the engine's.
+    editor->addStep(AugmentStep::Kind::RandomCrop);
+    QCOMPARE(panel.config().augment.size(), std::size_t(4));
+    QCOMPARE(panel.config().augment[3].padding, 4);
+    ExperimentConfig bad = panel.config();
+    bad.augment[2].minHoles = 9; // more than max_holes 1
+    panel.setConfig(bad);
+    QVERIFY2(panel.error().contains("max_holes"), qPrintable(panel.error()));
 }
 
 void TestGui::trainingDrivesTheChartsAndOverlays()

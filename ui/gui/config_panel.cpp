@@ -1,5 +1,6 @@
 #include "config_panel.h"
 
+#include "augment_editor.h"
 #include "errors.h"
 #include "model_spec.h"
 #include "presets.h"
@@ -81,11 +82,14 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     modelForm->addRow(tr("Dropout"), m_dropout);
     layout->addWidget(modelBox);
 
+    auto *augmentBox = new QGroupBox(tr("Augmentation"), this);
+    auto *augmentLayout = new QVBoxLayout(augmentBox);
+    m_augment = new AugmentEditor(augmentBox);
+    augmentLayout->addWidget(m_augment);
+    layout->addWidget(augmentBox);
+
     auto *trainBox = new QGroupBox(tr("Training"), this);
     auto *trainForm = new QFormLayout(trainBox);
-    m_augment = new QCheckBox(tr("Augmentation"), trainBox);
-    m_augmentSteps = new QLabel(trainBox);
-    m_augmentSteps->setWordWrap(true);
     m_optimizer = new QComboBox(trainBox);
     m_optimizer->addItems(kOptimizers);
     m_lr = new QDoubleSpinBox(trainBox);
@@ -103,7 +107,6 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_threads = new QSpinBox(trainBox);
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("one per core"));
-    trainForm->addRow(m_augment, m_augmentSteps);
     trainForm->addRow(tr("Optimizer"), m_optimizer);
     trainForm->addRow(tr("Learning rate"), m_lr);
     trainForm->addRow(tr("Schedule"), m_schedule);
@@ -133,9 +136,10 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
         connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
     for (QDoubleSpinBox *s : {m_dropout, m_lr})
         connect(s, &QDoubleSpinBox::valueChanged, this, &ConfigPanel::readForm);
-    for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise, m_augment})
+    for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise})
         connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
     connect(m_dataPath, &QLineEdit::editingFinished, this, &ConfigPanel::readForm);
+    connect(m_augment, &AugmentEditor::changed, this, &ConfigPanel::readForm);
 
     loadPreset("s8-bn");
 }
@@ -151,9 +155,6 @@ void ConfigPanel::loadPreset(const QString &name)
 void ConfigPanel::setConfig(const ExperimentConfig &c)
 {
     m_updating = true;
-    m_presetAugment = c.augment.empty()
-                              ? presetConfig(c.preset.empty() ? "s8-bn" : c.preset).augment
-                              : c.augment;
     const int presetIndex = m_preset->findData(QString::fromStdString(c.preset));
     if (presetIndex >= 0)
         m_preset->setCurrentIndex(presetIndex);
@@ -173,7 +174,8 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_dilation->setChecked(c.model.dilation);
     m_depthwise->setChecked(c.model.depthwise);
     m_dropout->setValue(c.model.dropout);
-    m_augment->setChecked(!c.augment.empty());
+    m_augment->setSteps(c.augment);
+    m_augment->setNormalize(c.normalize);
     m_optimizer->setCurrentIndex(static_cast<int>(c.optimizer.kind));
     m_lr->setValue(c.optimizer.lr);
     m_schedule->setCurrentIndex(
@@ -204,7 +206,8 @@ void ConfigPanel::readForm()
     c.model.dilation = m_dilation->isChecked();
     c.model.depthwise = m_depthwise->isChecked();
     c.model.dropout = m_dropout->value();
-    c.augment = m_augment->isChecked() ? m_presetAugment : std::vector<AugmentStep> {};
+    c.augment = m_augment->steps();
+    c.normalize = m_augment->normalize();
     c.optimizer.kind = static_cast<OptimizerConfig::Kind>(m_optimizer->currentIndex());
     c.optimizer.lr = m_lr->value();
     const QString schedule = m_schedule->currentText();
@@ -222,15 +225,12 @@ void ConfigPanel::readForm()
     m_affine->setEnabled(c.model.norm == NormKind::Layer || c.model.norm == NormKind::Instance);
     m_dilation->setEnabled(s9);
     m_depthwise->setEnabled(s9);
-    QString steps;
-    for (const AugmentStep &s : m_presetAugment)
-        steps += (steps.isEmpty() ? "" : ", ") + QString::fromStdString(toString(s.kind));
-    m_augmentSteps->setText(steps);
-
     m_error.clear();
     try {
         if (c.data.source.empty())
             throw ConfigError(tr("Dataset: choose a folder").toStdString());
+        if (!m_augment->error().isEmpty())
+            throw ConfigError(m_augment->error().toStdString());
         validate(c);
     } catch (const ConfigError &e) {
         m_error = QString::fromStdString(e.what());

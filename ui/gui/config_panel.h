@@ -17,6 +17,8 @@ class QTreeWidget;
 
 namespace normlab::gui {
 
+class AugmentEditor;
+
 class ConfigPanel : public QWidget
 {
     Q_OBJECT
@@ -27,6 +29,7 @@ public:
     // The form's config; valid() says whether it passed validation.
     ExperimentConfig config() const { return m_config; }
     bool valid() const { return m_error.isEmpty(); }
+    AugmentEditor *augmentEditor() const { return m_augment; }
     QString error() const { return m_error; }
     void setConfig(const ExperimentConfig &config);
 
@@ -53,8 +56,7 @@ private:
     QCheckBox *m_dilation;
     QCheckBox *m_depthwise;
     QDoubleSpinBox *m_dropout;
-    QCheckBox *m_augment;
-    QLabel *m_augmentSteps;
+    AugmentEditor *m_augment;
     QComboBox *m_optimizer;
     QDoubleSpinBox *m_lr;
     QComboBox *m_schedule;
@@ -65,7 +67,6 @@ private:
     QLabel *m_params;
     QLabel *m_errorLabel;
     QTreeWidget *m_summary;
-    std::vector<AugmentStep> m_presetAugment;
 };
 
 } // namespace normlab::gui

@@ -55,7 +55,7 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     auto *configScroll = new QScrollArea;
     configScroll->setWidget(m_config);
     configScroll->setWidgetResizable(true);
-    configScroll->setMinimumWidth(380);
+    configScroll->setMinimumWidth(400);
 
     m_curves = new CurvesView;
     auto *images = new DatasetCache(this);
