@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 using nlohmann::json;
 
 namespace normlab {
@@ -71,6 +73,20 @@ std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string
     std::vector<std::pair<std::string, std::string>> out;
     for (auto &[key, value] : configLeaves(configJson))
         out.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+    return out;
+}
+
+std::vector<ClassResult> classResults(const std::vector<int> &confusion)
+{
+    const auto n = static_cast<std::size_t>(std::lround(std::sqrt(double(confusion.size()))));
+    if (n == 0 || n * n != confusion.size())
+        return {};
+    std::vector<ClassResult> out(n);
+    for (std::size_t t = 0; t < n; ++t) {
+        for (std::size_t p = 0; p < n; ++p)
+            out[t].images += confusion[t * n + p];
+        out[t].correct = confusion[t * n + t];
+    }
     return out;
 }
 

@@ -28,4 +28,15 @@ std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string
 // The same leaves with their JSON types kept (numbers stay numbers).
 std::vector<std::pair<std::string, nlohmann::json>> configLeaves(const std::string &configJson);
 
+// One true class's row of a confusion matrix.
+struct ClassResult
+{
+    int correct = 0;
+    int images = 0;
+    double accuracyPercent() const { return images ? 100.0 * correct / images : 0.0; }
+};
+
+// Per true class, from a row-major (true x predicted) confusion matrix; empty unless it is square.
+std::vector<ClassResult> classResults(const std::vector<int> &confusion);
+
 } // namespace normlab

@@ -284,8 +284,28 @@ void TestGui::compareNormalizationsQueuesAndSummarises()
     const double a = store.run(ids[0]).bestTestAccuracy, b = store.run(ids[1]).bestTestAccuracy;
     QVERIFY2(summary->item(0, 2)->text().startsWith(QString::number((a + b) / 2, 'f', 2)),
              qPrintable(summary->item(0, 2)->text()));
-    QCOMPARE(window.comparisonView()->classTable()->rowCount(), 10);
-    QCOMPARE(window.comparisonView()->classTable()->columnCount(), 3);
+    // Per-class accuracy: ten classes and all of them together, one column per normalization; the
+    // "all classes" row is the recorded test accuracy (mean over the seeds).
+    ComparisonView *comparison = window.comparisonView();
+    QTableWidget *classes = comparison->classTable();
+    QVERIFY(comparison->classSource() == ComparisonView::ClassSource::Group);
+    QCOMPARE(classes->rowCount(), 11);
+    QCOMPARE(classes->columnCount(), 3);
+    const double lastMean =
+            (store.run(ids[0]).lastTestAccuracy + store.run(ids[1]).lastTestAccuracy) / 2;
+    QCOMPARE(classes->item(10, 0)->text().section(' ', 0, 0), QString::number(lastMean, 'f', 1));
+
+    // ...or one column per checked run, each in its chart colour.
+    comparison->setClassSource(ComparisonView::ClassSource::CheckedRuns);
+    comparison->refresh(store);
+    QCOMPARE(classes->columnCount(), 6);
+    QVERIFY(classes->horizontalHeaderItem(0)->text().startsWith(QString::number(ids[0]) + " "));
+    QVERIFY(!classes->horizontalHeaderItem(0)->icon().isNull());
+    QCOMPARE(classes->item(10, 0)->text(),
+             QString::number(store.run(ids[0]).lastTestAccuracy, 'f', 1) + " %");
+    window.runsPanel()->setChecked(ids[0], false);
+    QCOMPARE(classes->columnCount(), 5);
+    window.runsPanel()->setChecked(ids[0], true);
     window.lossChart()->flush();
     QCOMPARE(window.lossChart()->runs().size(), 6);
     QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 12);

@@ -157,21 +157,19 @@ std::string className(const RunRecord &r, int index)
 
 void printClassReport(const RunRecord &r, const EpochMetrics &m)
 {
-    const auto classes =
-            static_cast<int>(std::lround(std::sqrt(static_cast<double>(m.confusion.size()))));
-    if (classes <= 0 || static_cast<std::size_t>(classes * classes) != m.confusion.size())
+    const std::vector<ClassResult> results = classResults(m.confusion);
+    if (results.empty())
         return;
+    const auto classes = static_cast<int>(results.size());
     auto cell = [&](int t, int p) {
         return m.confusion[static_cast<std::size_t>(t * classes + p)];
     };
     std::printf("\nPer-class test accuracy, epoch %d:\n", m.epoch);
     TextTable perClass({"class", "accuracy", "correct", "images"}, "lrrr");
     for (int t = 0; t < classes; ++t) {
-        int total = 0;
-        for (int p = 0; p < classes; ++p)
-            total += cell(t, p);
-        perClass.addRow({className(r, t), total ? percent(100.0 * cell(t, t) / total) : "-",
-                         std::to_string(cell(t, t)), std::to_string(total)});
+        const ClassResult &c = results[static_cast<std::size_t>(t)];
+        perClass.addRow({className(r, t), c.images ? percent(c.accuracyPercent()) : "-",
+                         std::to_string(c.correct), std::to_string(c.images)});
     }
     perClass.print();
 

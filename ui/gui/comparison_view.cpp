@@ -1,11 +1,17 @@
 #include "comparison_view.h"
 
+#include "errors.h"
 #include "run_summary.h"
+#include "runs_panel.h"
 #include "seed_groups.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMap>
+#include <QPainter>
+#include <QPixmap>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -36,6 +42,30 @@ QString meanStdText(const QVector<double> &values, int decimals, const QString &
                              : QString("%1%2").arg(s.mean, 0, 'f', decimals).arg(unit);
 }
 
+// Per-class test accuracy at the run's last recorded epoch, then all classes together.
+QVector<double> classAccuracies(const RunStore &store, const RunRecord &r)
+{
+    QVector<double> out;
+    if (r.epochsDone == 0)
+        return out;
+    int correct = 0, images = 0;
+    for (const ClassResult &c : classResults(store.confusion(r.id, r.epochsDone))) {
+        out << c.accuracyPercent();
+        correct += c.correct;
+        images += c.images;
+    }
+    if (images)
+        out << 100.0 * correct / images;
+    return out;
+}
+
+QIcon swatch(const QColor &color)
+{
+    QPixmap pixmap(12, 12);
+    pixmap.fill(color);
+    return QIcon(pixmap);
+}
+
 } // namespace
 
 ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
@@ -52,25 +82,67 @@ ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
              tr("Last test accuracy"), tr("Parameters"), tr("Training time per run")});
     m_summary->verticalHeader()->hide();
     m_summary->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+
+    auto *sourceRow = new QHBoxLayout;
+    m_classSource = new QComboBox(this);
+    m_classSource->addItem(tr("this comparison's normalizations (mean ± std over seeds)"));
+    m_classSource->addItem(tr("the runs checked in the runs table"));
+    sourceRow->addWidget(new QLabel(tr("Per-class test accuracy at the last epoch of"), this));
+    sourceRow->addWidget(m_classSource);
+    sourceRow->addStretch(1);
+    m_classHint = new QLabel(this);
+    m_classHint->setEnabled(false); // greyed, in any palette
     m_classes = new QTableWidget(0, 0, this);
     m_classes->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_classes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_title);
     layout->addWidget(m_summary, 1);
-    layout->addWidget(
-            new QLabel(tr("Per-class test accuracy at the last epoch (mean over seeds)"), this));
+    layout->addLayout(sourceRow);
+    layout->addWidget(m_classHint);
     layout->addWidget(m_classes, 2);
+
+    connect(m_classSource, &QComboBox::activated, this, [this] { Q_EMIT classSourceChanged(); });
 }
 
 void ComparisonView::setGroup(const QString &sweep)
 {
     m_sweep = sweep;
+    setClassSource(ClassSource::Group);
+}
+
+void ComparisonView::setCheckedRuns(const QList<qint64> &runIds)
+{
+    m_checked = runIds;
+    std::sort(m_checked.begin(), m_checked.end());
+    // Without a comparison group there is nothing else to show; with one, the combo box decides.
+    if (!m_checked.isEmpty() && m_sweep.isEmpty())
+        setClassSource(ClassSource::CheckedRuns);
+}
+
+void ComparisonView::setClassSource(ClassSource source)
+{
+    m_classSource->setCurrentIndex(static_cast<int>(source));
+}
+
+ComparisonView::ClassSource ComparisonView::classSource() const
+{
+    return static_cast<ClassSource>(m_classSource->currentIndex());
 }
 
 void ComparisonView::refresh(const RunStore &store)
 {
-    if (m_sweep.isEmpty())
+    refreshGroup(store);
+    if (classSource() == ClassSource::CheckedRuns)
+        refreshCheckedRuns(store);
+}
+
+void ComparisonView::refreshGroup(const RunStore &store)
+{
+    if (m_sweep.isEmpty()) {
+        if (classSource() == ClassSource::Group)
+            fillClassTable({}, {}, {}, {});
         return;
+    }
     RunFilter filter;
     filter.sweep = m_sweep.toStdString();
     const std::vector<RunRecord> runs = store.runs(filter);
@@ -104,18 +176,7 @@ void ComparisonView::refresh(const RunStore &store)
             g.last << r.lastTestAccuracy;
             g.seconds << r.trainingSeconds;
         }
-        const std::vector<int> confusion = store.confusion(r.id, r.epochsDone);
-        const int n =
-                static_cast<int>(std::lround(std::sqrt(static_cast<double>(confusion.size()))));
-        QVector<double> accuracy;
-        for (int t = 0; t < n; ++t) {
-            int total = 0;
-            for (int p = 0; p < n; ++p)
-                total += confusion[static_cast<std::size_t>(t * n + p)];
-            accuracy << (total ? 100.0 * confusion[static_cast<std::size_t>(t * n + t)] / total
-                               : 0.0);
-        }
-        g.perClass << accuracy;
+        g.perClass << classAccuracies(store, r);
     }
 
     m_summary->setRowCount(static_cast<int>(order.size()));
@@ -135,21 +196,79 @@ void ComparisonView::refresh(const RunStore &store)
         m_summary->setItem(row, 6, cell(meanStdText(minutes, 1, " min")));
     }
 
-    m_classes->setColumnCount(static_cast<int>(order.size()));
-    m_classes->setHorizontalHeaderLabels(order);
-    m_classes->setRowCount(static_cast<int>(classNames.size()));
+    if (classSource() != ClassSource::Group)
+        return;
+    QList<QVector<QVector<double>>> columns;
+    for (const QString &norm : order)
+        columns << groups[norm].perClass;
+    fillClassTable(order, {}, classNames, columns);
+}
+
+void ComparisonView::refreshCheckedRuns(const RunStore &store)
+{
+    QStringList names;
+    QList<QColor> colors;
+    QList<QVector<QVector<double>>> columns;
+    std::vector<std::string> classNames;
+    for (const qint64 id : m_checked) {
+        RunRecord r;
+        try {
+            r = store.run(id);
+        } catch (const StoreError &) {
+            continue; // deleted meanwhile
+        }
+        names << QString("%1 %2").arg(id).arg(QString::fromStdString(r.name));
+        colors << RunsPanel::colorFor(id);
+        columns << QVector<QVector<double>> {classAccuracies(store, r)};
+        if (r.classNames.size() > classNames.size())
+            classNames = r.classNames;
+    }
+    fillClassTable(names, colors, classNames, columns);
+    if (m_checked.isEmpty()) {
+        m_classHint->setText(tr("Check runs in the runs table to compare them here."));
+        m_classHint->show();
+    }
+}
+
+// One column per entry of `columns` (each: the runs it averages); the best mean of each row bold.
+void ComparisonView::fillClassTable(const QStringList &columns, const QList<QColor> &colors,
+                                    const std::vector<std::string> &classNames,
+                                    const QList<QVector<QVector<double>>> &perColumnRuns)
+{
+    m_classHint->setText(columns.isEmpty() && classSource() == ClassSource::Group
+                                 ? tr("Open a comparison: Run → Compare Normalizations, or select "
+                                      "one of its runs in the runs table.")
+                                 : QString());
+    m_classHint->setVisible(!m_classHint->text().isEmpty());
+    m_classes->clear();
+    m_classes->setColumnCount(static_cast<int>(columns.size()));
+    m_classes->setHorizontalHeaderLabels(columns);
+    for (int c = 0; c < colors.size(); ++c)
+        m_classes->horizontalHeaderItem(c)->setIcon(swatch(colors[c]));
     QStringList rowNames;
     for (const std::string &n : classNames)
         rowNames << QString::fromStdString(n);
+    rowNames << tr("all classes");
+    m_classes->setRowCount(classNames.empty() ? 0 : static_cast<int>(rowNames.size()));
     m_classes->setVerticalHeaderLabels(rowNames);
-    for (int c = 0; c < order.size(); ++c) {
-        const Group &g = groups[order[c]];
-        for (int row = 0; row < static_cast<int>(classNames.size()); ++row) {
+    for (int row = 0; row < m_classes->rowCount(); ++row) {
+        double best = -1;
+        int bestColumn = -1;
+        for (int c = 0; c < columns.size(); ++c) {
             QVector<double> values;
-            for (const auto &run : g.perClass)
+            for (const QVector<double> &run : perColumnRuns[c])
                 if (row < run.size())
                     values << run[row];
             m_classes->setItem(row, c, cell(meanStdText(values, 1, " %")));
+            if (!values.isEmpty() && meanStd(values).mean > best) {
+                best = meanStd(values).mean;
+                bestColumn = c;
+            }
+        }
+        if (columns.size() > 1 && bestColumn >= 0) {
+            QFont bold = m_classes->font();
+            bold.setBold(true);
+            m_classes->item(row, bestColumn)->setFont(bold);
         }
     }
 }

@@ -1,13 +1,16 @@
 // The normalization comparison: for a group of runs queued together (the same experiment with
 // BatchNorm, GroupNorm and LayerNorm, maybe several seeds), one row per normalization with the best
 // test accuracy (mean ± std over seeds), the epoch it was reached, the last accuracy and the time;
-// below, per-class test accuracy side by side.
+// below, per-class test accuracy side by side: of that group's normalizations, or of the runs
+// checked in the runs table.
 #pragma once
 
 #include "run_store.h"
 
+#include <QColor>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QTableWidget;
 
@@ -20,14 +23,36 @@ class ComparisonView : public QWidget
 public:
     explicit ComparisonView(QWidget *parent = nullptr);
 
+    // Whose per-class accuracy the lower table shows.
+    enum class ClassSource { Group, CheckedRuns };
+
+    // Shows this group's comparison and its per-class accuracy.
     void setGroup(const QString &sweep);
     QString group() const { return m_sweep; }
+    // The runs checked in the runs table; shown in the lower table when chosen there (at once
+    // while no comparison group is open).
+    void setCheckedRuns(const QList<qint64> &runIds);
+    void setClassSource(ClassSource source);
+    ClassSource classSource() const;
     void refresh(const RunStore &store);
     QTableWidget *summaryTable() const { return m_summary; }
     QTableWidget *classTable() const { return m_classes; }
 
+Q_SIGNALS:
+    // The user picked the other source: the owner refreshes from its store.
+    void classSourceChanged();
+
 private:
+    void refreshGroup(const RunStore &store);
+    void refreshCheckedRuns(const RunStore &store);
+    void fillClassTable(const QStringList &columns, const QList<QColor> &colors,
+                        const std::vector<std::string> &classNames,
+                        const QList<QVector<QVector<double>>> &perColumnRuns);
+
     QString m_sweep;
+    QList<qint64> m_checked;
+    QComboBox *m_classSource;
+    QLabel *m_classHint;
     QLabel *m_title;
     QTableWidget *m_summary;
     QTableWidget *m_classes;

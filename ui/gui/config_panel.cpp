@@ -64,7 +64,9 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
             {tr("BatchNorm"), tr("GroupNorm"), tr("LayerNorm"), tr("InstanceNorm"), tr("None")});
     m_groups = new QSpinBox(modelBox);
     m_groups->setRange(1, 64);
-    m_affine = new QCheckBox(tr("Learnable scale and shift (LayerNorm, InstanceNorm)"), modelBox);
+    m_affine = new QCheckBox(tr("Learnable scale and shift"), modelBox);
+    m_affine->setToolTip(tr("LayerNorm and InstanceNorm only: BatchNorm and GroupNorm always learn "
+                            "them. The reference LayerNorm net has none (48,072 parameters)."));
     m_skip = new QCheckBox(tr("Skip connections"), modelBox);
     m_dilation = new QCheckBox(tr("Dilated convolution (s9)"), modelBox);
     m_depthwise = new QCheckBox(tr("Depthwise-separable convolution (s9)"), modelBox);
@@ -124,6 +126,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_summary->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output"), tr("Params"), tr("MACs")});
     m_summary->setRootIsDecorated(false);
     m_summary->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The table scrolls by itself; it must not widen the form beyond its scroll area.
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
     layout->addWidget(m_params);
     layout->addWidget(m_errorLabel);
     layout->addWidget(m_summary, 1);

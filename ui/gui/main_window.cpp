@@ -55,7 +55,7 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     auto *configScroll = new QScrollArea;
     configScroll->setWidget(m_config);
     configScroll->setWidgetResizable(true);
-    configScroll->setMinimumWidth(400);
+    configScroll->setMinimumWidth(410);
 
     m_curves = new CurvesView;
     auto *images = new DatasetCache(this);
@@ -103,6 +103,8 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
+    connect(m_comparison, &ComparisonView::classSourceChanged, this,
+            [this] { m_comparison->refresh(*m_store); });
     connect(m_runs, &RunsPanel::runSelected, this, [this](qint64 id) {
         // A run from a sweep or comparison opens its group in the Comparison tab.
         try {
@@ -404,6 +406,8 @@ void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
 void MainWindow::syncCheckedRuns()
 {
     m_curves->showRuns(*m_store, m_runs->checkedRuns());
+    m_comparison->setCheckedRuns(m_runs->checkedRuns());
+    m_comparison->refresh(*m_store);
 }
 
 void MainWindow::setGroupSeeds(bool on)
