@@ -458,6 +458,9 @@ void TestGui::galleryFiltersAndConfusionClick()
     for (const Misclassified &m : mistakes)
         expected += m.trueLabel == bestT;
     QCOMPARE(view->shownCount(), expected);
+    // Showing the run again, as each new epoch of a training run does, keeps the filter.
+    view->showRun(store, id);
+    QCOMPARE(view->shownCount(), expected);
     view->setFilter(-1, -1);
     QCOMPARE(view->shownCount(), static_cast<int>(mistakes.size()));
 }

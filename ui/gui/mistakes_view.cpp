@@ -103,6 +103,10 @@ MistakesView::~MistakesView() = default;
 
 void MistakesView::showRun(const RunStore &store, qint64 runId)
 {
+    // The same run again (a new epoch of the training run): keep the filters, and follow the newest
+    // epoch only if that is what was on screen.
+    const bool sameRun = m_store == &store && m_runId == runId;
+    const bool followLast = !sameRun || m_epoch == static_cast<int>(m_epochs.size());
     m_store = &store;
     m_runId = runId;
     try {
@@ -114,11 +118,13 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
     }
     m_title->setText(tr("Run %1 \"%2\"").arg(runId).arg(QString::fromStdString(m_record.name)));
     m_updating = true;
-    for (QComboBox *c : {m_trueClass, m_predicted}) {
-        c->clear();
-        c->addItem(tr("any"), -1);
-        for (std::size_t i = 0; i < m_record.classNames.size(); ++i)
-            c->addItem(QString::fromStdString(m_record.classNames[i]), static_cast<int>(i));
+    if (!sameRun) {
+        for (QComboBox *c : {m_trueClass, m_predicted}) {
+            c->clear();
+            c->addItem(tr("any"), -1);
+            for (std::size_t i = 0; i < m_record.classNames.size(); ++i)
+                c->addItem(QString::fromStdString(m_record.classNames[i]), static_cast<int>(i));
+        }
     }
     m_epochSlider->setRange(m_epochs.empty() ? 0 : 1, static_cast<int>(m_epochs.size()));
     m_updating = false;
@@ -127,11 +133,11 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
     } catch (const InputError &e) {
         m_count->setText(tr("Images unavailable: %1").arg(QString::fromUtf8(e.what())));
     }
-    const int last = static_cast<int>(m_epochs.size());
-    if (m_epochSlider->value() == last)
-        setEpoch(last);
+    const int target = followLast ? static_cast<int>(m_epochs.size()) : m_epoch;
+    if (m_epochSlider->value() == target)
+        setEpoch(target);
     else
-        m_epochSlider->setValue(last); // calls setEpoch
+        m_epochSlider->setValue(target); // calls setEpoch
 }
 
 void MistakesView::setEpoch(int epoch)
