@@ -83,6 +83,7 @@ private Q_SLOTS:
     void stopLandsWithinOneBatch();
     void stoppedRunResumesAndRunsCanBeTaggedAndDeleted();
     void eventLoopNeverStallsWhileTraining();
+    void followsTheDarkPalette();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -545,4 +546,40 @@ void TestGui::eventLoopNeverStallsWhileTraining()
 }
 
 QTEST_MAIN(TestGui)
+// A dark desktop theme reaches every view, the charts included (QCustomPlot has its own pens), also
+// when the theme changes while the window is open. NORMLAB_SCREENSHOT_DIR keeps a picture of it.
+void TestGui::followsTheDarkPalette()
+{
+    const QPalette light = QApplication::palette();
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x33, 0x33, 0x33));
+    dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3a));
+    dark.setColor(QPalette::Mid, QColor(0x55, 0x55, 0x55));
+
+    MainWindow window(m_tmp->path());
+    window.resize(1500, 950);
+    window.lossChart()->setRun(1, "bn", RunsPanel::colorFor(1));
+    for (int i = 1; i <= 20; ++i)
+        window.lossChart()->addTrainPoint(1, i / 10.0, 2.0 / (1 + 0.2 * i));
+    window.lossChart()->flush();
+    QApplication::setPalette(dark);
+    QCustomPlot *plot = window.lossChart()->plot();
+    QTRY_COMPARE(plot->xAxis->tickLabelColor(), dark.color(QPalette::Text));
+    QCOMPARE(plot->yAxis->labelColor(), dark.color(QPalette::Text));
+    QCOMPARE(plot->legend->brush().color(), dark.color(QPalette::Base));
+    const QImage image = window.grab().toImage();
+    const QPoint inChart = window.lossChart()->mapTo(&window, QPoint(60, 60));
+    QVERIFY2(qGray(image.pixel(inChart)) < 80, "the chart background stayed light");
+    if (const QByteArray dir = qgetenv("NORMLAB_SCREENSHOT_DIR"); !dir.isEmpty())
+        image.save(QString::fromLocal8Bit(dir) + "/dark.png");
+
+    QApplication::setPalette(light);
+    QTRY_COMPARE(plot->xAxis->tickLabelColor(), light.color(QPalette::Text));
+}
+
 #include "test_gui.moc"

@@ -25,26 +25,14 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
 
-    const QPalette pal = palette();
-    m_plot->setBackground(pal.color(QPalette::Base));
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
-        axis->setBasePen(QPen(pal.color(QPalette::Text)));
-        axis->setTickPen(QPen(pal.color(QPalette::Text)));
-        axis->setSubTickPen(QPen(pal.color(QPalette::Text)));
-        axis->setTickLabelColor(pal.color(QPalette::Text));
-        axis->setLabelColor(pal.color(QPalette::Text));
-        axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
-    }
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(metric == Metric::Loss ? tr("loss") : tr("accuracy (%)"));
     m_plot->plotLayout()->insertRow(0);
-    auto *title = new QCPTextElement(m_plot, metric == Metric::Loss ? tr("Loss") : tr("Accuracy"),
-                                     QFont(font().family(), font().pointSize() + 1, QFont::Bold));
-    title->setTextColor(pal.color(QPalette::Text));
-    m_plot->plotLayout()->addElement(0, 0, title);
+    m_title = new QCPTextElement(m_plot, metric == Metric::Loss ? tr("Loss") : tr("Accuracy"),
+                                 QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    m_plot->plotLayout()->addElement(0, 0, m_title);
     m_plot->legend->setVisible(false); // shown once a run is on the chart
-    m_plot->legend->setBrush(pal.color(QPalette::Base));
-    m_plot->legend->setTextColor(pal.color(QPalette::Text));
+    applyPalette();
     QFont legendFont = font();
     legendFont.setPointSizeF(font().pointSizeF() * 0.85);
     m_plot->legend->setFont(legendFont);
@@ -94,6 +82,35 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &MetricsChart::flush);
     m_replotTimer.start();
+}
+
+// QCustomPlot paints with its own pens, not the widget palette: follow the palette by hand, also
+// when the desktop switches between light and dark while NormLab runs.
+void MetricsChart::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::Text);
+    m_plot->setBackground(pal.color(QPalette::Base));
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setBasePen(QPen(text));
+        axis->setTickPen(QPen(text));
+        axis->setSubTickPen(QPen(text));
+        axis->setTickLabelColor(text);
+        axis->setLabelColor(text);
+        axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
+    }
+    m_title->setTextColor(text);
+    m_plot->legend->setBrush(pal.color(QPalette::Base));
+    m_plot->legend->setBorderPen(QPen(pal.color(QPalette::Mid)));
+    m_plot->legend->setTextColor(text);
+    m_plot->replot();
+}
+
+void MetricsChart::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+    QWidget::changeEvent(event);
 }
 
 void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color)

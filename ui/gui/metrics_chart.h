@@ -13,6 +13,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPTextElement;
 
 namespace normlab::gui {
 
@@ -81,7 +82,12 @@ public:
     // smoothed.
     QString toCsv() const;
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyPalette();
+
     struct Series
     {
         QVector<Position> x;
@@ -102,6 +108,7 @@ private:
 
     Metric m_metric;
     QCustomPlot *m_plot;
+    QCPTextElement *m_title = nullptr;
     QHash<qint64, RunCurves> m_runs;
     struct Band
     {
