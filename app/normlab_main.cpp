@@ -9,17 +9,23 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QMessageBox>
 #include <QSettings>
 
 int main(int argc, char **argv)
 {
     normlab::ensureOpenMpWaitPolicy(argv);
+    normlab::useOneMallocArena(); // training runs on a worker thread
     QApplication app(argc, argv);
     QApplication::setApplicationName("normlab");
     QApplication::setOrganizationName("NormLab");
     QApplication::setApplicationDisplayName("NormLab");
     QApplication::setApplicationVersion(QString::fromStdString(normlab::version()));
+    // The desktop entry's name: lets Wayland compositors match the window to its icon and entry.
+    QGuiApplication::setDesktopFileName("org.normlab.NormLab");
+    QApplication::setWindowIcon(QIcon::fromTheme(
+            "org.normlab.NormLab", QIcon(":/icons/org.normlab.NormLab.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -25,4 +25,9 @@ void tuneMemoryAllocator()
     });
 }
 
+void useOneMallocArena()
+{
+    ::mallopt(M_ARENA_MAX, 1);
+}
+
 } // namespace normlab

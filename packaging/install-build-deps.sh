@@ -6,7 +6,8 @@ packages="cmake ninja-build g++ ccache pkg-config
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libtorch-dev libopencv-dev
   nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  libprotobuf-dev protobuf-compiler"
+  libprotobuf-dev protobuf-compiler
+  dpkg-dev file desktop-file-utils appstream man-db"
 # Skip apt entirely when everything is already there (CI reruns, developer machines).
 missing=""
 for p in $packages; do
