@@ -2,6 +2,7 @@
 #include "config_json.h"
 #include "config_panel.h"
 #include "errors.h"
+#include "first_run_dialog.h"
 #include "main_window.h"
 #include "process_env.h"
 #include "run_store.h"
@@ -12,6 +13,7 @@
 #include <QIcon>
 #include <QMessageBox>
 #include <QSettings>
+#include <QTimer>
 
 int main(int argc, char **argv)
 {
@@ -24,8 +26,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QString::fromStdString(normlab::version()));
     // The desktop entry's name: lets Wayland compositors match the window to its icon and entry.
     QGuiApplication::setDesktopFileName("org.normlab.NormLab");
-    QApplication::setWindowIcon(QIcon::fromTheme(
-            "org.normlab.NormLab", QIcon(":/icons/org.normlab.NormLab.svg")));
+    QApplication::setWindowIcon(
+            QIcon::fromTheme("org.normlab.NormLab", QIcon(":/icons/org.normlab.NormLab.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -36,17 +38,23 @@ int main(int argc, char **argv)
             "store", "Run store folder (default $NORMLAB_STORE or ~/.local/share/normlab/store).",
             "dir", QString::fromStdString(normlab::RunStore::defaultDir()));
     parser.addOption(store);
-    QCommandLineOption config("config", "Open with the experiment in this config file (as normlab-cli reads).", "file");
+    QCommandLineOption config(
+            "config", "Open with the experiment in this config file (as normlab-cli reads).",
+            "file");
     parser.addOption(config);
     parser.process(app);
 
     try {
         normlab::gui::MainWindow window(parser.value(store));
         if (parser.isSet(config))
-            window.configPanel()->setConfig(normlab::loadConfigFile(parser.value(config).toStdString()));
+            window.configPanel()->setConfig(
+                    normlab::loadConfigFile(parser.value(config).toStdString()));
         if (!QSettings().contains("window/geometry"))
             window.resize(1500, 950);
         window.show();
+        // First start without a dataset: offer one (not when a config file says what to train).
+        if (!parser.isSet(config) && normlab::gui::FirstRunDialog::needed())
+            QTimer::singleShot(0, &window, &normlab::gui::MainWindow::offerDatasets);
         return QApplication::exec();
     } catch (const normlab::InputError &e) {
         QMessageBox::critical(nullptr, "NormLab", QString::fromUtf8(e.what()));

@@ -45,7 +45,8 @@ int onProgress(void *user, curl_off_t dlTotal, curl_off_t dlNow, curl_off_t, cur
     auto *state = static_cast<TransferState *>(user);
     if (!state->progress || !*state->progress)
         return 0;
-    const std::int64_t total = state->total > 0 ? state->total : (dlTotal > 0 ? state->offset + dlTotal : -1);
+    const std::int64_t total =
+            state->total > 0 ? state->total : (dlTotal > 0 ? state->offset + dlTotal : -1);
     if (!(*state->progress)(state->offset + dlNow, total)) {
         state->cancelled = true;
         return 1;
@@ -64,11 +65,11 @@ std::int64_t fileSize(const fs::path &p)
 CURLcode transfer(const DownloadSpec &spec, const fs::path &part, std::int64_t offset,
                   const DownloadProgressFn &progress, bool &cancelled, long &httpStatus)
 {
-    std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(part.c_str(), offset > 0 ? "ab" : "wb"),
-                                                         &std::fclose);
+    std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(
+            std::fopen(part.c_str(), offset > 0 ? "ab" : "wb"), &std::fclose);
     if (!file)
         throw DownloadError(part.string() + ": cannot write the download");
-    TransferState state{file.get(), offset, spec.size, &progress, false};
+    TransferState state {file.get(), offset, spec.size, &progress, false};
     std::unique_ptr<CURL, void (*)(CURL *)> curl(curl_easy_init(), &curl_easy_cleanup);
     curl_easy_setopt(curl.get(), CURLOPT_URL, spec.url.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
@@ -127,7 +128,8 @@ std::string md5OfFile(const std::string &path)
     return hex;
 }
 
-void downloadFile(const DownloadSpec &spec, const std::string &destText, const DownloadProgressFn &progress)
+void downloadFile(const DownloadSpec &spec, const std::string &destText,
+                  const DownloadProgressFn &progress)
 {
     static const bool curlReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
     if (!curlReady)
@@ -160,19 +162,20 @@ void downloadFile(const DownloadSpec &spec, const std::string &destText, const D
         complete = true;
     }
     if (!complete)
-        throw DownloadError(spec.url + ": the server does not support resuming and the download failed");
+        throw DownloadError(spec.url +
+                            ": the server does not support resuming and the download failed");
 
     const std::int64_t got = fileSize(part);
     if (spec.size > 0 && got != spec.size) {
-        throw DownloadError(spec.url + ": received " + std::to_string(got) + " bytes, expected "
-                            + std::to_string(spec.size) + " (run again to resume)");
+        throw DownloadError(spec.url + ": received " + std::to_string(got) + " bytes, expected " +
+                            std::to_string(spec.size) + " (run again to resume)");
     }
     if (!spec.md5.empty()) {
         const std::string md5 = md5OfFile(part.string());
         if (md5 != spec.md5) {
             fs::remove(part);
-            throw DownloadError(spec.url + ": checksum mismatch (MD5 " + md5 + ", expected " + spec.md5
-                                + "); the corrupt download was deleted");
+            throw DownloadError(spec.url + ": checksum mismatch (MD5 " + md5 + ", expected " +
+                                spec.md5 + "); the corrupt download was deleted");
         }
     }
     fs::rename(part, dest);
@@ -186,10 +189,12 @@ void extractArchive(const std::string &archivePath, const std::string &destDir)
     if (archive_read_open_filename(reader.get(), archivePath.c_str(), 1 << 16) != ARCHIVE_OK)
         throw DownloadError(archivePath + ": " + archive_error_string(reader.get()));
 
-    std::unique_ptr<archive, int (*)(archive *)> writer(archive_write_disk_new(), &archive_write_free);
+    std::unique_ptr<archive, int (*)(archive *)> writer(archive_write_disk_new(),
+                                                        &archive_write_free);
     // Entry names were checked above; the target path is absolute because it is under destDir.
-    archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-                                                         | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_TIME |
+                                                         ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                         ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     fs::create_directories(destDir);
     archive_entry *entry = nullptr;
     int status = ARCHIVE_OK;
@@ -199,7 +204,8 @@ void extractArchive(const std::string &archivePath, const std::string &destDir)
             throw DownloadError(archivePath + ": refusing unsafe entry '" + name + "'");
         const auto type = archive_entry_filetype(entry);
         if (type != AE_IFREG && type != AE_IFDIR)
-            throw DownloadError(archivePath + ": refusing entry '" + name + "' (not a file or folder)");
+            throw DownloadError(archivePath + ": refusing entry '" + name +
+                                "' (not a file or folder)");
         const std::string target = (fs::path(destDir) / name).string();
         archive_entry_set_pathname(entry, target.c_str());
         if (archive_write_header(writer.get(), entry) != ARCHIVE_OK)
@@ -213,23 +219,44 @@ void extractArchive(const std::string &archivePath, const std::string &destDir)
                 throw DownloadError(target + ": " + archive_error_string(writer.get()));
         }
         if (r != ARCHIVE_EOF)
-            throw DownloadError(archivePath + ": damaged archive (" + archive_error_string(reader.get()) + ")");
+            throw DownloadError(archivePath + ": damaged archive (" +
+                                archive_error_string(reader.get()) + ")");
         archive_write_finish_entry(writer.get());
     }
     if (status != ARCHIVE_EOF)
-        throw DownloadError(archivePath + ": damaged archive (" + archive_error_string(reader.get()) + ")");
+        throw DownloadError(archivePath + ": damaged archive (" +
+                            archive_error_string(reader.get()) + ")");
 }
 
-std::string downloadCifar10(const std::string &dataDir, const std::string &url, const DownloadProgressFn &progress)
+std::string cifar10ArchivePath(const std::string &dataDir)
+{
+    return (fs::path(dataDir) / "cifar-10-binary.tar.gz").string();
+}
+
+std::int64_t partialDownloadBytes(const std::string &dest)
+{
+    std::error_code error;
+    const auto size = fs::file_size(dest + ".part", error);
+    return error ? 0 : static_cast<std::int64_t>(size);
+}
+
+std::string downloadCifar10(const std::string &dataDir, const DownloadSpec &spec,
+                            const DownloadProgressFn &progress)
+{
+    const std::string archivePath = cifar10ArchivePath(dataDir);
+    if (!fs::exists(archivePath))
+        downloadFile(spec, archivePath, progress);
+    extractArchive(archivePath, dataDir);
+    return (fs::path(dataDir) / "cifar-10-batches-bin").string();
+}
+
+std::string downloadCifar10(const std::string &dataDir, const std::string &url,
+                            const DownloadProgressFn &progress)
 {
     DownloadSpec spec = cifar10Archive();
     if (!url.empty())
         spec.url = url;
-    const fs::path archivePath = fs::path(dataDir) / "cifar-10-binary.tar.gz";
-    if (!fs::exists(archivePath))
-        downloadFile(spec, archivePath.string(), progress);
-    extractArchive(archivePath.string(), dataDir);
-    return (fs::path(dataDir) / "cifar-10-batches-bin").string();
+    return downloadCifar10(dataDir, spec, progress);
 }
 
 } // namespace normlab

@@ -23,7 +23,8 @@ using DownloadProgressFn = std::function<bool(std::int64_t received, std::int64_
 
 // Downloads to `dest` through `dest.part`, resuming a .part left by an earlier attempt. Verifies
 // size and MD5 before renaming into place. Throws DownloadError with the reason.
-void downloadFile(const DownloadSpec &spec, const std::string &dest, const DownloadProgressFn &progress = {});
+void downloadFile(const DownloadSpec &spec, const std::string &dest,
+                  const DownloadProgressFn &progress = {});
 
 std::string md5OfFile(const std::string &path);
 
@@ -35,5 +36,14 @@ void extractArchive(const std::string &archivePath, const std::string &destDir);
 // files. `url` overrides the official address (mirrors, tests).
 std::string downloadCifar10(const std::string &dataDir, const std::string &url = {},
                             const DownloadProgressFn &progress = {});
+// The same from any source described by `spec` (its size and MD5 checked).
+std::string downloadCifar10(const std::string &dataDir, const DownloadSpec &spec,
+                            const DownloadProgressFn &progress);
+
+// Where downloadCifar10() keeps the archive in `dataDir`.
+std::string cifar10ArchivePath(const std::string &dataDir);
+
+// Bytes of an interrupted download of `dest` already on disk (its .part file); 0 if none.
+std::int64_t partialDownloadBytes(const std::string &dest);
 
 } // namespace normlab

@@ -10,9 +10,9 @@ namespace normlab {
 void ensureOpenMpWaitPolicy(char **argv);
 
 // glibc serves blocks over 32 MB with fresh mmap()s and returns them on free(), so every large
-// activation (an evaluation batch of 1,000 images) page-faults its way in again: measured, ReLU on a
-// 98 MB tensor took 174 ms instead of 6 ms. Keeping freed memory in the heap fixes that. Safe to call
-// more than once; the trainer calls it, so every program that trains gets it.
+// activation (an evaluation batch of 1,000 images) page-faults its way in again: measured, ReLU on
+// a 98 MB tensor took 174 ms instead of 6 ms. Keeping freed memory in the heap fixes that. Safe to
+// call more than once; the trainer calls it, so every program that trains gets it.
 void tuneMemoryAllocator();
 
 // For programs that train on a thread other than main() (the GUI): glibc gives that thread its own

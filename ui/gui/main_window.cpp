@@ -7,9 +7,11 @@
 #include "curves_view.h"
 #include "dataset_cache.h"
 #include "errors.h"
+#include "first_run_dialog.h"
 #include "gui_types.h"
 #include "metrics_chart.h"
 #include "mistakes_view.h"
+#include "paths.h"
 #include "run_store.h"
 #include "runs_panel.h"
 #include "training_controller.h"
@@ -179,6 +181,24 @@ MetricsChart *MainWindow::accuracyChart() const
     return m_curves->accuracyChart();
 }
 
+FirstRunDialog *MainWindow::offerDatasets()
+{
+    auto *dialog =
+            new FirstRunDialog(QString::fromStdString(userDataDir()), cifar10Archive(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { setDataSource(dialog->dataSource()); });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::setDataSource(const QString &source)
+{
+    ExperimentConfig c = m_config->config();
+    c.data.source = source.toStdString();
+    m_config->setConfig(c);
+}
+
 void MainWindow::buildActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -186,6 +206,7 @@ void MainWindow::buildActions()
     open->setShortcut(QKeySequence::Open);
     QAction *save = file->addAction(tr("&Save Config As…"), this, &MainWindow::saveConfigFile);
     save->setShortcut(QKeySequence::SaveAs);
+    file->addAction(tr("Get &CIFAR-10…"), this, &MainWindow::offerDatasets);
     file->addSeparator();
     file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
     file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);

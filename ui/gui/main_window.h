@@ -24,6 +24,7 @@ namespace normlab::gui {
 class AugmentPreview;
 class ComparisonView;
 class ConfigPanel;
+class FirstRunDialog;
 class CurvesView;
 class MetricsChart;
 class MistakesView;
@@ -65,6 +66,11 @@ public:
     bool deleteRun(qint64 runId, bool ask = true);
     void resumeRun(qint64 runId);
     AugmentPreview *augmentPreview() const { return m_preview; }
+
+    // Opens the dataset dialog (download CIFAR-10, choose a folder, or synthetic data); the
+    // choice becomes the experiment's dataset. On the first start it opens by itself.
+    FirstRunDialog *offerDatasets();
+    void setDataSource(const QString &source);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
