@@ -27,7 +27,9 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPixmap>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void augmentationPreviewShowsAugmentedImages();
     void galleryFiltersAndConfusionClick();
     void stopLandsWithinOneBatch();
+    void closingWhileTrainingAsksAndRecordsStopped();
     void stoppedRunResumesAndRunsCanBeTaggedAndDeleted();
     void eventLoopNeverStallsWhileTraining();
     void followsTheDarkPalette();
@@ -466,6 +469,34 @@ void TestGui::galleryFiltersAndConfusionClick()
     QCOMPARE(view->shownCount(), static_cast<int>(mistakes.size()));
 }
 
+// The question is asked without a nested event loop: close() returns at once, training goes on
+// while the box is open, and Yes stops the run (recorded as stopped) and closes the window.
+void TestGui::closingWhileTrainingAsksAndRecordsStopped()
+{
+    MainWindow window(m_tmp->path());
+    window.configPanel()->setConfig(quickConfig(50));
+    QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+    QSignalSpy batches(window.controller(), &TrainingController::batchDone);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const qint64 id = window.queueExperiment();
+    QTRY_VERIFY_WITH_TIMEOUT(batches.size() >= 1, kRunTimeoutMs);
+
+    QVERIFY(!window.close()); // asks first
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox *>()) != nullptr && box->isVisible());
+    const qsizetype batchesAsked = batches.size();
+    QTRY_VERIFY(batches.size() > batchesAsked); // still training while the question is open
+    QVERIFY(window.isVisible());
+
+    box->button(QMessageBox::Yes)->click();
+    QTRY_VERIFY(!window.isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
+    QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Stopped));
+    RunStore store(m_tmp->path().toStdString());
+    QVERIFY(store.run(id).state == RunState::Stopped);
+}
+
 void TestGui::stopLandsWithinOneBatch()
 {
     MainWindow window(m_tmp->path());
@@ -509,7 +540,7 @@ void TestGui::stoppedRunResumesAndRunsCanBeTaggedAndDeleted()
     QVERIFY(window.setNote(id, "stopped once, resumed"));
     QCOMPARE(store.run(id).tags, std::vector<std::string> {"baseline"});
     QCOMPARE(store.run(id).note, std::string("stopped once, resumed"));
-    QVERIFY(window.deleteRun(id, false));
+    QVERIFY(window.deleteRun(id));
     QVERIFY(store.runs().empty());
     QVERIFY(!window.lossChart()->hasRun(id));
 }

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "async_dialogs.h"
 #include "augment_preview.h"
 #include "comparison_view.h"
 #include "config_json.h"
@@ -25,15 +26,12 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -122,11 +120,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
             refreshMistakes();
     });
     connect(m_runs, &RunsPanel::tagRequested, this, [this](qint64 id) {
-        bool ok = false;
-        const QString tag = QInputDialog::getText(this, tr("Tag run %1").arg(id), tr("Tag:"),
-                                                  QLineEdit::Normal, {}, &ok);
-        if (ok && !tag.trimmed().isEmpty())
-            addTag(id, tag.trimmed());
+        askText(this, tr("Tag run %1").arg(id), tr("Tag:"), {}, false,
+                [this, id](const QString &tag) {
+                    if (!tag.trimmed().isEmpty())
+                        addTag(id, tag.trimmed());
+                });
     });
     connect(m_runs, &RunsPanel::noteRequested, this, [this](qint64 id) {
         QString current;
@@ -134,14 +132,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
             current = QString::fromStdString(m_store->run(id).note);
         } catch (const StoreError &) {
         }
-        bool ok = false;
-        const QString note = QInputDialog::getMultiLineText(this, tr("Note for run %1").arg(id),
-                                                            tr("Note:"), current, &ok);
-        if (ok)
-            setNote(id, note);
+        askText(this, tr("Note for run %1").arg(id), tr("Note:"), current, true,
+                [this, id](const QString &note) { setNote(id, note); });
     });
     connect(m_runs, &RunsPanel::resumeRequested, this, &MainWindow::resumeRun);
-    connect(m_runs, &RunsPanel::deleteRequested, this, [this](qint64 id) { deleteRun(id, true); });
+    connect(m_runs, &RunsPanel::deleteRequested, this, &MainWindow::requestDelete);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_mistakes)
             refreshMistakes();
@@ -228,14 +223,10 @@ void MainWindow::buildActions()
     run->addAction(tr("Continue &Queue"), m_controller, &TrainingController::startQueue);
     run->addSeparator();
     m_compareAction = run->addAction(tr("&Compare Normalizations…"), this, [this] {
-        bool ok = false;
-        const int seeds = QInputDialog::getInt(
-                this, tr("Compare Normalizations"),
-                tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
-                   "Seeds per normalization:"),
-                1, 1, 10, 1, &ok);
-        if (ok)
-            compareNormalizations(seeds);
+        askInt(this, tr("Compare Normalizations"),
+               tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
+                  "Seeds per normalization:"),
+               1, 1, 10, [this](int seeds) { compareNormalizations(seeds); });
     });
 
     QToolBar *toolbar = addToolBar(tr("Training"));
@@ -250,7 +241,7 @@ void MainWindow::buildActions()
 qint64 MainWindow::queueExperiment()
 {
     if (!m_config->valid()) {
-        QMessageBox::warning(this, tr("Invalid experiment"), m_config->error());
+        showWarning(this, tr("Invalid experiment"), m_config->error());
         return -1;
     }
     ExperimentConfig config = m_config->config();
@@ -264,7 +255,7 @@ qint64 MainWindow::queueExperiment()
     try {
         id = m_store->createRun({config.name, toJson(config).dump(), config.seed, {}, {}, {}});
     } catch (const StoreError &e) {
-        QMessageBox::critical(this, tr("Run store"), QString::fromUtf8(e.what()));
+        showError(this, tr("Run store"), QString::fromUtf8(e.what()));
         return -1;
     }
     QSettings().setValue("config/last",
@@ -278,7 +269,7 @@ qint64 MainWindow::queueExperiment()
 QList<qint64> MainWindow::compareNormalizations(int seeds)
 {
     if (!m_config->valid()) {
-        QMessageBox::warning(this, tr("Invalid experiment"), m_config->error());
+        showWarning(this, tr("Invalid experiment"), m_config->error());
         return {};
     }
     const ExperimentConfig base = m_config->config();
@@ -304,7 +295,7 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
             }
         }
     } catch (const InputError &e) {
-        QMessageBox::warning(this, tr("Compare Normalizations"), QString::fromUtf8(e.what()));
+        showWarning(this, tr("Compare Normalizations"), QString::fromUtf8(e.what()));
         return ids;
     }
     refreshRuns();
@@ -323,7 +314,7 @@ bool MainWindow::addTag(qint64 runId, const QString &tag)
     try {
         m_store->addTags(runId, {tag.toStdString()});
     } catch (const StoreError &e) {
-        QMessageBox::warning(this, tr("Tag"), QString::fromUtf8(e.what()));
+        showWarning(this, tr("Tag"), QString::fromUtf8(e.what()));
         return false;
     }
     refreshRuns();
@@ -335,31 +326,34 @@ bool MainWindow::setNote(qint64 runId, const QString &note)
     try {
         m_store->setNote(runId, note.toStdString());
     } catch (const StoreError &e) {
-        QMessageBox::warning(this, tr("Note"), QString::fromUtf8(e.what()));
+        showWarning(this, tr("Note"), QString::fromUtf8(e.what()));
         return false;
     }
     refreshRuns();
     return true;
 }
 
-bool MainWindow::deleteRun(qint64 runId, bool ask)
+void MainWindow::requestDelete(qint64 runId)
 {
     if (runId == m_controller->currentRun()) {
-        if (ask)
-            QMessageBox::information(this, tr("Delete"),
-                                     tr("Run %1 is training; stop it first.").arg(runId));
-        return false;
+        showInformation(this, tr("Delete"), tr("Run %1 is training; stop it first.").arg(runId));
+        return;
     }
-    if (ask && QMessageBox::question(
-                       this, tr("Delete run %1?").arg(runId),
-                       tr("Delete run %1, its records and its checkpoints? This cannot be undone.")
-                               .arg(runId)) != QMessageBox::Yes)
+    askYesNo(
+            this, tr("Delete run %1?").arg(runId),
+            tr("Delete run %1, its records and its checkpoints? This cannot be undone.").arg(runId),
+            [this, runId] { deleteRun(runId); });
+}
+
+bool MainWindow::deleteRun(qint64 runId)
+{
+    if (runId == m_controller->currentRun())
         return false;
     try {
         m_controller->removeFromQueue(runId);
         m_store->deleteRun(runId);
     } catch (const StoreError &e) {
-        QMessageBox::warning(this, tr("Delete"), QString::fromUtf8(e.what()));
+        showWarning(this, tr("Delete"), QString::fromUtf8(e.what()));
         return false;
     }
     m_runs->setChecked(runId, false);
@@ -419,7 +413,7 @@ void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
                                   : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
     m_comparison->refresh(*m_store);
     if (state == static_cast<int>(RunState::Failed))
-        QMessageBox::warning(this, tr("Run %1 failed").arg(runId), message);
+        showWarning(this, tr("Run %1 failed").arg(runId), message);
     refreshRuns();
     updateActions();
 }
@@ -457,44 +451,41 @@ void MainWindow::updateActions()
 
 void MainWindow::loadConfigFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Config"), {},
-                                                      tr("NormLab configs (*.json)"));
-    if (path.isEmpty())
-        return;
-    try {
-        m_config->setConfig(normlab::loadConfigFile(path.toStdString()));
-    } catch (const InputError &e) {
-        QMessageBox::warning(this, tr("Cannot open the config"), QString::fromUtf8(e.what()));
-    }
+    chooseFileToOpen(
+            this, tr("Open Config"), tr("NormLab configs (*.json)"), [this](const QString &path) {
+                try {
+                    m_config->setConfig(normlab::loadConfigFile(path.toStdString()));
+                } catch (const InputError &e) {
+                    showWarning(this, tr("Cannot open the config"), QString::fromUtf8(e.what()));
+                }
+            });
 }
 
 void MainWindow::saveConfigFile()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Config"), "experiment.json",
-                                                      tr("NormLab configs (*.json)"));
-    if (path.isEmpty())
-        return;
-    try {
-        normlab::saveConfigFile(m_config->config(), path.toStdString());
-    } catch (const InputError &e) {
-        QMessageBox::warning(this, tr("Cannot save the config"), QString::fromUtf8(e.what()));
-    }
+    chooseFileToSave(this, tr("Save Config"), "experiment.json", tr("NormLab configs (*.json)"),
+                     [this](const QString &path) {
+                         try {
+                             normlab::saveConfigFile(m_config->config(), path.toStdString());
+                         } catch (const InputError &e) {
+                             showWarning(this, tr("Cannot save the config"),
+                                         QString::fromUtf8(e.what()));
+                         }
+                     });
 }
 
 QStringList MainWindow::exportCharts(const QString &basePath)
 {
-    QString base = basePath;
-    if (base.isEmpty()) {
-        base = QFileDialog::getSaveFileName(
-                this, tr("Export Charts"), "normlab-chart.png",
-                tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-        if (base.isEmpty())
-            return {};
+    if (basePath.isEmpty()) {
+        chooseFileToSave(this, tr("Export Charts"), "normlab-chart.png",
+                         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"),
+                         [this](const QString &path) { exportCharts(path); });
+        return {};
     }
     QString error;
-    const QStringList written = m_curves->exportImages(base, &error);
+    const QStringList written = m_curves->exportImages(basePath, &error);
     if (!error.isEmpty()) {
-        QMessageBox::warning(this, tr("Export Charts"), error);
+        showWarning(this, tr("Export Charts"), error);
         return written;
     }
     statusBar()->showMessage(tr("Wrote %1").arg(written.join(", ")), 10'000);
@@ -503,34 +494,33 @@ QStringList MainWindow::exportCharts(const QString &basePath)
 
 void MainWindow::exportChartData()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Chart Data"),
-                                                      "normlab-curves.csv", tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        QMessageBox::warning(this, tr("Export Chart Data"),
-                             tr("%1: %2").arg(path, file.errorString()));
-        return;
-    }
-    file.write(m_curves->toCsv().toUtf8());
+    chooseFileToSave(this, tr("Export Chart Data"), "normlab-curves.csv", tr("CSV (*.csv)"),
+                     [this](const QString &path) {
+                         QFile file(path);
+                         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+                             file.write(m_curves->toCsv().toUtf8()) < 0 || !file.flush())
+                             showWarning(this, tr("Export Chart Data"),
+                                         tr("%1: %2").arg(path, file.errorString()));
+                     });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_controller->isTraining()) {
-        const auto answer =
-                QMessageBox::question(this, tr("Stop training?"),
-                                      tr("Run %1 is training. Stop it and quit? It is recorded as "
-                                         "stopped and can be resumed.")
-                                              .arg(m_controller->currentRun()),
-                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes) {
-            event->ignore();
-            return;
-        }
-        m_controller->stop(true);
+    if (m_controller->isTraining() && !m_quitConfirmed) {
+        // Ask without blocking; a Yes stops the run (recorded as stopped) and closes again.
+        event->ignore();
+        askYesNo(this, tr("Stop training?"),
+                 tr("Run %1 is training. Stop it and quit? It is recorded as stopped and can be "
+                    "resumed.")
+                         .arg(m_controller->currentRun()),
+                 [this] {
+                     m_quitConfirmed = true;
+                     close();
+                 });
+        return;
     }
+    if (m_controller->isTraining())
+        m_controller->stop(true);
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -51,8 +51,8 @@ public:
     // Records the form's experiment as a new queued run and queues it for training; returns its id
     // (-1 when the form is invalid).
     qint64 queueExperiment();
-    // Writes both charts as BASE-loss.EXT and BASE-accuracy.EXT (png, svg or pdf); asks for BASE
-    // when empty. Returns the files written.
+    // Writes both charts as BASE-loss.EXT and BASE-accuracy.EXT (png, svg or pdf) and returns the
+    // files written; when `basePath` is empty, opens a file dialog and writes when it is answered.
     QStringList exportCharts(const QString &basePath = {});
     // Queues the form's experiment with BatchNorm, GroupNorm and LayerNorm (without affine, as the
     // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
@@ -60,10 +60,11 @@ public:
     ComparisonView *comparisonView() const { return m_comparison; }
     void setGroupSeeds(bool on);
 
-    // The runs table's actions. `ask` false skips the dialogs (tests, scripts).
+    // The runs table's actions, without dialogs (requestDelete() asks first).
     bool addTag(qint64 runId, const QString &tag);
     bool setNote(qint64 runId, const QString &note);
-    bool deleteRun(qint64 runId, bool ask = true);
+    bool deleteRun(qint64 runId);
+    void requestDelete(qint64 runId);
     void resumeRun(qint64 runId);
     AugmentPreview *augmentPreview() const { return m_preview; }
 
@@ -99,6 +100,7 @@ private:
     ComparisonView *m_comparison;
     AugmentPreview *m_preview;
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
+    bool m_quitConfirmed = false; // the user agreed to stop the training run and quit
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;
     QLineEdit *m_runName;
