@@ -77,16 +77,18 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
             return;
         const qint64 id = m_table->item(row, Id)->data(Qt::UserRole).toLongLong();
         const QString status = m_table->item(row, Status)->text();
-        QMenu menu(this);
-        menu.addAction(tr("Add &Tag…"), this, [this, id] { Q_EMIT tagRequested(id); });
-        menu.addAction(tr("Edit &Note…"), this, [this, id] { Q_EMIT noteRequested(id); });
+        // popup(), not exec(): the table keeps updating while the menu is open.
+        auto *menu = new QMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->addAction(tr("Add &Tag…"), this, [this, id] { Q_EMIT tagRequested(id); });
+        menu->addAction(tr("Edit &Note…"), this, [this, id] { Q_EMIT noteRequested(id); });
         QAction *resume =
-                menu.addAction(tr("&Resume"), this, [this, id] { Q_EMIT resumeRequested(id); });
+                menu->addAction(tr("&Resume"), this, [this, id] { Q_EMIT resumeRequested(id); });
         resume->setEnabled(status == "stopped" || status == "interrupted" || status == "failed" ||
                            status == "queued");
-        menu.addSeparator();
-        menu.addAction(tr("&Delete…"), this, [this, id] { Q_EMIT deleteRequested(id); });
-        menu.exec(m_table->viewport()->mapToGlobal(pos));
+        menu->addSeparator();
+        menu->addAction(tr("&Delete…"), this, [this, id] { Q_EMIT deleteRequested(id); });
+        menu->popup(m_table->viewport()->mapToGlobal(pos));
     });
     connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (m_filling || row < 0 || !m_table->item(row, Id))
