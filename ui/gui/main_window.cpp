@@ -387,7 +387,13 @@ void MainWindow::onBatch(qint64 runId, const BatchProgress &p)
 void MainWindow::onEpoch(qint64 runId, const EpochMetrics &m)
 {
     m_curves->addEpoch(runId, m);
-    refreshRuns();
+    // Only the training run's row changed: the whole table is re-read at start and finish.
+    try {
+        if (!m_runs->refreshRun(*m_store, runId))
+            refreshRuns();
+    } catch (const StoreError &e) {
+        statusBar()->showMessage(QString::fromUtf8(e.what()), 10'000);
+    }
     m_comparison->refresh(*m_store);
     // The mistakes of the run in training follow its newest epoch, drawn only when on screen.
     if (m_mistakes->run() == runId || m_mistakes->run() < 0) {

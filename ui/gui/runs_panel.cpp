@@ -142,49 +142,73 @@ void RunsPanel::refresh(const RunStore &store)
     m_table->setRowCount(static_cast<int>(runs.size()));
     int row = 0;
     // Newest first: the run being trained is at the top.
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row) {
-        const RunRecord &r = *it;
-        const RunConfigSummary s = summarizeConfig(r.configJson);
-        auto *idItem = item(QString::number(r.id), true);
-        idItem->setFlags(idItem->flags() | Qt::ItemIsUserCheckable);
-        idItem->setCheckState(m_checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
-        idItem->setData(Qt::UserRole, static_cast<qlonglong>(r.id));
-        idItem->setData(Qt::DecorationRole, colorFor(r.id));
-        m_table->setItem(row, Id, idItem);
-        m_table->setItem(row, Name, item(QString::fromStdString(r.name)));
-        auto *status = item(QString::fromStdString(toString(r.state)));
-        if (!r.message.empty())
-            status->setToolTip(QString::fromStdString(r.message));
-        m_table->setItem(row, Status, status);
-        m_table->setItem(row, Preset, item(QString::fromStdString(s.preset)));
-        m_table->setItem(row, Norm, item(QString::fromStdString(s.norm)));
-        m_table->setItem(row, Augment, item(QString::fromStdString(s.augment)));
-        m_table->setItem(row, Params,
-                         item(r.parameterCount
-                                      ? QLocale().toString(static_cast<qlonglong>(r.parameterCount))
-                                      : "–",
-                              true));
-        m_table->setItem(row, Best,
-                         item(r.epochsDone ? QString("%1 % @%2")
-                                                     .arg(r.bestTestAccuracy, 0, 'f', 2)
-                                                     .arg(r.bestEpoch)
-                                           : "–",
-                              true));
-        m_table->setItem(
-                row, Last,
-                item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–",
-                     true));
-        m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
-        const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
-        m_table->setItem(row, Duration,
-                         item(r.startedAt > 0 ? clockText(end - r.startedAt) : "–", true));
-        QStringList tags;
-        for (const std::string &t : r.tags)
-            tags << QString::fromStdString(t);
-        m_table->setItem(row, Tags, item(tags.join(", ")));
-    }
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row)
+        fillRow(row, *it);
     m_filling = false;
     applyFilter();
+}
+
+bool RunsPanel::refreshRun(const RunStore &store, qint64 runId)
+{
+    for (int row = 0; row < m_table->rowCount(); ++row) {
+        if (m_table->item(row, Id)->data(Qt::UserRole).toLongLong() != runId)
+            continue;
+        m_filling = true;
+        fillRow(row, store.run(runId));
+        m_filling = false;
+        return true;
+    }
+    return false;
+}
+
+// A run's config never changes once recorded: its summary is parsed once per session.
+const RunConfigSummary &RunsPanel::summaryOf(const RunRecord &r)
+{
+    auto it = m_summaries.find(r.id);
+    if (it == m_summaries.end())
+        it = m_summaries.emplace(r.id, summarizeConfig(r.configJson)).first;
+    return it->second;
+}
+
+void RunsPanel::fillRow(int row, const RunRecord &r)
+{
+    const RunConfigSummary &s = summaryOf(r);
+    auto *idItem = item(QString::number(r.id), true);
+    idItem->setFlags(idItem->flags() | Qt::ItemIsUserCheckable);
+    idItem->setCheckState(m_checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
+    idItem->setData(Qt::UserRole, static_cast<qlonglong>(r.id));
+    idItem->setData(Qt::DecorationRole, colorFor(r.id));
+    m_table->setItem(row, Id, idItem);
+    m_table->setItem(row, Name, item(QString::fromStdString(r.name)));
+    auto *status = item(QString::fromStdString(toString(r.state)));
+    if (!r.message.empty())
+        status->setToolTip(QString::fromStdString(r.message));
+    m_table->setItem(row, Status, status);
+    m_table->setItem(row, Preset, item(QString::fromStdString(s.preset)));
+    m_table->setItem(row, Norm, item(QString::fromStdString(s.norm)));
+    m_table->setItem(row, Augment, item(QString::fromStdString(s.augment)));
+    m_table->setItem(row, Params,
+                     item(r.parameterCount
+                                  ? QLocale().toString(static_cast<qlonglong>(r.parameterCount))
+                                  : "–",
+                          true));
+    m_table->setItem(
+            row, Best,
+            item(r.epochsDone
+                         ? QString("%1 % @%2").arg(r.bestTestAccuracy, 0, 'f', 2).arg(r.bestEpoch)
+                         : "–",
+                 true));
+    m_table->setItem(
+            row, Last,
+            item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–", true));
+    m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
+    const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
+    m_table->setItem(row, Duration,
+                     item(r.startedAt > 0 ? clockText(end - r.startedAt) : "–", true));
+    QStringList tags;
+    for (const std::string &t : r.tags)
+        tags << QString::fromStdString(t);
+    m_table->setItem(row, Tags, item(tags.join(", ")));
 }
 
 void RunsPanel::applyFilter()

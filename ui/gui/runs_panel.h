@@ -3,10 +3,13 @@
 #pragma once
 
 #include "run_store.h"
+#include "run_summary.h"
 
 #include <QColor>
 #include <QSet>
 #include <QWidget>
+
+#include <unordered_map>
 
 class QLineEdit;
 class QTableWidget;
@@ -22,6 +25,8 @@ public:
 
     // Re-reads the table from `store`, keeping the checks.
     void refresh(const RunStore &store);
+    // Re-reads one run's row (a new epoch); false if the run is not in the table.
+    bool refreshRun(const RunStore &store, qint64 runId);
     QList<qint64> checkedRuns() const { return m_checked.values(); }
     void setChecked(qint64 runId, bool checked);
     void selectRun(qint64 runId);
@@ -42,11 +47,14 @@ Q_SIGNALS:
 
 private:
     void applyFilter();
+    void fillRow(int row, const RunRecord &r);
+    const RunConfigSummary &summaryOf(const RunRecord &r);
 
     QLineEdit *m_search;
     QTableWidget *m_table;
     QSet<qint64> m_checked;
     bool m_filling = false;
+    std::unordered_map<qint64, RunConfigSummary> m_summaries;
 };
 
 } // namespace normlab::gui
