@@ -223,11 +223,6 @@ int Trainer::resumeFrom(const std::string &checkpointPath)
     return meta.epoch;
 }
 
-void Trainer::setThreadCount(int threads)
-{
-    d->config.threads = threads;
-}
-
 int Trainer::applyThreadCount(int requested)
 {
     const int threads =

@@ -73,9 +73,6 @@ public:
     std::int64_t parameterCount() const;
     std::string deviceName() const;
     const ExperimentConfig &config() const;
-    // Replaces the config's thread count for this process only (not part of the run's recipe): the
-    // GUI leaves a core to itself when the config says "one per core".
-    void setThreadCount(int threads);
 
     // Applies the config's thread count to LibTorch (process-wide); returns the count used.
     static int applyThreadCount(int requested);

@@ -32,6 +32,7 @@ DownloadController::~DownloadController()
     if (m_thread) {
         m_shared->cancel = true;
         m_thread->wait();
+        delete m_thread;
     }
 }
 
@@ -63,8 +64,9 @@ void DownloadController::start(const QString &dataDir, const DownloadSpec &spec)
             shared->result = QString::fromStdString(
                     (std::filesystem::path(dir) / "cifar-10-batches-bin").string());
         } catch (const std::exception &e) {
-            shared->result =
-                    shared->cancel.load() ? tr("Download cancelled.") : QString::fromUtf8(e.what());
+            shared->result = shared->cancel.load() ? tr("Download cancelled: it goes on from where "
+                                                        "it stopped when started again.")
+                                                   : QString::fromUtf8(e.what());
         }
     });
     m_thread->setObjectName("download");
