@@ -37,7 +37,8 @@ AugmentStep step(AugmentStep::Kind kind, double p = 1.0)
     return s;
 }
 
-Image augmented(const std::vector<AugmentStep> &steps, std::uint64_t seed, Image img = gradientImage())
+Image augmented(const std::vector<AugmentStep> &steps, std::uint64_t seed,
+                Image img = gradientImage())
 {
     std::mt19937_64 rng = Augmenter::sampleGenerator(seed, 1, 0);
     Augmenter(steps).apply(img.data(), rng);
@@ -90,10 +91,13 @@ void TestAugment::probabilityIsHonoured()
     const int trials = 2000;
     int fired = 0;
     for (int i = 0; i < trials; ++i)
-        fired += augmented({step(AugmentStep::Kind::HorizontalFlip, p)}, static_cast<std::uint64_t>(i)) != in;
+        fired += augmented({step(AugmentStep::Kind::HorizontalFlip, p)},
+                           static_cast<std::uint64_t>(i)) != in;
     const double expected = p * trials;
-    const double tolerance = 4.0 * std::sqrt(trials * p * (1 - p)) + 1.0; // four standard deviations
-    QVERIFY2(std::abs(fired - expected) <= tolerance, qPrintable(QString("fired %1 of %2").arg(fired).arg(trials)));
+    const double tolerance =
+            4.0 * std::sqrt(trials * p * (1 - p)) + 1.0; // four standard deviations
+    QVERIFY2(std::abs(fired - expected) <= tolerance,
+             qPrintable(QString("fired %1 of %2").arg(fired).arg(trials)));
 }
 
 void TestAugment::coarseDropoutHoleSize()
@@ -108,7 +112,8 @@ void TestAugment::coarseDropoutHoleSize()
         int filled = 0, minX = 99, minY = 99, maxX = -1, maxY = -1;
         for (int y = 0; y < 32; ++y)
             for (int x = 0; x < 32; ++x)
-                if (pixel(out, y, x, 0) == 7 && pixel(out, y, x, 1) == 8 && pixel(out, y, x, 2) == 9) {
+                if (pixel(out, y, x, 0) == 7 && pixel(out, y, x, 1) == 8 &&
+                    pixel(out, y, x, 2) == 9) {
                     ++filled;
                     minX = std::min(minX, x), maxX = std::max(maxX, x);
                     minY = std::min(minY, y), maxY = std::max(maxY, y);
@@ -196,7 +201,7 @@ void TestAugment::batchesIndependentOfWorkerCount()
         o.batchSize = 16;
         o.workers = workers;
         o.seed = 9;
-        BatchLoader loader(data, Augmenter(steps), NormalizeConfig{}, o);
+        BatchLoader loader(data, Augmenter(steps), NormalizeConfig {}, o);
         loader.startEpoch(2);
         std::vector<at::Tensor> batches;
         while (auto b = loader.next())
@@ -220,7 +225,7 @@ void TestAugment::normalizationArithmetic()
     o.shuffle = false;
     BatchLoader loader(data, Augmenter(), n, o);
     const Batch b = loader.makeBatch({0, 1}, 1);
-    QCOMPARE(b.images.sizes().vec(), (std::vector<int64_t>{2, 3, 32, 32}));
+    QCOMPARE(b.images.sizes().vec(), (std::vector<int64_t> {2, 3, 32, 32}));
     QVERIFY(std::abs(b.images[0][0][5][5].item<float>() - 1.0f) < 1e-5f);
     QVERIFY(std::abs(b.images[0][1][5][5].item<float>() - 3.0f) < 1e-5f);
     QVERIFY(std::abs(b.images[1][2][5][5].item<float>() - 1.0f) < 1e-5f);

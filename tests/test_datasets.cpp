@@ -42,12 +42,12 @@ void writeBinaryLayout(const QString &dir, const Dataset &data, std::size_t perF
     for (int i = 1; i <= 5; ++i)
         writeCifarBin(data, QString("%1/data_batch_%2.bin").arg(dir).arg(i), perFile);
     writeCifarBin(data, dir + "/test_batch.bin", perFile);
-    writeAll(dir + "/batches.meta.txt", "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n");
+    writeAll(dir + "/batches.meta.txt",
+             "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n");
 }
 
 // Expects `fn` to throw DataError whose message contains `needle`.
-template<typename Fn>
-void expectDataError(Fn fn, const QString &needle)
+template<typename Fn> void expectDataError(Fn fn, const QString &needle)
 {
     try {
         fn();
@@ -85,10 +85,15 @@ void TestDatasets::cifarBinaryBadInput_data()
 {
     QTest::addColumn<QString>("damage");
     QTest::addColumn<QString>("message");
-    QTest::newRow("truncated") << "truncate" << "data_batch_3.bin: 15364 bytes is not a whole number of 3073-byte records";
-    QTest::newRow("label 11") << "label" << "record 2 has label 11, allowed 0 to 9";
-    QTest::newRow("missing file") << "missing" << "test_batch.bin: missing or unreadable";
-    QTest::newRow("bad meta") << "meta" << "expected 10 class names, found 2";
+    QTest::newRow("truncated")
+            << "truncate"
+            << "data_batch_3.bin: 15364 bytes is not a whole number of 3073-byte records";
+    QTest::newRow("label 11") << "label"
+                              << "record 2 has label 11, allowed 0 to 9";
+    QTest::newRow("missing file") << "missing"
+                                  << "test_batch.bin: missing or unreadable";
+    QTest::newRow("bad meta") << "meta"
+                              << "expected 10 class names, found 2";
 }
 
 void TestDatasets::cifarBinaryBadInput()
@@ -98,7 +103,8 @@ void TestDatasets::cifarBinaryBadInput()
     QTemporaryDir tmp;
     writeBinaryLayout(tmp.path(), makeSyntheticDataset(5, 3), 5);
     if (damage == "truncate") {
-        writeAll(tmp.path() + "/data_batch_3.bin", readAll(tmp.path() + "/data_batch_3.bin").left(5 * 3073 - 1));
+        writeAll(tmp.path() + "/data_batch_3.bin",
+                 readAll(tmp.path() + "/data_batch_3.bin").left(5 * 3073 - 1));
     } else if (damage == "label") {
         QByteArray bytes = readAll(tmp.path() + "/data_batch_1.bin");
         bytes[2 * 3073] = 11;
@@ -122,12 +128,14 @@ void TestDatasets::imageFolderRoundTrip()
     QCOMPARE(pair.test.size(), std::size_t(20));
     QCOMPARE(pair.train.numClasses(), 10);
     QCOMPARE(pair.train.classNames, source.classNames);
-    // Files are read class by class in sorted order; image i of class c is the (i/10)th of that class.
+    // Files are read class by class in sorted order; image i of class c is the (i/10)th of that
+    // class.
     for (std::size_t i = 0; i < pair.train.size(); ++i) {
         const int label = pair.train.labels[i];
         const std::size_t k = i % 4; // 4 images per class
         const std::size_t original = k * 10 + static_cast<std::size_t>(label);
-        QVERIFY(std::equal(pair.train.image(i), pair.train.image(i) + Dataset::kImageBytes, source.image(original)));
+        QVERIFY(std::equal(pair.train.image(i), pair.train.image(i) + Dataset::kImageBytes,
+                           source.image(original)));
     }
 }
 
@@ -135,11 +143,16 @@ void TestDatasets::imageFolderBadInput_data()
 {
     QTest::addColumn<QString>("damage");
     QTest::addColumn<QString>("message");
-    QTest::newRow("empty class folder") << "empty" << "empty class folder";
-    QTest::newRow("unreadable image") << "garbage" << "cannot decode the image";
-    QTest::newRow("wrong size") << "size" << "image is 16x16, expected 32x32";
-    QTest::newRow("no test folder classes") << "classes" << "class folders differ";
-    QTest::newRow("missing test split") << "missing" << "test: missing folder";
+    QTest::newRow("empty class folder") << "empty"
+                                        << "empty class folder";
+    QTest::newRow("unreadable image") << "garbage"
+                                      << "cannot decode the image";
+    QTest::newRow("wrong size") << "size"
+                                << "image is 16x16, expected 32x32";
+    QTest::newRow("no test folder classes") << "classes"
+                                            << "class folders differ";
+    QTest::newRow("missing test split") << "missing"
+                                        << "test: missing folder";
 }
 
 void TestDatasets::imageFolderBadInput()

@@ -451,7 +451,7 @@ void TestGui::galleryFiltersAndConfusionClick()
     ConfusionMatrixView *matrix = view->confusionMatrix();
     QTest::mouseClick(matrix, Qt::LeftButton, {}, matrix->cellRect(bestT, bestP).center());
     QCOMPARE(view->shownCount(), bestCount);
-    const QString names = QString::fromStdString(store.run(id).classNames[bestT]) + " → " +
+    const QString names = QString::fromStdString(store.run(id).classNames[bestT]) + "\n→ " +
                           QString::fromStdString(store.run(id).classNames[bestP]);
     for (int i = 0; i < view->shownCount(); ++i)
         QVERIFY2(text(i).startsWith(names), qPrintable(text(i)));

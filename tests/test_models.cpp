@@ -43,8 +43,9 @@ void TestModels::parameterCounts_data()
     QTest::newRow("s8 instance affine") << instance << qint64(48'552);
     ModelConfig layerAffine = presetConfig("s8-ln").model;
     layerAffine.affine = true; // per-element scale and shift: 2*C*H*W per layer
-    QTest::newRow("s8 layer affine") << layerAffine
-                                     << qint64(48'072 + 2 * (2 * 24 * 32 * 32 + 3 * 32 * 16 * 16 + 3 * 32 * 8 * 8));
+    QTest::newRow("s8 layer affine")
+            << layerAffine
+            << qint64(48'072 + 2 * (2 * 24 * 32 * 32 + 3 * 32 * 16 * 16 + 3 * 32 * 8 * 8));
     ModelConfig noSkip = presetConfig("s8-bn").model;
     noSkip.skip = false;
     QTest::newRow("s8 without skips") << noSkip << qint64(48'552);
@@ -74,7 +75,7 @@ void TestModels::forwardShapeAndProbabilities()
         net->eval();
         torch::NoGradGuard noGrad;
         const torch::Tensor out = net->forward(torch::randn({4, 3, 32, 32}));
-        QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{4, 10}));
+        QCOMPARE(out.sizes().vec(), (std::vector<int64_t> {4, 10}));
         const torch::Tensor sums = out.exp().sum(1);
         QVERIFY2(torch::allclose(sums, torch::ones({4}), 1e-4, 1e-4), preset);
     }
@@ -87,7 +88,7 @@ void TestModels::summaryShapes()
         for (const SummaryRow &r : s9.rows)
             if (r.layer == name)
                 return r;
-        return SummaryRow{};
+        return SummaryRow {};
     };
     QCOMPARE(row("C3.conv").height, 16); // stride 2
     QCOMPARE(row("C4.conv").height, 16); // dilation 2 with padding 2 keeps the size
@@ -134,7 +135,8 @@ void TestModels::dropoutMaskDistribution()
 
 void TestModels::dropoutMaskIndependentOfThreads()
 {
-    const torch::Tensor like = torch::zeros({8, 32, 16, 16}).contiguous(torch::MemoryFormat::ChannelsLast);
+    const torch::Tensor like =
+            torch::zeros({8, 32, 16, 16}).contiguous(torch::MemoryFormat::ChannelsLast);
     const int threads = torch::get_num_threads();
     torch::set_num_threads(1);
     const torch::Tensor one = dropoutMask(like, 0.3, 7);

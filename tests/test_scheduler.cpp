@@ -22,12 +22,15 @@ void TestScheduler::plateauReducesAfterPatience_data()
     QTest::addColumn<int>("patience");
     QTest::addColumn<QList<double>>("losses");
     QTest::addColumn<QList<double>>("rates"); // lr after each epoch
-    QTest::newRow("patience 0, improving") << 0 << QList<double>{1.0, 0.9, 0.8} << QList<double>{0.01, 0.01, 0.01};
-    QTest::newRow("patience 0, one bad epoch")
-            << 0 << QList<double>{1.0, 1.1, 0.5, 0.5} << QList<double>{0.01, 0.008, 0.008, 0.0064};
-    QTest::newRow("patience 1") << 1 << QList<double>{1.0, 1.1, 1.2, 1.3} << QList<double>{0.01, 0.01, 0.008, 0.008};
+    QTest::newRow("patience 0, improving")
+            << 0 << QList<double> {1.0, 0.9, 0.8} << QList<double> {0.01, 0.01, 0.01};
+    QTest::newRow("patience 0, one bad epoch") << 0 << QList<double> {1.0, 1.1, 0.5, 0.5}
+                                               << QList<double> {0.01, 0.008, 0.008, 0.0064};
+    QTest::newRow("patience 1") << 1 << QList<double> {1.0, 1.1, 1.2, 1.3}
+                                << QList<double> {0.01, 0.01, 0.008, 0.008};
     // improvement below the relative threshold (1e-4) counts as no improvement
-    QTest::newRow("tiny improvement") << 0 << QList<double>{1.0, 0.99995} << QList<double>{0.01, 0.008};
+    QTest::newRow("tiny improvement")
+            << 0 << QList<double> {1.0, 0.99995} << QList<double> {0.01, 0.008};
 }
 
 void TestScheduler::plateauReducesAfterPatience()
@@ -42,7 +45,8 @@ void TestScheduler::plateauReducesAfterPatience()
     LrScheduler s(c, 0.01, 10, 100);
     for (int i = 0; i < losses.size(); ++i) {
         s.onEpoch(losses[i], 0);
-        QVERIFY2(std::abs(s.lr() - rates[i]) < 1e-12, qPrintable(QString("epoch %1: %2").arg(i + 1).arg(s.lr())));
+        QVERIFY2(std::abs(s.lr() - rates[i]) < 1e-12,
+                 qPrintable(QString("epoch %1: %2").arg(i + 1).arg(s.lr())));
     }
 }
 

@@ -90,9 +90,12 @@ void TestTrainer::sameSeedSameLosses()
         return;
     }
     QVERIFY2(std::abs(losses[0] - reference[0]) < 1e-5 * reference[0],
-             qPrintable(QString("first batch: %1 vs %2").arg(losses[0], 0, 'g', 10).arg(reference[0], 0, 'g', 10)));
+             qPrintable(QString("first batch: %1 vs %2")
+                                .arg(losses[0], 0, 'g', 10)
+                                .arg(reference[0], 0, 'g', 10)));
     const double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / losses.size();
-    const double referenceMean = std::accumulate(reference.begin(), reference.end(), 0.0) / reference.size();
+    const double referenceMean =
+            std::accumulate(reference.begin(), reference.end(), 0.0) / reference.size();
     QVERIFY2(std::abs(mean - referenceMean) < 0.01 * referenceMean,
              qPrintable(QString("epoch mean: %1 vs %2").arg(mean).arg(referenceMean)));
 }
@@ -120,7 +123,7 @@ void TestTrainer::learnsTheSyntheticSet()
     cb.onEpoch = [&](const EpochMetrics &m) { epochs << m.epoch; };
     const RunResult r = trainer.run(cb);
     QVERIFY(r.status == RunStatus::Finished);
-    QCOMPARE(epochs, (QList<int>{1, 2}));
+    QCOMPARE(epochs, (QList<int> {1, 2}));
     const EpochMetrics &last = r.epochs.back();
     qInfo("test accuracy after 2 epochs: %.1f %%", last.testAccuracy);
     QVERIFY2(last.testAccuracy > 30.0, qPrintable(QString::number(last.testAccuracy)));
@@ -166,7 +169,7 @@ void TestTrainer::pauseAndResumeFromAnotherThread()
     ExperimentConfig c = tinyConfig();
     c.epochs = 1;
     Trainer trainer(c, data);
-    std::atomic<int> batches{0};
+    std::atomic<int> batches {0};
     TrainerCallbacks cb;
     cb.batchIntervalMs = 0;
     cb.onBatch = [&](const BatchProgress &p) {
@@ -219,7 +222,8 @@ void TestTrainer::checkpointRoundTrip()
         const EpochMetrics &a = whole.epochs[i + 1];
         const EpochMetrics &b = rest.epochs[i];
         QCOMPARE(b.epoch, a.epoch);
-        QVERIFY2(std::abs(a.trainLoss - b.trainLoss) < 1e-5, qPrintable(QString("%1 vs %2").arg(a.trainLoss).arg(b.trainLoss)));
+        QVERIFY2(std::abs(a.trainLoss - b.trainLoss) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(a.trainLoss).arg(b.trainLoss)));
         QVERIFY(std::abs(a.testLoss - b.testLoss) < 1e-5);
         QCOMPARE(a.lr, b.lr);
     }
@@ -236,7 +240,9 @@ void TestTrainer::divergenceStopsTheRun()
     const RunResult r = Trainer(c, data).run();
     QVERIFY(r.status == RunStatus::Diverged);
     const QString message = QString::fromStdString(r.message);
-    QVERIFY2(QRegularExpression("^diverged at epoch \\d+, batch \\d+ \\(loss -?nan|inf").match(message).hasMatch(),
+    QVERIFY2(QRegularExpression("^diverged at epoch \\d+, batch \\d+ \\(loss -?nan|inf")
+                     .match(message)
+                     .hasMatch(),
              qPrintable(message));
 }
 
@@ -248,7 +254,8 @@ void TestTrainer::badCheckpointIsAnInputError()
     writeAll(path, "not a checkpoint");
     Trainer trainer(tinyConfig(), data);
     QVERIFY_THROWS_EXCEPTION(InputError, trainer.resumeFrom(path.toStdString()));
-    QVERIFY_THROWS_EXCEPTION(InputError, trainer.resumeFrom((tmp.path() + "/missing.pt").toStdString()));
+    QVERIFY_THROWS_EXCEPTION(InputError,
+                             trainer.resumeFrom((tmp.path() + "/missing.pt").toStdString()));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

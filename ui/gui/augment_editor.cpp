@@ -108,6 +108,10 @@ AugmentEditor::AugmentEditor(QWidget *parent) : QWidget(parent)
     m_list->setToolTip(tr("Applied top to bottom to every training image; unticked steps are "
                           "kept here but not used"));
     m_list->setMaximumHeight(110);
+    // Long lines are elided (the whole line is the item's tooltip): no sideways scrolling.
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setTextElideMode(Qt::ElideRight);
+    m_list->setUniformItemSizes(true);
     layout->addWidget(m_list);
 
     auto *buttons = new QHBoxLayout;
@@ -231,6 +235,7 @@ void AugmentEditor::rebuildList()
     m_list->clear();
     for (const Entry &e : m_entries) {
         auto *item = new QListWidgetItem(describe(e.step), m_list);
+        item->setToolTip(item->text());
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(e.enabled ? Qt::Checked : Qt::Unchecked);
     }
@@ -371,6 +376,7 @@ void AugmentEditor::edited()
     if (QListWidgetItem *item = m_list->item(row)) {
         const QSignalBlocker blocker(m_list);
         item->setText(describe(m_entries[row].step));
+        item->setToolTip(item->text());
     }
     Q_EMIT changed();
 }

@@ -32,7 +32,9 @@ QVariant MistakesModel::data(const QModelIndex &index, int role) const
     const Misclassified &m = m_mistakes[static_cast<std::size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        return QString("%1 → %2\n%3 %")
+        // Always three lines: the gallery sizes every cell like the first, so a label that wraps
+        // in one cell but not in another would be cut off.
+        return QString("%1\n→ %2\n%3 %")
                 .arg(className(m.trueLabel), className(m.predicted))
                 .arg(100.0 * m.confidence, 0, 'f', 1);
     case Qt::ToolTipRole:
