@@ -1,5 +1,6 @@
 #include "mistakes_model.h"
 
+#include <QGuiApplication>
 #include <QImage>
 
 namespace normlab::gui {
@@ -52,9 +53,13 @@ QVariant MistakesModel::data(const QModelIndex &index, int role) const
         const QImage image(m_data->test.image(static_cast<std::size_t>(m.index)), Dataset::kWidth,
                            Dataset::kHeight, Dataset::kWidth * Dataset::kChannels,
                            QImage::Format_RGB888);
-        auto *pixmap = new QPixmap(
-                QPixmap::fromImage(image.scaled(Dataset::kWidth * kZoom, Dataset::kHeight * kZoom,
-                                                Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+        // Enlarged here, pixel by pixel, to the screen's real resolution: the view would otherwise
+        // scale a low-resolution icon up smoothly on a HiDPI screen, and blur it.
+        const qreal dpr = qApp->devicePixelRatio();
+        const int side = qRound(Dataset::kWidth * kZoom * dpr);
+        auto *pixmap = new QPixmap(QPixmap::fromImage(
+                image.scaled(side, side, Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+        pixmap->setDevicePixelRatio(dpr);
         const QPixmap copy = *pixmap;
         m_pixmaps.insert(m.index, pixmap);
         return copy;
