@@ -1,10 +1,8 @@
 // The desktop application, offscreen: the form maps to the engine's config, a real short training
 // run drives the charts through the controller, stop lands within one batch, and the event loop
 // never stalls while a run trains.
-#include "augment_editor.h"
 #include "augment_preview.h"
 #include "comparison_view.h"
-#include "config_json.h"
 #include "config_panel.h"
 #include "confusion_matrix_view.h"
 #include "main_window.h"
@@ -19,20 +17,16 @@
 #include "test_support.h"
 #include "training_controller.h"
 
-#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMessageBox>
 #include <QPixmap>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QSpinBox>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -73,10 +67,6 @@ class TestGui : public QObject
 private Q_SLOTS:
     void init();
     void smoothingIsTensorBoardsDebiasedEma();
-    void formMapsToTheEngineConfig_data();
-    void formMapsToTheEngineConfig();
-    void invalidCombinationIsExplained();
-    void augmentationStepsAreEdited();
     void trainingDrivesTheChartsAndOverlays();
     void compareNormalizationsQueuesAndSummarises();
     void chartExportWritesValidFiles();
@@ -107,113 +97,6 @@ void TestGui::smoothingIsTensorBoardsDebiasedEma()
     QCOMPARE(smooth[0], 1.0); // debiased: the first point is the data, not half of it
     QCOMPARE(smooth[1], (0.5 * 0.5 + 0.5 * 2) / 0.75);
     QVERIFY(smooth[3] < 4 && smooth[3] > 3);
-}
-
-void TestGui::formMapsToTheEngineConfig_data()
-{
-    QTest::addColumn<QString>("preset");
-    QTest::addColumn<int>("params");
-    QTest::newRow("s8-bn") << "s8-bn" << 48552;
-    QTest::newRow("s8-gn") << "s8-gn" << 48552;
-    QTest::newRow("s8-ln") << "s8-ln" << 48072;
-    QTest::newRow("s9") << "s9" << 167424;
-}
-
-void TestGui::formMapsToTheEngineConfig()
-{
-    QFETCH(QString, preset);
-    QFETCH(int, params);
-    ConfigPanel panel;
-    const ExperimentConfig expected = presetConfig(preset.toStdString());
-    panel.setConfig(expected);
-    QVERIFY2(panel.valid(), qPrintable(panel.error()));
-    const ExperimentConfig c = panel.config();
-    QVERIFY(c.model.norm == expected.model.norm);
-    QCOMPARE(c.model.affine, expected.model.affine);
-    QCOMPARE(c.epochs, expected.epochs);
-    QCOMPARE(c.optimizer.lr, expected.optimizer.lr);
-    QCOMPARE(c.augment.size(), expected.augment.size());
-    // Everything the form does not show passes through untouched: the whole recipe survives.
-    QCOMPARE(QString::fromStdString(toJson(c).dump()),
-             QString::fromStdString(toJson(expected).dump()));
-    QVERIFY(panel.findChild<QLabel *>() != nullptr);
-    bool shown = false;
-    for (QLabel *label : panel.findChildren<QLabel *>())
-        shown = shown || label->text().contains(QLocale().toString(params));
-    QVERIFY2(shown, "the parameter count is not shown");
-}
-
-void TestGui::invalidCombinationIsExplained()
-{
-    ConfigPanel panel;
-    QSignalSpy changed(&panel, &ConfigPanel::configChanged);
-    ExperimentConfig c = presetConfig("s8-gn");
-    c.model.groups = 4;
-    panel.setConfig(c);
-    QVERIFY(panel.valid());
-    // The groups spin box is the one enabled for GroupNorm.
-    QSpinBox *groups = nullptr;
-    for (QSpinBox *s : panel.findChildren<QSpinBox *>())
-        if (s->value() == 4 && s->isEnabled() && s->maximum() == 64)
-            groups = s;
-    QVERIFY(groups);
-    groups->setValue(5);
-    QVERIFY(!panel.valid());
-    QVERIFY2(panel.error().contains("model.groups"), qPrintable(panel.error()));
-    QCOMPARE(changed.last().at(0).toBool(), false);
-    groups->setValue(8);
-    QVERIFY(panel.valid());
-    QCOMPARE(panel.config().model.groups, 8);
-}
-
-void TestGui::augmentationStepsAreEdited()
-{
-    ConfigPanel panel;
-    panel.setConfig(presetConfig("s9")); // HorizontalFlip, ShiftScaleRotate, CoarseDropout
-    AugmentEditor *editor = panel.augmentEditor();
-    QCOMPARE(editor->stepCount(), 3);
-
-    // Editing a parameter in the step's form reaches the config.
-    editor->selectStep(1);
-    QDoubleSpinBox *rotate = nullptr;
-    for (QDoubleSpinBox *box : editor->findChildren<QDoubleSpinBox *>())
-        if (box->maximum() == 180)
-            rotate = box;
-    QVERIFY(rotate);
-    rotate->setValue(30);
-    QCOMPARE(panel.config().augment[1].rotateLimit, 30.0);
-
-    // Unticking keeps the step in the list but out of the config; ticking brings it back.
-    editor->setStepEnabled(0, false);
-    QCOMPARE(panel.config().augment.size(), std::size_t(2));
-    QVERIFY(panel.config().augment[0].kind == AugmentStep::Kind::ShiftScaleRotate);
-    editor->setStepEnabled(0, true);
-    QCOMPARE(panel.config().augment.size(), std::size_t(3));
-
-    // A fill that is not a list of numbers is explained and blocks training; mending it clears it.
-    editor->selectStep(2);
-    QLineEdit *fill = nullptr;
-    for (QLineEdit *edit : editor->findChildren<QLineEdit *>())
-        if (edit->toolTip().contains("0-255"))
-            fill = edit;
-    QVERIFY(fill);
-    fill->setText("128, x");
-    Q_EMIT fill->textEdited(fill->text());
-    QVERIFY(!panel.valid());
-    QVERIFY2(panel.error().contains("Fill"), qPrintable(panel.error()));
-    fill->setText("128, 64, 0");
-    Q_EMIT fill->textEdited(fill->text());
-    QVERIFY2(panel.valid(), qPrintable(panel.error()));
-    QCOMPARE(panel.config().augment[2].fillValue, (std::vector<double> {128, 64, 0}));
-
-    // Added steps get albumentations' defaults; the range checks are the engine's.
-    editor->addStep(AugmentStep::Kind::RandomCrop);
-    QCOMPARE(panel.config().augment.size(), std::size_t(4));
-    QCOMPARE(panel.config().augment[3].padding, 4);
-    ExperimentConfig bad = panel.config();
-    bad.augment[2].minHoles = 9; // more than max_holes 1
-    panel.setConfig(bad);
-    QVERIFY2(panel.error().contains("max_holes"), qPrintable(panel.error()));
 }
 
 void TestGui::trainingDrivesTheChartsAndOverlays()
@@ -576,7 +459,6 @@ void TestGui::eventLoopNeverStallsWhileTraining()
     QVERIFY2(worst < 50, qPrintable(QString("the event loop stalled for %1 ms").arg(worst)));
 }
 
-QTEST_MAIN(TestGui)
 // A dark desktop theme reaches every view, the charts included (QCustomPlot has its own pens), also
 // when the theme changes while the window is open. NORMLAB_SCREENSHOT_DIR keeps a picture of it.
 void TestGui::followsTheDarkPalette()
@@ -613,4 +495,5 @@ void TestGui::followsTheDarkPalette()
     QTRY_COMPARE(plot->xAxis->tickLabelColor(), light.color(QPalette::Text));
 }
 
+QTEST_MAIN(TestGui)
 #include "test_gui.moc"
