@@ -15,7 +15,7 @@ struct DownloadSpec
     std::string md5; // expected lower-case hex digest, empty: not checked
 };
 
-// The official archive.
+// The official archive (from $NORMLAB_CIFAR10_URL when set: a mirror of the same file).
 DownloadSpec cifar10Archive();
 
 // Called with bytes received so far and the total (-1 if unknown); return false to cancel.

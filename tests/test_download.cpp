@@ -36,7 +36,8 @@ std::string downloadInBackground(const DownloadSpec &spec, const QString &dest)
         }
         done = true;
     });
-    QTest::qWaitFor([&] { return done.load(); }, 60000);
+    if (!QTest::qWaitFor([&] { return done.load(); }, 60000))
+        error = "the download did not finish within 60 s"; // join() then waits for curl's timeout
     worker.join();
     return error;
 }
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void unsafeArchivesAreRefused_data();
     void unsafeArchivesAreRefused();
     void md5OfKnownBytes();
+    void mirrorFromTheEnvironment();
 };
 
 void TestDownload::downloadVerifyExtractLoad()
@@ -145,6 +147,17 @@ void TestDownload::md5OfKnownBytes()
              std::string("900150983cd24fb0d6963f7d28e17f72"));
     QCOMPARE(cifar10Archive().size, 170'052'171);
     QCOMPARE(cifar10Archive().md5, std::string("c32a1d4ab5d03f1284b67883e8d87530"));
+}
+
+void TestDownload::mirrorFromTheEnvironment()
+{
+    QVERIFY(cifar10Archive().url.find("cs.toronto.edu") != std::string::npos);
+    qputenv("NORMLAB_CIFAR10_URL", "http://127.0.0.1:8000/cifar-10-binary.tar.gz");
+    const DownloadSpec mirror = cifar10Archive();
+    qunsetenv("NORMLAB_CIFAR10_URL");
+    QCOMPARE(mirror.url, std::string("http://127.0.0.1:8000/cifar-10-binary.tar.gz"));
+    QCOMPARE(mirror.size, std::int64_t(170'052'171)); // the official file's size and checksum
+    QCOMPARE(mirror.md5, std::string("c32a1d4ab5d03f1284b67883e8d87530"));
 }
 
 QTEST_GUILESS_MAIN(TestDownload)
