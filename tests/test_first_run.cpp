@@ -9,6 +9,7 @@
 #include "test_support.h"
 
 #include <QAbstractButton>
+#include <QCommandLinkButton>
 #include <QDir>
 #include <QFileInfo>
 #include <QProgressBar>
@@ -66,6 +67,11 @@ void TestFirstRun::downloadsVerifiesAndUnpacks()
     const DownloadSpec spec = serve(server, m_tmp->path() + "/work");
     const QString dataDir = m_tmp->path() + "/data";
     FirstRunDialog dialog(dataDir, spec);
+    // The offer names where the archive comes from.
+    bool namesHost = false;
+    for (QCommandLinkButton *b : dialog.findChildren<QCommandLinkButton *>())
+        namesHost = namesHost || b->description().contains("from 127.0.0.1");
+    QVERIFY(namesHost);
     QSignalSpy accepted(&dialog, &QDialog::accepted);
     dialog.startDownload();
     QVERIFY(dialog.downloading());

@@ -121,10 +121,13 @@ void FirstRunDialog::updateDownloadButton()
                         .arg(megabytes(partial), megabytes(m_spec.size), where));
     } else {
         m_downloadButton->setText(tr("Download CIFAR-10"));
+        const QString host = QUrl(QString::fromStdString(m_spec.url)).host();
         m_downloadButton->setDescription(
-                tr("%1 from the University of Toronto, checked against the official MD5 "
-                   "checksum, kept in %2. An interrupted download resumes where it stopped.")
-                        .arg(m_spec.size > 0 ? megabytes(m_spec.size) : tr("The archive"), where));
+                tr("%1 from %2, checked against the official MD5 checksum, kept in %3. An "
+                   "interrupted download resumes where it stopped.")
+                        .arg(m_spec.size > 0 ? megabytes(m_spec.size) : tr("The archive"),
+                             host == "www.cs.toronto.edu" ? tr("the University of Toronto") : host,
+                             where));
     }
 }
 
