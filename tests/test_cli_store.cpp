@@ -255,6 +255,18 @@ void TestCliStore::tagsNotesFiltersAndDelete()
     QVERIFY(exportOutcome.out.contains("exported 2 runs as mlflow"));
     QVERIFY(QFile::exists(exported + "/mlruns/1/meta.yaml"));
 
+    // A norm sweep whose LayerNorm keeps its affine parameters says how it differs from the
+    // reference; a dry run queues nothing.
+    const CliOutcome dry = cli.run({"sweep", "s8-bn", "--norm", "batch,layer", "--dry-run"});
+    QCOMPARE(dry.exitCode, 0);
+    QVERIFY2(dry.err.contains("207816 parameters") && dry.err.contains("--no-affine"),
+             qPrintable(dry.err));
+    QCOMPARE(dry.out.count("would queue"), 2);
+    const CliOutcome reference =
+            cli.run({"sweep", "s8-bn", "--norm", "batch,layer", "--no-affine", "--dry-run"});
+    QVERIFY2(!reference.err.contains("note:"), qPrintable(reference.err));
+    QCOMPARE(cli.runs().size(), 2);
+
     // Not confirmed (stdin closed): kept.
     const CliOutcome asked = cli.run({"runs", "delete", "1"});
     QCOMPARE(asked.exitCode, 0);

@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "interrupt_watcher.h"
 #include "metrics_json.h"
+#include "model_spec.h"
 #include "progress_printer.h"
 #include "run_session.h"
 #include "run_store.h"
@@ -244,6 +245,21 @@ std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
             }
         }
         points = std::move(next);
+    }
+
+    // A sweep over normalizations usually compares them as the reference study did, whose
+    // LayerNorm has no learnable scale and shift (48,072 parameters in s8): point that out.
+    for (const Point &p : points) {
+        if (p.config.model.norm != NormKind::Layer || !p.config.model.affine)
+            continue;
+        if (print)
+            std::fprintf(
+                    stderr,
+                    "note: LayerNorm runs keep a learnable scale and shift per position "
+                    "(%lld parameters); the reference study's LayerNorm has none (add "
+                    "--no-affine)\n",
+                    static_cast<long long>(summarize(buildModelSpec(p.config.model)).totalParams));
+        break;
     }
 
     const std::string id = sweepId();
