@@ -57,6 +57,19 @@ std::string fingerprintOf(const Dataset &train, const Dataset &test)
     return text;
 }
 
+void checkDataFolder(const std::string &path)
+{
+    namespace fs = std::filesystem;
+    if (!fs::exists(path))
+        throw DataError(path + ": no such file or folder");
+    if (!fs::is_directory(path))
+        throw DataError(path + ": not a folder (expected the CIFAR-10 binary files or "
+                               "train/ and test/ image folders)");
+    if (!looksLikeCifarBinary(path) && !looksLikeImageFolder(path))
+        throw DataError(path + ": neither the CIFAR-10 binary layout (data_batch_1.bin ... "
+                               "test_batch.bin) nor image folders (train/<class>/, test/<class>/)");
+}
+
 DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed)
 {
     namespace fs = std::filesystem;
@@ -65,22 +78,11 @@ DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed)
         pair = makeSyntheticPair(config.syntheticTrain, config.syntheticTest, syntheticSeed);
     } else {
         const std::string path = config.source == "cifar10" ? cifar10Dir() : config.source;
-        if (!fs::exists(path)) {
-            if (config.source == "cifar10")
-                throw DataError(path + ": CIFAR-10 is not downloaded yet; run 'normlab-cli download' "
-                                       "or give a folder with --data PATH");
-            throw DataError(path + ": no such file or folder");
-        }
-        if (!fs::is_directory(path))
-            throw DataError(path + ": not a folder (expected the CIFAR-10 binary files or "
-                                   "train/ and test/ image folders)");
-        if (looksLikeCifarBinary(path))
-            pair = loadCifarBinary(path);
-        else if (looksLikeImageFolder(path))
-            pair = loadImageFolder(path);
-        else
-            throw DataError(path + ": neither the CIFAR-10 binary layout (data_batch_1.bin ... "
-                                   "test_batch.bin) nor image folders (train/<class>/, test/<class>/)");
+        if (config.source == "cifar10" && !fs::exists(path))
+            throw DataError(path + ": CIFAR-10 is not downloaded yet; run 'normlab-cli download' "
+                                   "or give a folder with --data PATH");
+        checkDataFolder(path);
+        pair = looksLikeCifarBinary(path) ? loadCifarBinary(path) : loadImageFolder(path);
     }
     pair.train = pair.train.subset(static_cast<std::size_t>(config.trainLimit));
     pair.test = pair.test.subset(static_cast<std::size_t>(config.testLimit));

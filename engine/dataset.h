@@ -45,6 +45,10 @@ struct DatasetPair
 // Throws DataError naming the file and the problem.
 DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed = 1);
 
+// Checks, without loading, that `path` is a folder with the official binary files (or the folder
+// they were unpacked into) or image folders; throws DataError naming it and what is wrong.
+void checkDataFolder(const std::string &path);
+
 std::string fingerprintOf(const Dataset &train, const Dataset &test);
 
 } // namespace normlab

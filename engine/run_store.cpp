@@ -116,6 +116,17 @@ constexpr const char *kRunColumns = R"sql(
     (SELECT TOTAL(seconds) FROM epochs WHERE run_id = r.id)
     FROM runs r)sql";
 
+// The confusion matrix as stored: a JSON list of counts (anything else reads as 0).
+std::vector<int> parseConfusion(const std::string &text)
+{
+    std::vector<int> matrix;
+    const auto values = nlohmann::json::parse(text, nullptr, false);
+    if (values.is_array())
+        for (const auto &v : values)
+            matrix.push_back(v.is_number_integer() ? v.get<int>() : 0);
+    return matrix;
+}
+
 std::vector<std::string> splitTags(const std::string &joined)
 {
     std::vector<std::string> tags;
@@ -415,13 +426,13 @@ std::vector<EpochMetrics> RunStore::epochs(std::int64_t id, int afterEpoch, bool
         m.residentBytes = q.int64(10);
         m.wallTime = q.real(11);
         m.best = q.integer(12) != 0;
+        if (details)
+            m.confusion = parseConfusion(q.text(13));
         result.push_back(std::move(m));
     }
     if (details)
-        for (EpochMetrics &m : result) {
-            m.confusion = confusion(id, m.epoch);
+        for (EpochMetrics &m : result)
             m.misclassified = misclassified(id, m.epoch);
-        }
     return result;
 }
 
@@ -441,14 +452,7 @@ std::vector<int> RunStore::confusion(std::int64_t id, int epoch) const
 {
     SqliteStatement q(*m_db, "SELECT confusion FROM epochs WHERE run_id = ?1 AND epoch = ?2");
     q.bind(1, id).bind(2, epoch);
-    std::vector<int> matrix;
-    if (!q.step())
-        return matrix;
-    const auto values = nlohmann::json::parse(q.text(0), nullptr, false);
-    if (values.is_array())
-        for (const auto &v : values)
-            matrix.push_back(v.is_number_integer() ? v.get<int>() : 0);
-    return matrix;
+    return q.step() ? parseConfusion(q.text(0)) : std::vector<int> {};
 }
 
 std::vector<BatchPoint> RunStore::batches(std::int64_t id, std::int64_t afterStep) const

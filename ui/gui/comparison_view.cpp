@@ -260,8 +260,10 @@ void ComparisonView::fillClassTable(const QStringList &columns, const QList<QCol
                 if (row < run.size())
                     values << run[row];
             m_classes->setItem(row, c, cell(meanStdText(values, 1, " %")));
-            if (!values.isEmpty() && meanStd(values).mean > best) {
-                best = meanStd(values).mean;
+            if (values.isEmpty())
+                continue;
+            if (const double mean = meanStd(values).mean; mean > best) {
+                best = mean;
                 bestColumn = c;
             }
         }

@@ -47,26 +47,25 @@ void DownloadController::start(const QString &dataDir, const DownloadSpec &spec)
         return;
     m_shared = std::make_shared<Shared>();
     m_unpackingSignalled = false;
+    // An archive already here (a download whose unpacking failed) goes straight to unpacking.
+    m_shared->unpacking = std::filesystem::exists(cifar10ArchivePath(dataDir.toStdString()));
     // The thread owns a reference of its own: the state outlives this controller if need be.
     m_thread = QThread::create([shared = m_shared, dir = dataDir.toStdString(), spec] {
         const DownloadProgressFn onProgress = [shared](std::int64_t received, std::int64_t total) {
             shared->received = received;
             shared->total = total;
+            if (total > 0 && received >= total)
+                shared->unpacking = true; // all here: the checksum and unpacking come next
             return !shared->cancel.load();
         };
         try {
-            const std::string archive = cifar10ArchivePath(dir);
-            if (!std::filesystem::exists(archive))
-                downloadFile(spec, archive, onProgress);
-            shared->unpacking = true;
-            extractArchive(archive, dir);
+            shared->result = QString::fromStdString(downloadCifar10(dir, spec, onProgress));
             shared->ok = true;
-            shared->result = QString::fromStdString(
-                    (std::filesystem::path(dir) / "cifar-10-batches-bin").string());
         } catch (const std::exception &e) {
-            shared->result = shared->cancel.load() ? tr("Download cancelled: it goes on from where "
-                                                        "it stopped when started again.")
-                                                   : QString::fromUtf8(e.what());
+            shared->result = shared->cancel.load()
+                                     ? tr("Download cancelled: it goes on from where it stopped "
+                                          "when started again.")
+                                     : QString::fromUtf8(e.what());
         }
     });
     m_thread->setObjectName("download");

@@ -32,7 +32,7 @@ public:
 
 Q_SIGNALS:
     void progress(qint64 received, qint64 total);
-    // The unpacking started (the download is complete and verified).
+    // The whole archive is here: it is being checked and unpacked.
     void unpacking();
     // ok: `result` is the folder with the binary files; else it says what went wrong.
     void finished(bool ok, const QString &result);

@@ -1,8 +1,9 @@
 #include "first_run_dialog.h"
 
 #include "cifar_binary.h"
+#include "dataset.h"
 #include "download_controller.h"
-#include "image_folder.h"
+#include "errors.h"
 #include "paths.h"
 
 #include <QCommandLinkButton>
@@ -81,7 +82,7 @@ FirstRunDialog::FirstRunDialog(const QString &dataDir, const DownloadSpec &spec,
     connect(m_cancel, &QPushButton::clicked, this, &FirstRunDialog::cancelDownload);
     connect(m_download, &DownloadController::progress, this, &FirstRunDialog::onProgress);
     connect(m_download, &DownloadController::unpacking, this,
-            [this] { m_status->setText(tr("Checksum verified; unpacking…")); });
+            [this] { m_status->setText(tr("Checking the checksum and unpacking…")); });
     connect(m_download, &DownloadController::finished, this, &FirstRunDialog::onFinished);
     updateDownloadButton();
     resize(560, sizeHint().height());
@@ -169,7 +170,7 @@ void FirstRunDialog::onProgress(qint64 received, qint64 total)
                              : megabytes(received);
     if (rate > 0)
         text += tr(" (%1/s)").arg(megabytes(static_cast<qint64>(rate)));
-    if (!m_status->text().startsWith(tr("Checksum verified")))
+    if (!m_status->text().startsWith(tr("Checking the checksum")))
         m_status->setText(text);
 }
 
@@ -215,14 +216,14 @@ bool FirstRunDialog::useFolder(const QString &folder)
     // The folder the archive was unpacked into will do: the loader looks into its
     // cifar-10-batches-bin.
     const QString path = QDir::cleanPath(folder);
-    if (looksLikeCifarBinary(path.toStdString()) || looksLikeImageFolder(path.toStdString())) {
-        finish(path);
-        return true;
+    try {
+        checkDataFolder(path.toStdString());
+    } catch (const DataError &e) {
+        showError(tr("%1. Choose another folder.").arg(QString::fromUtf8(e.what())));
+        return false;
     }
-    showError(tr("%1: neither the CIFAR-10 binary files (data_batch_1.bin … test_batch.bin) nor "
-                 "image folders train/<class>/ and test/<class>/. Choose another folder.")
-                      .arg(QDir::toNativeSeparators(path)));
-    return false;
+    finish(path);
+    return true;
 }
 
 void FirstRunDialog::useSynthetic()
