@@ -2,8 +2,8 @@
 
 #include "config_json.h"
 #include "errors.h"
+#include "recorded_config.h"
 #include "run_export_detail.h"
-#include "run_session.h"
 
 #include <charconv>
 #include <filesystem>

@@ -1,11 +1,9 @@
 #include "run_session.h"
 
-#include "config_json.h"
 #include "errors.h"
 #include "process_stats.h"
+#include "recorded_config.h"
 #include "run_writer.h"
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -26,19 +24,6 @@ RunState toRunState(RunStatus status)
         return RunState::Failed;
     }
     return RunState::Failed;
-}
-
-ExperimentConfig recordedConfig(const RunRecord &record)
-{
-    const auto json = nlohmann::json::parse(record.configJson, nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-        throw StoreError("run " + std::to_string(record.id) +
-                         ": its recorded config is not valid JSON");
-    try {
-        return configFromJson(json);
-    } catch (const ConfigError &e) {
-        throw ConfigError("run " + std::to_string(record.id) + ": recorded config: " + e.what());
-    }
 }
 
 RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data)

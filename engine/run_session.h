@@ -48,9 +48,6 @@ private:
     int m_resumedFrom = 0;
 };
 
-// The config a run was recorded with. Throws StoreError or ConfigError naming the run.
-ExperimentConfig recordedConfig(const RunRecord &record);
-
 // The store's status for how a training run ended.
 RunState toRunState(RunStatus status);
 

@@ -7,6 +7,7 @@
 #include "metrics_json.h"
 #include "model_spec.h"
 #include "progress_printer.h"
+#include "recorded_config.h"
 #include "run_session.h"
 #include "run_store.h"
 #include "version.h"

@@ -4,7 +4,7 @@
 #include "dataset_cache.h"
 #include "errors.h"
 #include "mistakes_model.h"
-#include "run_session.h"
+#include "recorded_config.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
