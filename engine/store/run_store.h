@@ -138,6 +138,9 @@ public:
     SqliteDb &db() const { return *m_db; }
 
 private:
+    // Refuses a foreign or newer database (or, read-only, an older one) and brings the schema up
+    // to the requested version.
+    void checkAndMigrate();
     void migrate(int target);
     void recoverDeadRuns();
     void requireRun(std::int64_t id) const;
