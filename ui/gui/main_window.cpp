@@ -13,6 +13,7 @@
 #include "metrics_chart.h"
 #include "mistakes_view.h"
 #include "paths.h"
+#include "run_commands.h"
 #include "run_store.h"
 #include "runs_panel.h"
 #include "training_controller.h"
@@ -119,24 +120,18 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         if (m_mistakes->isVisible())
             refreshMistakes();
     });
-    connect(m_runs, &RunsPanel::tagRequested, this, [this](qint64 id) {
-        askText(this, tr("Tag run %1").arg(id), tr("Tag:"), {}, false,
-                [this, id](const QString &tag) {
-                    if (!tag.trimmed().isEmpty())
-                        addTag(id, tag.trimmed());
-                });
+    m_runCommands = new RunCommands(*m_store, m_controller, this);
+    connect(m_runs, &RunsPanel::tagRequested, m_runCommands, &RunCommands::requestTag);
+    connect(m_runs, &RunsPanel::noteRequested, m_runCommands, &RunCommands::requestNote);
+    connect(m_runs, &RunsPanel::resumeRequested, m_runCommands, &RunCommands::resumeRun);
+    connect(m_runs, &RunsPanel::deleteRequested, m_runCommands, &RunCommands::requestDelete);
+    connect(m_runCommands, &RunCommands::runsChanged, this, &MainWindow::refreshRuns);
+    connect(m_runCommands, &RunCommands::runResuming, this,
+            [this](qint64 id) { m_runs->setChecked(id, true); });
+    connect(m_runCommands, &RunCommands::runDeleted, this, [this](qint64 id) {
+        m_runs->setChecked(id, false);
+        m_curves->removeRun(id);
     });
-    connect(m_runs, &RunsPanel::noteRequested, this, [this](qint64 id) {
-        QString current;
-        try {
-            current = QString::fromStdString(m_store->run(id).note);
-        } catch (const StoreError &) {
-        }
-        askText(this, tr("Note for run %1").arg(id), tr("Note:"), current, true,
-                [this, id](const QString &note) { setNote(id, note); });
-    });
-    connect(m_runs, &RunsPanel::resumeRequested, this, &MainWindow::resumeRun);
-    connect(m_runs, &RunsPanel::deleteRequested, this, &MainWindow::requestDelete);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_mistakes)
             refreshMistakes();
@@ -307,66 +302,6 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
     m_comparison->refresh(*m_store);
     m_tabs->setCurrentWidget(m_tabs->widget(0));
     return ids;
-}
-
-bool MainWindow::addTag(qint64 runId, const QString &tag)
-{
-    try {
-        m_store->addTags(runId, {tag.toStdString()});
-    } catch (const StoreError &e) {
-        showWarning(this, tr("Tag"), QString::fromUtf8(e.what()));
-        return false;
-    }
-    refreshRuns();
-    return true;
-}
-
-bool MainWindow::setNote(qint64 runId, const QString &note)
-{
-    try {
-        m_store->setNote(runId, note.toStdString());
-    } catch (const StoreError &e) {
-        showWarning(this, tr("Note"), QString::fromUtf8(e.what()));
-        return false;
-    }
-    refreshRuns();
-    return true;
-}
-
-void MainWindow::requestDelete(qint64 runId)
-{
-    if (runId == m_controller->currentRun()) {
-        showInformation(this, tr("Delete"), tr("Run %1 is training; stop it first.").arg(runId));
-        return;
-    }
-    askYesNo(
-            this, tr("Delete run %1?").arg(runId),
-            tr("Delete run %1, its records and its checkpoints? This cannot be undone.").arg(runId),
-            [this, runId] { deleteRun(runId); });
-}
-
-bool MainWindow::deleteRun(qint64 runId)
-{
-    if (runId == m_controller->currentRun())
-        return false;
-    try {
-        m_controller->removeFromQueue(runId);
-        m_store->deleteRun(runId);
-    } catch (const StoreError &e) {
-        showWarning(this, tr("Delete"), QString::fromUtf8(e.what()));
-        return false;
-    }
-    m_runs->setChecked(runId, false);
-    m_curves->removeRun(runId);
-    refreshRuns();
-    return true;
-}
-
-void MainWindow::resumeRun(qint64 runId)
-{
-    m_runs->setChecked(runId, true);
-    m_controller->enqueue(runId);
-    m_controller->startQueue();
 }
 
 void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,

@@ -28,6 +28,7 @@ class FirstRunDialog;
 class CurvesView;
 class MetricsChart;
 class MistakesView;
+class RunCommands;
 class RunsPanel;
 class TrainingController;
 class TrainingStatus;
@@ -60,12 +61,8 @@ public:
     ComparisonView *comparisonView() const { return m_comparison; }
     void setGroupSeeds(bool on);
 
-    // The runs table's actions, without dialogs (requestDelete() asks first).
-    bool addTag(qint64 runId, const QString &tag);
-    bool setNote(qint64 runId, const QString &note);
-    bool deleteRun(qint64 runId);
-    void requestDelete(qint64 runId);
-    void resumeRun(qint64 runId);
+    // The runs table's actions on a run (tag, note, resume, delete).
+    RunCommands *runCommands() const { return m_runCommands; }
     AugmentPreview *augmentPreview() const { return m_preview; }
 
     // Opens the dataset dialog (download CIFAR-10, choose a folder, or synthetic data); the
@@ -96,6 +93,7 @@ private:
     ConfigPanel *m_config;
     CurvesView *m_curves;
     RunsPanel *m_runs;
+    RunCommands *m_runCommands;
     MistakesView *m_mistakes;
     ComparisonView *m_comparison;
     AugmentPreview *m_preview;

@@ -11,12 +11,12 @@
 #include "mistakes_view.h"
 #include "presets.h"
 #include "qcustomplot_include.h"
+#include "run_commands.h"
 #include "run_store.h"
 #include "runs_panel.h"
 #include "smoothing.h"
 #include "test_support.h"
 #include "training_controller.h"
-
 
 #include <QApplication>
 #include <QComboBox>
@@ -413,17 +413,17 @@ void TestGui::stoppedRunResumesAndRunsCanBeTaggedAndDeleted()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
     QCOMPARE(finished[0][1].toInt(), static_cast<int>(RunState::Stopped));
 
-    window.resumeRun(id);
+    window.runCommands()->resumeRun(id);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kRunTimeoutMs);
     QCOMPARE(finished[1][1].toInt(), static_cast<int>(RunState::Finished));
     RunStore store(m_tmp->path().toStdString());
     QCOMPARE(store.run(id).epochsDone, 3);
 
-    QVERIFY(window.addTag(id, "baseline"));
-    QVERIFY(window.setNote(id, "stopped once, resumed"));
+    QVERIFY(window.runCommands()->addTag(id, "baseline"));
+    QVERIFY(window.runCommands()->setNote(id, "stopped once, resumed"));
     QCOMPARE(store.run(id).tags, std::vector<std::string> {"baseline"});
     QCOMPARE(store.run(id).note, std::string("stopped once, resumed"));
-    QVERIFY(window.deleteRun(id));
+    QVERIFY(window.runCommands()->deleteRun(id));
     QVERIFY(store.runs().empty());
     QVERIFY(!window.lossChart()->hasRun(id));
 }
