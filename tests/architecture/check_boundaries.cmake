@@ -1,0 +1,23 @@
+# Builds each probe (module:header:target) and passes only if every one fails because the header
+# is not found. Any other outcome, a probe that compiles or fails for another reason, is a failure.
+set(failures 0)
+foreach(entry IN LISTS PROBES)
+    string(REPLACE ":" ";" parts "${entry}")
+    list(GET parts 0 module)
+    list(GET parts 1 header)
+    list(GET parts 2 target)
+    execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${target}
+        RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(result EQUAL 0)
+        message("FAIL engine/${module} can include ${header}: the boundary is open")
+        math(EXPR failures "${failures} + 1")
+    elseif(NOT output MATCHES "${header}: No such file or directory")
+        message("FAIL engine/${module} including ${header} failed for another reason:\n${output}")
+        math(EXPR failures "${failures} + 1")
+    else()
+        message("ok   engine/${module} cannot include ${header}")
+    endif()
+endforeach()
+if(failures GREATER 0)
+    message(FATAL_ERROR "${failures} module boundaries not enforced")
+endif()
