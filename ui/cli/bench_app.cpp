@@ -1,6 +1,7 @@
 #include "bench_app.h"
 
 #include "batch_loader.h"
+#include "blas_probe.h"
 #include "cli_app.h"
 #include "config_json.h"
 #include "dataset.h"
@@ -21,6 +22,9 @@
 namespace normlab::cli {
 
 namespace {
+
+// Netlib's reference BLAS reaches about 2.5 GFLOP/s on 2 cores, OpenBLAS 60 per core or more.
+constexpr double kSlowBlasGflops = 20;
 
 struct BenchRow
 {
@@ -110,6 +114,23 @@ int runBench(int argc, char **argv)
         return code == 0 ? Success : BadInput;
     }
     try {
+        Trainer::applyThreadCount(base.threads);
+        const BlasProbe blas = probeBlas();
+        if (json) {
+            std::printf("%s\n", nlohmann::json{{"blas_library", blas.library},
+                                               {"sgemm_size", blas.size},
+                                               {"sgemm_gflops", blas.gflops},
+                                               {"threads", blas.threads}}
+                                        .dump()
+                                        .c_str());
+        } else {
+            std::printf("BLAS: %s, SGEMM %d: %.1f GFLOP/s (%d threads)\n",
+                        blas.library.empty() ? "none found" : blas.library.c_str(), blas.size,
+                        blas.gflops, blas.threads);
+            if (blas.gflops < kSlowBlasGflops)
+                std::printf("      slow for matrix products: install an optimized BLAS "
+                            "(apt install libopenblas0-openmp)\n\n");
+        }
         const DatasetPair data = makeSyntheticPair(static_cast<std::size_t>(trainImages),
                                                    static_cast<std::size_t>(testImages), 1);
         if (!json)
