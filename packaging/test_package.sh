@@ -29,7 +29,7 @@ echo "$(basename "$deb"): $(du -h "$deb" | cut -f1)"
 echo "== control"
 dpkg-deb --field "$deb" Package Version Architecture Depends
 depends=$(dpkg-deb --field "$deb" Depends)
-for needed in libtorch libqt6widgets6 libqt6svg6 libopencv-imgcodecs libsqlite3 libarchive libcurl qt6-qpa-plugins; do
+for needed in libtorch libqt6widgets6 libqt6svg6 libopencv-imgcodecs libsqlite3 libarchive libcurl qt6-qpa-plugins libopenblas0-openmp; do
     [[ $depends == *"$needed"* ]] || fail "Depends does not name $needed: $depends"
 done
 version=$(dpkg-deb --field "$deb" Version)
