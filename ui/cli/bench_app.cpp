@@ -7,6 +7,7 @@
 #include "dataset.h"
 #include "errors.h"
 #include "presets.h"
+#include "pytorch_reference.h"
 #include "step_profile.h"
 #include "synthetic.h"
 #include "trainer.h"
@@ -32,6 +33,7 @@ struct BenchRow
     double trainImagesPerSecond = 0;
     double evalImagesPerSecond = 0;
     double pipelineImagesPerSecond = 0;
+    std::int64_t parameters = 0;
 };
 
 double pipelineRate(const ExperimentConfig &config, const Dataset &train, bool channelsLast)
@@ -50,7 +52,7 @@ double pipelineRate(const ExperimentConfig &config, const Dataset &train, bool c
     return seconds > 0 ? static_cast<double>(images) / seconds : 0.0;
 }
 
-BenchRow measure(const std::string &preset, const ExperimentConfig &base, const DatasetPair &data, int epochs)
+ExperimentConfig benchConfig(const std::string &preset, const ExperimentConfig &base, int epochs)
 {
     ExperimentConfig config = presetConfig(preset);
     config.batchSize = base.batchSize;
@@ -59,9 +61,24 @@ BenchRow measure(const std::string &preset, const ExperimentConfig &base, const 
     config.memoryFormat = base.memoryFormat;
     config.device = base.device;
     config.epochs = epochs;
+    return config;
+}
+
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+BenchRow measure(const std::string &preset, const ExperimentConfig &base, const DatasetPair &data, int epochs)
+{
+    const ExperimentConfig config = benchConfig(preset, base, epochs);
     BenchRow row;
     row.preset = preset;
     Trainer trainer(config, data);
+    row.parameters = trainer.parameterCount();
     const RunResult result = trainer.run();
     // The first epoch includes one-time costs (allocator, oneDNN primitive creation): skip it.
     std::vector<double> train, eval;
@@ -69,16 +86,66 @@ BenchRow measure(const std::string &preset, const ExperimentConfig &base, const 
         train.push_back(result.epochs[i].trainImagesPerSecond);
         eval.push_back(result.epochs[i].evalImagesPerSecond);
     }
-    auto median = [](std::vector<double> v) {
-        if (v.empty())
-            return 0.0;
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
     row.trainImagesPerSecond = median(train);
     row.evalImagesPerSecond = median(eval);
     row.pipelineImagesPerSecond = pipelineRate(config, data.train, usesChannelsLast(config));
     return row;
+}
+
+// NormLab and PyTorch in turn for each preset, `rounds` times, so that the machine's drift from
+// minute to minute falls on both columns alike; then the medians and their ratios.
+void compareWithPytorch(const PytorchReference &reference, const std::vector<std::string> &names,
+                        const ExperimentConfig &base, const DatasetPair &data, int epochs, int rounds)
+{
+    const std::string missing = reference.unavailable();
+    if (!missing.empty())
+        std::printf("PyTorch column skipped: %s\n\n", missing.c_str());
+    struct Samples
+    {
+        std::vector<double> train, eval, torchTrain, torchEval;
+        std::int64_t parameters = 0, torchParameters = 0;
+    };
+    std::vector<Samples> samples(names.size());
+    for (int round = 1; round <= rounds; ++round) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            std::fprintf(stderr, "round %d/%d: %s in NormLab%s\n", round, rounds, names[i].c_str(),
+                         missing.empty() ? ", then in PyTorch" : "");
+            const BenchRow row = measure(names[i], base, data, epochs);
+            samples[i].train.push_back(row.trainImagesPerSecond);
+            samples[i].eval.push_back(row.evalImagesPerSecond);
+            samples[i].parameters = row.parameters;
+            if (!missing.empty())
+                continue;
+            const ReferenceResult r = reference.measure(benchConfig(names[i], base, epochs),
+                                                        static_cast<int>(data.train.size()),
+                                                        static_cast<int>(data.test.size()), epochs);
+            if (!r.error.empty())
+                throw InputError(names[i] + ": " + r.error);
+            samples[i].torchTrain.push_back(r.trainImagesPerSecond);
+            samples[i].torchEval.push_back(r.evalImagesPerSecond);
+            samples[i].torchParameters = r.parameters;
+        }
+    }
+    std::printf("median of %d round%s%s; batch %d, eval batch %d, %d threads, synthetic images\n", rounds,
+                rounds == 1 ? "" : "s", missing.empty() ? ", NormLab and PyTorch in turn" : "", base.batchSize, presetConfig(names.front()).evalBatchSize, base.threads);
+    std::printf("%-7s %-29s %-29s\n", "", "  train img/s (data included)", "  eval img/s");
+    std::printf("%-7s %10s %10s %6s  %10s %10s %6s\n", "preset", "NormLab", "PyTorch", "ratio", "NormLab",
+                "PyTorch", "ratio");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const Samples &s = samples[i];
+        const double train = median(s.train), eval = median(s.eval);
+        if (missing.empty()) {
+            const double torchTrain = median(s.torchTrain), torchEval = median(s.torchEval);
+            std::printf("%-7s %10.0f %10.0f %5.2fx  %10.0f %10.0f %5.2fx", names[i].c_str(), train, torchTrain,
+                        train / torchTrain, eval, torchEval, eval / torchEval);
+            if (s.parameters != s.torchParameters)
+                std::printf("   models differ: %lld against %lld parameters", static_cast<long long>(s.parameters),
+                            static_cast<long long>(s.torchParameters));
+            std::printf("\n");
+        } else {
+            std::printf("%-7s %10.0f %10s %6s  %10.0f %10s %6s\n", names[i].c_str(), train, "-", "", eval, "-", "");
+        }
+    }
 }
 
 } // namespace
@@ -106,6 +173,15 @@ int runBench(int argc, char **argv)
     app.add_option("--epochs", epochs, "Epochs; the first is a warm-up, the median of the rest is reported");
     app.add_flag("--json", json, "One JSON object per preset");
     app.add_flag("--profile", profile, "Also break one training step down into data, forward, loss, backward, optimizer");
+    bool vsPytorch = false;
+    int rounds = 3;
+    std::string python = "/usr/bin/python3";
+    std::string reference = defaultReferenceScript();
+    app.add_flag("--vs-pytorch", vsPytorch,
+                 "Each preset in NormLab and in the PyTorch reference, interleaved, --rounds times: medians and ratios");
+    app.add_option("--rounds", rounds, "Rounds of --vs-pytorch")->check(CLI::Range(1, 100));
+    app.add_option("--python", python, "Python for --vs-pytorch (Debian's, which sees python3-torch)");
+    app.add_option("--reference", reference, "The PyTorch reference script for --vs-pytorch");
     app.set_version_flag("--version", "normlab-bench " + version());
     try {
         app.parse(argc, argv);
@@ -131,8 +207,13 @@ int runBench(int argc, char **argv)
                 std::printf("      slow for matrix products: install an optimized BLAS "
                             "(apt install libopenblas0-openmp)\n\n");
         }
+        std::fflush(stdout);
         const DatasetPair data = makeSyntheticPair(static_cast<std::size_t>(trainImages),
                                                    static_cast<std::size_t>(testImages), 1);
+        if (vsPytorch) {
+            compareWithPytorch(PytorchReference(python, reference), names, base, data, epochs, rounds);
+            return Success;
+        }
         if (!json)
             std::printf("%-7s %14s %14s %16s   (batch %d, %d threads, %d train images, %d epochs)\n", "preset",
                         "train img/s", "eval img/s", "pipeline img/s", base.batchSize, base.threads,

@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+"""PyTorch's side of `normlab-bench --vs-pytorch`: the same network and recipe, timed the way a
+PyTorch user would write it (torchvision transforms on PIL images, a DataLoader, nn modules).
+
+The network is built from the layer list that normlab-bench writes (NormLab's own ModelSpec), so
+both sides train the same model for every preset; the parameter counts are compared. Prints one
+JSON line: the median train and eval images/s of the epochs after the first.
+
+    /usr/bin/python3 tests/reference/bench_pytorch.py --spec spec.json
+
+Needs Debian's python3-torch and python3-torchvision (run with /usr/bin/python3). Exit code 2 with a
+message for a spec it cannot reproduce.
+"""
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+from torchvision import transforms
+
+
+def fail(message):
+    print(f"bench_pytorch.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def make_norm(spec, channels, size):
+    norm = spec["norm"]
+    if norm == "batch":
+        return nn.BatchNorm2d(channels)
+    if norm == "group":
+        return nn.GroupNorm(spec["groups"], channels)
+    if norm == "layer":
+        return nn.LayerNorm([channels, size, size], elementwise_affine=spec["affine"])
+    if norm == "instance":
+        return nn.InstanceNorm2d(channels, affine=spec["affine"])
+    return None
+
+
+class Block(nn.Module):
+    """Conv -> ReLU -> norm -> dropout, plus the input when residual: NormLab's ConvBlock."""
+
+    def __init__(self, layer, spec, size):
+        super().__init__()
+        self.conv = conv(layer)
+        self.norm = make_norm(spec, layer["out"], size)
+        self.dropout = nn.Dropout(spec["dropout"]) if spec["dropout"] > 0 else None
+        self.residual = layer["residual"]
+
+    def forward(self, x):
+        y = F.relu(self.conv(x))
+        if self.norm is not None:
+            y = self.norm(y)
+        if self.dropout is not None:
+            y = self.dropout(y)
+        return y + x if self.residual else y
+
+
+def conv(layer):
+    return nn.Conv2d(layer["in"], layer["out"], layer["kernel"], stride=layer["stride"],
+                     padding=layer["padding"], dilation=layer["dilation"], groups=layer["groups"],
+                     bias=False)
+
+
+class Net(nn.Module):
+    def __init__(self, spec):
+        super().__init__()
+        self.kinds = []
+        self.layers = nn.ModuleList()
+        size = spec["input_size"]
+        for layer in spec["layers"]:
+            kind = layer["kind"]
+            if kind in ("conv_block", "conv", "classifier"):
+                size = (size + 2 * layer["padding"] - layer["dilation"] * (layer["kernel"] - 1) - 1) \
+                    // layer["stride"] + 1
+            if kind == "conv_block":
+                self.layers.append(Block(layer, spec, size))
+            elif kind in ("conv", "classifier"):
+                self.layers.append(conv(layer))
+            elif kind == "max_pool":
+                size //= 2
+                self.layers.append(nn.MaxPool2d(2))
+            elif kind == "global_avg_pool":
+                size = 1
+                self.layers.append(nn.AdaptiveAvgPool2d(1))
+            else:
+                fail(f"layer kind '{kind}' is unknown")
+            self.kinds.append(kind)
+
+    def forward(self, x):
+        for kind, layer in zip(self.kinds, self.layers):
+            x = layer(x)
+            if kind == "classifier":
+                x = F.log_softmax(x.flatten(1), dim=1)
+        return x
+
+
+class CoarseDropout:
+    """albumentations' CoarseDropout on a PIL image: holes of random size filled with a colour."""
+
+    def __init__(self, step):
+        self.step = step
+        fill = step.get("fill_value", [0.0])
+        self.fill = tuple(int(round(v)) for v in (fill * 3 if len(fill) == 1 else fill))
+
+    def __call__(self, image):
+        s = self.step
+        pixels = np.array(image)
+        h, w = pixels.shape[:2]
+        for _ in range(random.randint(s["min_holes"], s["max_holes"])):
+            hh = random.randint(s["min_height"], s["max_height"])
+            ww = random.randint(s["min_width"], s["max_width"])
+            y, x = random.randint(0, h - hh), random.randint(0, w - ww)
+            pixels[y:y + hh, x:x + ww] = self.fill
+        return Image.fromarray(pixels)
+
+
+def transform_of(step):
+    kind = step["type"]
+    p = step.get("p", 1.0)
+    if kind == "HorizontalFlip":
+        return transforms.RandomHorizontalFlip(p)
+    if kind == "ColorJitter":
+        t = transforms.ColorJitter(step["brightness"], step["contrast"], step["saturation"],
+                                   step["hue"])
+    elif kind == "Rotate":
+        fill = step.get("fill", [0.0])
+        t = transforms.RandomRotation((-step["limit"], step["limit"]),
+                                      fill=[int(round(v)) for v in (fill * 3 if len(fill) == 1 else fill)])
+    elif kind == "ShiftScaleRotate":
+        # torchvision's affine fills the border with a constant instead of reflecting it: the
+        # same work per image, which is what is timed here.
+        t = transforms.RandomAffine(step["rotate_limit"],
+                                    translate=(step["shift_limit"], step["shift_limit"]),
+                                    scale=(1 - step["scale_limit"], 1 + step["scale_limit"]))
+    elif kind == "CoarseDropout":
+        t = CoarseDropout(step)
+    elif kind == "RandomCrop":
+        t = transforms.RandomCrop(32, padding=step["padding"])
+    else:
+        fail(f"augmentation '{kind}' is unknown")
+    return transforms.RandomApply([t], p) if p < 1 else t
+
+
+class Images(torch.utils.data.Dataset):
+    def __init__(self, pixels, labels, transform):
+        self.pixels, self.labels, self.transform = pixels, labels, transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.transform(Image.fromarray(self.pixels[i])), int(self.labels[i])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spec", required=True, help="the JSON file normlab-bench wrote")
+    args = ap.parse_args()
+    try:
+        with open(args.spec) as f:
+            spec = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{args.spec}: {e}")
+
+    torch.manual_seed(1)
+    random.seed(1)
+    torch.set_num_threads(spec["threads"])
+    rng = np.random.default_rng(1)
+    train_n, test_n = spec["train_images"], spec["test_images"]
+    pixels = rng.integers(0, 256, size=(train_n + test_n, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, spec["num_classes"], size=train_n + test_n)
+    normalize = [transforms.ToTensor()]
+    if spec["normalize"]["enabled"]:
+        normalize.append(transforms.Normalize(spec["normalize"]["mean"], spec["normalize"]["std"]))
+    train_tf = transforms.Compose([transform_of(s) for s in spec["augment"]] + normalize)
+    test_tf = transforms.Compose(normalize)
+    train = torch.utils.data.DataLoader(Images(pixels[:train_n], labels[:train_n], train_tf),
+                                        batch_size=spec["batch_size"], shuffle=True)
+    test = torch.utils.data.DataLoader(Images(pixels[train_n:], labels[train_n:], test_tf),
+                                       batch_size=spec["eval_batch_size"])
+
+    model = Net(spec)
+    if spec["channels_last"]:
+        model = model.to(memory_format=torch.channels_last)
+    parameters = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    train_rates, eval_rates = [], []
+    for epoch in range(spec["epochs"]):
+        model.train()
+        start, seen = time.perf_counter(), 0
+        for data, target in train:
+            if spec["channels_last"]:
+                data = data.contiguous(memory_format=torch.channels_last)
+            opt.zero_grad()
+            loss = F.nll_loss(model(data), target)
+            loss.backward()
+            opt.step()
+            seen += len(data)
+        train_rates.append(seen / (time.perf_counter() - start))
+        model.eval()
+        start, seen = time.perf_counter(), 0
+        with torch.no_grad():
+            for data, target in test:
+                if spec["channels_last"]:
+                    data = data.contiguous(memory_format=torch.channels_last)
+                model(data).argmax(1)
+                seen += len(data)
+        eval_rates.append(seen / (time.perf_counter() - start))
+    # The first epoch carries one-time costs, as in normlab-bench: the median of the rest.
+    kept = slice(1, None) if len(train_rates) > 1 else slice(None)
+    print(json.dumps({"preset": spec["preset"], "parameters": parameters,
+                      "train_images_per_second": statistics.median(train_rates[kept]),
+                      "eval_images_per_second": statistics.median(eval_rates[kept]),
+                      "torch": torch.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
