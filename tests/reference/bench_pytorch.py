@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch's side of `normlab-bench --vs-pytorch`: the same network and recipe, timed the way a
-PyTorch user would write it (torchvision transforms on PIL images, a DataLoader, nn modules).
+PyTorch user would write it: training through torchvision transforms on PIL images and a
+DataLoader, evaluation of the model alone on the test set prepared once.
 
 The network is built from the layer list that normlab-bench writes (NormLab's own ModelSpec), so
 both sides train the same model for every preset; the parameter counts are compared. Prints one
@@ -184,8 +185,10 @@ def main():
     test_tf = transforms.Compose(normalize)
     train = torch.utils.data.DataLoader(Images(pixels[:train_n], labels[:train_n], train_tf),
                                         batch_size=spec["batch_size"], shuffle=True)
-    test = torch.utils.data.DataLoader(Images(pixels[train_n:], labels[train_n:], test_tf),
-                                       batch_size=spec["eval_batch_size"])
+    # Evaluation times the model alone, on the test set prepared once, as NormLab holds it: its
+    # data is the same for every epoch.
+    test_images = torch.stack([test_tf(Image.fromarray(p)) for p in pixels[train_n:]])
+    test = torch.split(test_images, spec["eval_batch_size"])
 
     model = Net(spec)
     if spec["channels_last"]:
@@ -208,7 +211,7 @@ def main():
         model.eval()
         start, seen = time.perf_counter(), 0
         with torch.no_grad():
-            for data, target in test:
+            for data in test:
                 if spec["channels_last"]:
                     data = data.contiguous(memory_format=torch.channels_last)
                 model(data).argmax(1)
