@@ -1,4 +1,4 @@
-// Dropout whose mask is drawn in parallel with a small counter-based generator. LibTorch 1.13 draws
+// Dropout whose mask is a hash of each element's offset and a per-call seed (dropout_hash.h). LibTorch 1.13 draws
 // the CPU mask with a serial bernoulli_, which took 32 of the 76 ms of an s8 training step at batch
 // 64 (measured); this draws the same distribution (keep with probability 1 - p, scale 1 / (1 - p))
 // in a few ms. The mask is seeded from LibTorch's default generator, so torch::manual_seed and
@@ -24,7 +24,12 @@ private:
 };
 TORCH_MODULE(FastDropout);
 
-// The mask alone (0 or 1 / (1 - p), shaped and laid out like `like`), for tests.
+// The mask alone (0 or 1 / (1 - p), shaped and laid out like `like`): the one fusedNormBlock
+// applies for the same p and seed.
 torch::Tensor dropoutMask(const torch::Tensor &like, double p, std::uint64_t seed);
+
+// The next mask's seed, drawn from LibTorch's default CPU generator (so torch::manual_seed and a
+// checkpointed generator state repeat it).
+std::uint64_t nextDropoutSeed();
 
 } // namespace normlab

@@ -1,28 +1,13 @@
 #include "net.h"
 
+#include "fused_norm_block.h"
+
+#include <cstdlib>
+#include <string>
+
 namespace normlab {
 
 namespace nn = torch::nn;
-
-namespace {
-
-nn::AnyModule makeNorm(const ModelSpec &spec, int channels, int h, int w)
-{
-    switch (spec.norm) {
-    case NormKind::Batch: return nn::AnyModule(nn::BatchNorm2d(channels));
-    case NormKind::Group: return nn::AnyModule(nn::GroupNorm(nn::GroupNormOptions(spec.groups, channels)));
-    case NormKind::Layer:
-        // Over C, H and W, as the reference's nn.LayerNorm([C, H, W]).
-        return nn::AnyModule(nn::LayerNorm(
-                nn::LayerNormOptions({channels, h, w}).elementwise_affine(spec.affine)));
-    case NormKind::Instance:
-        return nn::AnyModule(nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(spec.affine)));
-    case NormKind::None: break;
-    }
-    return {};
-}
-
-} // namespace
 
 NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec))
 {
@@ -45,7 +30,7 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec))
                                                             .bias(false)));
             const SummaryRow &out = summary.rows.at(row);
             if (l.kind == LayerSpec::Kind::ConvBlock) {
-                layer.norm = makeNorm(m_spec, out.channels, out.height, out.width);
+                makeNorm(m_spec, out.channels, out.height, out.width, layer);
                 if (!layer.norm.is_empty())
                     register_module(l.name + "_norm", layer.norm.ptr());
                 if (m_spec.dropout > 0)
@@ -65,12 +50,9 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
     for (Layer &layer : m_layers) {
         switch (layer.spec->kind) {
         case LayerSpec::Kind::ConvBlock: {
-            torch::Tensor y = torch::relu(layer.conv->forward(x));
-            if (!layer.norm.is_empty())
-                y = layer.norm.forward(y);
-            if (!layer.dropout.is_empty())
-                y = layer.dropout->forward(y);
-            x = layer.spec->residual ? y + x : y;
+            const torch::Tensor conv = layer.conv->forward(x);
+            torch::Tensor y = fusedTail(layer, conv, x);
+            x = y.defined() ? y : unfusedTail(layer, conv, x);
             break;
         }
         case LayerSpec::Kind::Conv: x = layer.conv->forward(x); break;
@@ -83,6 +65,100 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         }
     }
     return x;
+}
+
+void NetImpl::makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer &layer)
+{
+    switch (spec.norm) {
+    case NormKind::Batch:
+        layer.batchNorm = nn::BatchNorm2d(channels);
+        layer.norm = nn::AnyModule(layer.batchNorm);
+        break;
+    case NormKind::Group:
+        layer.groupNorm = nn::GroupNorm(nn::GroupNormOptions(spec.groups, channels));
+        layer.norm = nn::AnyModule(layer.groupNorm);
+        break;
+    case NormKind::Layer:
+        // Over C, H and W, as the reference's nn.LayerNorm([C, H, W]).
+        layer.layerNorm = nn::LayerNorm(nn::LayerNormOptions({channels, h, w}).elementwise_affine(spec.affine));
+        layer.norm = nn::AnyModule(layer.layerNorm);
+        break;
+    case NormKind::Instance:
+        layer.instanceNorm = nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(spec.affine));
+        layer.norm = nn::AnyModule(layer.instanceNorm);
+        break;
+    case NormKind::None: break;
+    }
+}
+
+torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x)
+{
+    // NORMLAB_FUSED=0 keeps LibTorch's separate ops: for before/after timings and for ruling the
+    // fused kernel in or out when something looks wrong.
+    static const bool disabled = [] {
+        const char *v = std::getenv("NORMLAB_FUSED");
+        return v && std::string(v) == "0";
+    }();
+    if (disabled)
+        return {};
+    FusedNormOptions o;
+    torch::Tensor weight, bias;
+    if (layer.batchNorm) {
+        const auto &bn = layer.batchNorm;
+        o.stats = FusedNormOptions::Stats::PerChannel;
+        o.eps = bn->options.eps();
+        o.momentum = bn->options.momentum().value_or(0.1);
+        o.useBatchStats = bn->is_training();
+        o.runningMean = bn->running_mean;
+        o.runningVar = bn->running_var;
+        o.numBatchesTracked = bn->num_batches_tracked;
+        weight = bn->weight;
+        bias = bn->bias;
+        // A cumulative average (momentum None) is LibTorch's to compute.
+        if (!bn->options.momentum().has_value() || !bn->options.track_running_stats())
+            return {};
+    } else if (layer.groupNorm) {
+        o.stats = FusedNormOptions::Stats::PerSampleGroup;
+        o.groups = static_cast<int>(layer.groupNorm->options.num_groups());
+        o.eps = layer.groupNorm->options.eps();
+        weight = layer.groupNorm->weight;
+        bias = layer.groupNorm->bias;
+    } else if (layer.layerNorm) {
+        // Over C, H and W, it is one group; an affine over C, H and W is not per channel.
+        if (layer.layerNorm->options.elementwise_affine())
+            return {};
+        o.stats = FusedNormOptions::Stats::PerSampleGroup;
+        o.groups = 1;
+        o.eps = layer.layerNorm->options.eps();
+    } else if (layer.instanceNorm) {
+        if (layer.instanceNorm->options.track_running_stats())
+            return {};
+        o.stats = FusedNormOptions::Stats::PerSampleGroup;
+        o.groups = static_cast<int>(conv.size(1));
+        o.eps = layer.instanceNorm->options.eps();
+        weight = layer.instanceNorm->weight;
+        bias = layer.instanceNorm->bias;
+    } else {
+        return {};
+    }
+    const torch::Tensor residual = layer.spec->residual ? x : torch::Tensor();
+    if (!canFuseNormBlock(conv, residual, weight, bias))
+        return {};
+    if (!layer.dropout.is_empty() && layer.dropout->is_training() && layer.dropout->p() > 0) {
+        o.dropout = layer.dropout->p();
+        o.seed = nextDropoutSeed();
+    }
+    return fusedNormBlock(conv, residual, weight, bias, o);
+}
+
+torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x)
+{
+    torch::Tensor y = torch::relu(conv);
+    if (!layer.norm.is_empty())
+        y = layer.norm.forward(y);
+    if (!layer.dropout.is_empty())
+        y = layer.dropout->forward(y);
+    return layer.spec->residual ? y + x : y;
 }
 
 void NetImpl::toChannelsLast()

@@ -28,8 +28,19 @@ private:
         const LayerSpec *spec = nullptr;
         torch::nn::Conv2d conv{nullptr};
         torch::nn::AnyModule norm; // empty when the spec has no norm
+        // The same module, typed, for the fused path: one of these is set when `norm` is.
+        torch::nn::BatchNorm2d batchNorm{nullptr};
+        torch::nn::GroupNorm groupNorm{nullptr};
+        torch::nn::LayerNorm layerNorm{nullptr};
+        torch::nn::InstanceNorm2d instanceNorm{nullptr};
         FastDropout dropout{nullptr};
     };
+
+    // relu -> norm -> dropout (+ x) as one fused function, or an undefined tensor where the
+    // tensors or the norm do not qualify (CUDA, LayerNorm with an elementwise affine, no norm).
+    static void makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer &layer);
+    torch::Tensor fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
+    torch::Tensor unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
 
     ModelSpec m_spec;
     std::vector<Layer> m_layers;
