@@ -1,8 +1,9 @@
-// Dropout whose mask is a hash of each element's offset and a per-call seed (dropout_hash.h). LibTorch 1.13 draws
-// the CPU mask with a serial bernoulli_, which took 32 of the 76 ms of an s8 training step at batch
-// 64 (measured); this draws the same distribution (keep with probability 1 - p, scale 1 / (1 - p))
-// in a few ms. The mask is seeded from LibTorch's default generator, so torch::manual_seed and
-// checkpointed RNG state still make runs repeatable, whatever the thread count.
+// Dropout whose mask is a hash of each element's offset and a per-call seed (dropout_hash.h), for
+// the blocks the fused tail (fused_norm_block.h) does not take. LibTorch 1.13 draws the CPU mask
+// with a serial bernoulli_, which took 32 of the 76 ms of an s8 training step at batch 64
+// (measured); this keeps with probability 1 - p and scales by 1 / (1 - p), as LibTorch does, in
+// one vectorised pass. The seed comes from LibTorch's default generator, so torch::manual_seed and
+// a checkpointed generator state repeat the masks, whatever the thread count.
 #pragma once
 
 #include <torch/nn/cloneable.h>

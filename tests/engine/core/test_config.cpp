@@ -26,6 +26,8 @@ private Q_SLOTS:
     void fileErrorsNameTheFile();
     void presetFilesMatchThePresets_data();
     void presetFilesMatchThePresets();
+    void memoryFormatByNorm_data();
+    void memoryFormatByNorm();
 };
 
 void TestConfig::presetsCarryTheReferenceRecipes()
@@ -144,7 +146,6 @@ void TestConfig::fileErrorsNameTheFile()
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigFile(path + ".missing"));
 }
 
-QTEST_GUILESS_MAIN(TestConfig)
 void TestConfig::presetFilesMatchThePresets_data()
 {
     QTest::addColumn<QString>("preset");
@@ -163,4 +164,42 @@ void TestConfig::presetFilesMatchThePresets()
     QCOMPARE(toJson(fromFile).dump(2), toJson(presetConfig(preset.toStdString())).dump(2));
 }
 
+void TestConfig::memoryFormatByNorm_data()
+{
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<int>("norm"); // -1: the preset's own
+    QTest::addColumn<bool>("affine");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<bool>("channelsLast");
+
+    // Auto: channels-last wherever the fused block takes the norm.
+    QTest::newRow("s8-bn auto") << "s8-bn" << -1 << true << "auto" << true;
+    QTest::newRow("s8-gn auto") << "s8-gn" << -1 << true << "auto" << true;
+    QTest::newRow("s8-ln auto") << "s8-ln" << -1 << false << "auto" << true;
+    QTest::newRow("s9 auto") << "s9" << -1 << true << "auto" << true;
+    QTest::newRow("instance auto") << "s8-bn" << int(NormKind::Instance) << true << "auto" << true;
+    QTest::newRow("layer affine auto") << "s8-ln" << int(NormKind::Layer) << true << "auto" << false;
+    QTest::newRow("no norm auto") << "s8-bn" << int(NormKind::None) << true << "auto" << false;
+    // An explicit choice wins.
+    QTest::newRow("s8-bn nchw") << "s8-bn" << -1 << true << "nchw" << false;
+    QTest::newRow("layer affine channels_last")
+            << "s8-ln" << int(NormKind::Layer) << true << "channels_last" << true;
+}
+
+void TestConfig::memoryFormatByNorm()
+{
+    QFETCH(QString, preset);
+    QFETCH(int, norm);
+    QFETCH(bool, affine);
+    QFETCH(QString, format);
+    QFETCH(bool, channelsLast);
+    ExperimentConfig c = presetConfig(preset.toStdString());
+    if (norm >= 0)
+        c.model.norm = static_cast<NormKind>(norm);
+    c.model.affine = affine;
+    c.memoryFormat = format.toStdString();
+    QCOMPARE(usesChannelsLast(c), channelsLast);
+}
+
+QTEST_GUILESS_MAIN(TestConfig)
 #include "test_config.moc"
