@@ -308,17 +308,17 @@ public:
                         q[k] += sumSquares[static_cast<std::size_t>(n * l.c + ch)];
                     }
                 const double m = groups.members();
+                const bool updateRunning =
+                        o.stats == FusedNormOptions::Stats::PerChannel && o.runningMean.defined();
+                T *rm = updateRunning ? o.runningMean.data_ptr<T>() : nullptr;
+                T *rv = updateRunning ? o.runningVar.data_ptr<T>() : nullptr;
                 for (std::size_t k = 0; k < mean.size(); ++k) {
                     mean[k] = s[k] / m;
                     const double var = std::max(0.0, q[k] / m - mean[k] * mean[k]);
                     rstd[k] = 1.0 / std::sqrt(var + o.eps);
-                    if (o.stats == FusedNormOptions::Stats::PerChannel && o.runningMean.defined()) {
-                        torch::NoGradGuard noGrad;
-                        auto rm = o.runningMean.accessor<T, 1>();
-                        auto rv = o.runningVar.accessor<T, 1>();
-                        const auto ch = static_cast<std::int64_t>(k);
-                        rm[ch] = static_cast<T>((1 - o.momentum) * rm[ch] + o.momentum * mean[k]);
-                        rv[ch] = static_cast<T>((1 - o.momentum) * rv[ch] + o.momentum * var * m / (m - 1));
+                    if (updateRunning) {
+                        rm[k] = static_cast<T>((1 - o.momentum) * rm[k] + o.momentum * mean[k]);
+                        rv[k] = static_cast<T>((1 - o.momentum) * rv[k] + o.momentum * var * m / (m - 1));
                     }
                 }
                 if (o.stats == FusedNormOptions::Stats::PerChannel && o.numBatchesTracked.defined()) {
@@ -489,6 +489,9 @@ Tensor fusedNormBlock(const Tensor &conv, const Tensor &residual, const Tensor &
                     "fusedNormBlock: no running statistics to normalise with");
         TORCH_CHECK(!options.useBatchStats || conv.size(0) * conv.size(2) * conv.size(3) > 1,
                     "fusedNormBlock: BatchNorm needs more than one value per channel in training");
+        for (const Tensor &t : {options.runningMean, options.runningVar})
+            TORCH_CHECK(!t.defined() || (t.scalar_type() == conv.scalar_type() && t.is_contiguous() && t.numel() == conv.size(1)),
+                        "fusedNormBlock: running statistics must be ", conv.size(1), " contiguous values of the input's type");
     }
     auto optional = [](const Tensor &t) { return t.defined() ? c10::optional<Tensor>(t) : c10::nullopt; };
     return FusedNormBlockFunction::apply(conv, optional(residual), optional(weight), optional(bias), options);
