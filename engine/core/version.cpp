@@ -1,5 +1,7 @@
 #include "version.h"
 
+#include "git_commit.h"
+
 namespace normlab {
 
 std::string version()
