@@ -7,6 +7,7 @@
 #include "process_env.h"
 #include "run_store.h"
 #include "version.h"
+#include "wheel_guard.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,6 +21,7 @@ int main(int argc, char **argv)
     normlab::ensureOpenMpWaitPolicy(argv);
     normlab::useOneMallocArena(); // training runs on a worker thread
     QApplication app(argc, argv);
+    normlab::gui::WheelGuard::install(app);
     QApplication::setApplicationName("normlab");
     QApplication::setOrganizationName("NormLab");
     QApplication::setApplicationDisplayName("NormLab");
