@@ -67,7 +67,7 @@ RunResult RunSession::run(const TrainerCallbacks &callbacks)
 {
     TrainerCallbacks recording = callbacks;
     recording.onBatch = [&](const BatchProgress &p) {
-        m_writer->addBatch({p.step, p.epoch, unixTime(), p.batchLoss});
+        m_writer->addBatch({p.step, p.epoch, p.wallTime, p.batchLoss});
         if (callbacks.onBatch)
             callbacks.onBatch(p);
     };

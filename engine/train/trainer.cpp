@@ -301,6 +301,7 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
                 p.imagesPerSecond =
                         p.epochSeconds > 0 ? static_cast<double>(seen) / p.epochSeconds : 0;
                 p.lr = d->scheduler->lr();
+                p.wallTime = unixTime();
                 callbacks.onBatch(p);
             }
         }

@@ -27,6 +27,7 @@ struct BatchProgress
     double imagesPerSecond = 0;
     double lr = 0;
     double epochSeconds = 0;
+    double wallTime = 0; // Unix seconds when it was reported: the store and the charts share it
 };
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };

@@ -4,12 +4,11 @@
 #include "metrics_chart.h"
 #include "qcustomplot_include.h"
 #include "run_store.h"
-#include "runs_panel.h"
+#include "chart_style.h"
 #include "seed_groups.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateTime>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -54,12 +53,25 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     controls->addWidget(smoothing);
     controls->addWidget(logScale);
     controls->addWidget(m_groupSeeds);
-    controls->addStretch(1);
+    m_groupNote = new QLabel;
+    m_groupNote->setWordWrap(true);
+    m_groupNote->hide();
+    controls->addWidget(m_groupNote, 1);
+    controls->addStretch(0);
     controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
     layout->addWidget(charts, 1);
+
+    m_loss->linkXAxis(m_accuracy);
+    m_loss->setCaption(tr("thin line: train loss of the latest batch (smoothed) · markers: test "
+                          "loss after each epoch"));
+    m_accuracy->setCaption(tr("thin line: train accuracy over each epoch · markers: test accuracy "
+                              "after each epoch"));
+    for (MetricsChart *chart : {m_loss, m_accuracy})
+        chart->setEmptyHint(tr("No run shown: tick runs in the table below to draw them here, "
+                               "or press Train."));
 
     connect(smoothing, &QSlider::valueChanged, this, [this](int v) {
         m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
@@ -94,20 +106,21 @@ void CurvesView::removeRun(qint64 runId)
     m_accuracy->removeRun(runId);
 }
 
+// Live and reloaded runs are drawn from the same points: the batches the store records are the ones
+// the trainer reports here, and train accuracy is the epoch's, as the store keeps it.
 void CurvesView::addBatch(qint64 runId, const BatchProgress &p)
 {
     const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
-                                     static_cast<double>(p.step),
-                                     QDateTime::currentMSecsSinceEpoch() / 1000.0};
+                                     static_cast<double>(p.step), p.wallTime};
     m_lastStep[runId] = p.step;
     m_loss->addTrainPoint(runId, at, p.batchLoss);
-    m_accuracy->addTrainPoint(runId, at, p.runningAccuracy);
 }
 
 void CurvesView::addEpoch(qint64 runId, const EpochMetrics &m)
 {
     const MetricsChart::Position at {static_cast<double>(m.epoch),
                                      static_cast<double>(m_lastStep.value(runId)), m.wallTime};
+    m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
     m_loss->addTestPoint(runId, at, m.testLoss);
     m_accuracy->addTestPoint(runId, at, m.testAccuracy);
     if (m_groupSeeds->isChecked())
@@ -128,7 +141,7 @@ void CurvesView::loadRun(qint64 runId)
         return;
     }
     const QString name = QString("%1 %2").arg(runId).arg(QString::fromStdString(record.name));
-    const QColor color = RunsPanel::colorFor(runId);
+    const QColor color = runColor(runId);
     m_loss->setRun(runId, name, color);
     m_accuracy->setRun(runId, name, color);
     // What is recorded so far; a run in training continues from the live signals.
@@ -137,12 +150,15 @@ void CurvesView::loadRun(qint64 runId)
     for (const BatchPoint &b : batches)
         if (b.epoch == 1)
             stepsPerEpoch = std::max(stepsPerEpoch, b.step);
+    // The same arithmetic as addBatch, so a reloaded run lands on the very same x.
     for (const BatchPoint &b : batches)
-        if (stepsPerEpoch > 0)
+        if (stepsPerEpoch > 0) {
+            const auto batch = static_cast<double>(b.step - (b.epoch - 1) * stepsPerEpoch);
             m_loss->addTrainPoint(runId,
-                                  {static_cast<double>(b.step) / stepsPerEpoch,
+                                  {(b.epoch - 1) + batch / static_cast<double>(stepsPerEpoch),
                                    static_cast<double>(b.step), b.wallTime},
                                   b.loss);
+        }
     for (const EpochMetrics &m : m_store->epochs(runId)) {
         const MetricsChart::Position at {static_cast<double>(m.epoch),
                                          stepsPerEpoch > 0
@@ -165,27 +181,26 @@ void CurvesView::updateSeedGroups()
         m_loss->setRunVisible(id, true);
         m_accuracy->setRunVisible(id, true);
     }
+    m_groupNote->hide();
     if (!m_groupSeeds->isChecked() || !m_store)
         return;
-    for (const SeedGroup &g : seedGroups(*m_store, m_shown)) {
-        const QString name = tr("%1 (%2 seeds) test")
-                                     .arg(QString::fromStdString(g.members.front().name))
-                                     .arg(g.members.size());
-        const QColor color = RunsPanel::colorFor(g.members.front().id);
+    const SeedGrouping grouping = seedGroups(*m_store, m_shown);
+    for (const SeedGroup &g : grouping.groups) {
+        const QString name = tr("%1 (%n seed(s), mean ± std)", nullptr, g.seedCount())
+                                     .arg(QString::fromStdString(g.members.front().name));
+        const QColor color = runColor(g.members.front().id);
         for (const RunRecord &r : g.members) {
             m_loss->setRunVisible(r.id, false);
             m_accuracy->setRunVisible(r.id, false);
         }
-        for (const auto &[chart, stats] :
-             {std::pair {m_loss, &g.testLoss}, std::pair {m_accuracy, &g.testAccuracy}}) {
-            QVector<double> mean, std;
-            for (const MeanStd &s : *stats) {
-                mean << s.mean;
-                std << s.std;
-            }
-            chart->setBand(g.key, name, color, g.epochs, mean, std);
-        }
+        m_loss->setBand(g.key, name, color, {g.epochs, g.testLoss.mean, g.testLoss.std,
+                                             g.trainLoss.mean, g.seedCount()});
+        m_accuracy->setBand(g.key, name, color,
+                            {g.epochs, g.testAccuracy.mean, g.testAccuracy.std,
+                             g.trainAccuracy.mean, g.seedCount()});
     }
+    m_groupNote->setText(grouping.explanation());
+    m_groupNote->setVisible(!m_groupNote->text().isEmpty());
 }
 
 QStringList CurvesView::exportImages(const QString &basePath, QString *error)

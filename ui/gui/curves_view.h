@@ -9,6 +9,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QLabel;
 
 namespace normlab {
 class RunStore;
@@ -49,6 +50,7 @@ private:
     MetricsChart *m_loss;
     MetricsChart *m_accuracy;
     QCheckBox *m_groupSeeds;
+    QLabel *m_groupNote; // what was grouped, and what could not be
     QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
 };
 

@@ -1,13 +1,16 @@
 #include "metrics_chart.h"
 
+#include "chart_style.h"
 #include "qcustomplot_include.h"
 #include "smoothing.h"
 
 #include <QFileInfo>
+#include <QLocale>
 #include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace normlab::gui {
@@ -15,6 +18,22 @@ namespace normlab::gui {
 namespace {
 
 constexpr int kReplotIntervalMs = 100;
+constexpr double kHoverPixels = 10; // how near the mouse a point must be for the tooltip
+constexpr double kMarkerSize = 6;
+constexpr double kEdgeShare = 0.03; // room at the plot's edges, so no marker is cut
+constexpr int kLegendColumns = 3;
+
+// `lo..hi` widened at both ends, so the markers at the edges are drawn whole. A share of the span,
+// not pixels: the fitted range must not depend on the window's size when it was computed.
+QCPRange padded(double lo, double hi)
+{
+    if (hi <= lo) {
+        const double half = std::max(std::abs(lo) * 0.05, 0.5);
+        return {lo - half, hi + half};
+    }
+    const double pad = (hi - lo) * kEdgeShare;
+    return {lo - pad, hi + pad};
+}
 
 } // namespace
 
@@ -25,58 +44,45 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
 
-    m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(metric == Metric::Loss ? tr("loss") : tr("accuracy (%)"));
     m_plot->plotLayout()->insertRow(0);
     m_title = new QCPTextElement(m_plot, metric == Metric::Loss ? tr("Loss") : tr("Accuracy"),
                                  QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     m_plot->plotLayout()->addElement(0, 0, m_title);
-    m_plot->legend->setVisible(false); // shown once a run is on the chart
+    // The legend below the plot, in columns: inside it covered the curves.
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setWrap(kLegendColumns);
+    m_plot->legend->setMargins(QMargins(4, 2, 4, 2));
+    m_plot->legend->setVisible(false); // shown once a run has data
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.85);
+    m_plot->legend->setFont(small);
+    m_caption = new QCPTextElement(m_plot, QString(), small);
+    m_plot->plotLayout()->addElement(3, 0, m_caption);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    m_plot->plotLayout()->setRowStretchFactor(3, 0.001);
+    m_emptyHint = new QCPItemText(m_plot);
+    m_emptyHint->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_emptyHint->position->setCoords(0.5, 0.5);
+    m_emptyHint->setFont(small);
     applyPalette();
-    QFont legendFont = font();
-    legendFont.setPointSizeF(font().pointSizeF() * 0.85);
-    m_plot->legend->setFont(legendFont);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(
-            0, metric == Metric::Loss ? (Qt::AlignTop | Qt::AlignRight)
-                                      : (Qt::AlignBottom | Qt::AlignRight));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
-    m_plot->xAxis->setRange(0, 1);
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new WholeNumberTicker));
+    setXAxis(XAxis::Epoch);
+    m_plot->xAxis->setRange(0, 5);
     m_plot->yAxis->setRange(0, metric == Metric::Loss ? 2.5 : 100);
 
-    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });
-    connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_autoRange = false; });
-    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] {
-        m_autoRange = true;
-        m_needsReplot = true;
-    });
-
-    // Hover: the nearest point of the curve under the mouse, as a tooltip.
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { setAutoRange(false); });
+    connect(m_plot, &QCustomPlot::mousePress, this, [this] { setAutoRange(false); });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] { setAutoRange(true); });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
-        const QPointF pos = event->position();
-        QCPGraph *nearest = nullptr;
-        double nearestDistance = 8; // pixels
-        for (int i = 0; i < m_plot->graphCount(); ++i) {
-            QCPGraph *graph = m_plot->graph(i);
-            const double d = graph->selectTest(pos, false);
-            if (d >= 0 && d < nearestDistance) {
-                nearestDistance = d;
-                nearest = graph;
-            }
-        }
-        if (!nearest || nearest->data()->isEmpty()) {
+        const std::optional<HoverPoint> point = pointAt(event->position());
+        if (point)
+            QToolTip::showText(event->globalPosition().toPoint(), point->text, m_plot);
+        else
             QToolTip::hideText();
-            return;
-        }
-        const double x = m_plot->xAxis->pixelToCoord(pos.x());
-        auto it = nearest->data()->findBegin(x);
-        if (it == nearest->data()->constEnd())
-            --it;
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           tr("%1\nepoch %2: %3")
-                                   .arg(nearest->name())
-                                   .arg(it->key, 0, 'f', 2)
-                                   .arg(it->value, 0, 'g', 5),
-                           m_plot);
     });
 
     m_replotTimer.setInterval(kReplotIntervalMs);
@@ -100,8 +106,10 @@ void MetricsChart::applyPalette()
         axis->grid()->setPen(QPen(pal.color(QPalette::Mid), 0, Qt::DotLine));
     }
     m_title->setTextColor(text);
+    m_caption->setTextColor(pal.color(QPalette::PlaceholderText));
+    m_emptyHint->setColor(pal.color(QPalette::PlaceholderText));
     m_plot->legend->setBrush(pal.color(QPalette::Base));
-    m_plot->legend->setBorderPen(QPen(pal.color(QPalette::Mid)));
+    m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setTextColor(text);
     m_plot->replot();
 }
@@ -119,16 +127,15 @@ void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color
     if (!run.train) {
         run.train = m_plot->addGraph();
         run.test = m_plot->addGraph();
-        run.test->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     }
-    QColor light = color;
-    light.setAlpha(150);
-    run.train->setPen(QPen(light, 1));
+    run.test->setScatterStyle(QCPScatterStyle(runMarker(runId), kMarkerSize));
+    // Full colour, thinner: pale train lines were hard to see on white.
+    run.train->setPen(QPen(color, 1.2));
     run.test->setPen(QPen(color, 2));
     run.name = name;
-    run.train->setName(name + tr(" train"));
-    run.test->setName(name + tr(" test"));
-    m_needsReplot = true;
+    run.train->setName(name);
+    run.test->setName(name);
+    run.dirty = true;
 }
 
 void MetricsChart::removeRun(qint64 runId)
@@ -144,9 +151,8 @@ void MetricsChart::removeRun(qint64 runId)
 
 void MetricsChart::clearRuns()
 {
-    m_plot->clearGraphs();
-    m_runs.clear();
-    m_needsReplot = true;
+    for (const qint64 id : runs())
+        removeRun(id);
 }
 
 void MetricsChart::addTrainPoint(qint64 runId, const Position &x, double value, bool perBatch)
@@ -184,16 +190,14 @@ int MetricsChart::testPointCount(qint64 runId) const
 }
 
 void MetricsChart::setBand(const QString &key, const QString &name, const QColor &color,
-                           const QVector<double> &epochs, const QVector<double> &mean,
-                           const QVector<double> &std)
+                           const BandData &data)
 {
     Band &band = m_bands[key];
     if (!band.mean) {
         band.upper = m_plot->addGraph();
         band.lower = m_plot->addGraph();
         band.mean = m_plot->addGraph();
-        band.upper->removeFromLegend();
-        band.lower->removeFromLegend();
+        band.train = m_plot->addGraph();
         band.upper->setChannelFillGraph(band.lower);
     }
     QColor fill = color;
@@ -202,26 +206,32 @@ void MetricsChart::setBand(const QString &key, const QString &name, const QColor
     band.lower->setPen(Qt::NoPen);
     band.upper->setBrush(fill);
     band.mean->setPen(QPen(color, 2));
-    band.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
+    band.mean->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, kMarkerSize));
+    band.train->setPen(QPen(color, 1.2));
+    band.name = name;
     band.mean->setName(name);
+    band.data = data;
     QVector<double> upper, lower;
-    for (qsizetype i = 0; i < mean.size(); ++i) {
-        upper << mean[i] + std[i];
-        lower << mean[i] - std[i];
+    for (qsizetype i = 0; i < data.mean.size(); ++i) {
+        upper << data.mean[i] + data.std[i];
+        lower << data.mean[i] - data.std[i];
     }
-    band.upper->setData(epochs, upper, true);
-    band.lower->setData(epochs, lower, true);
-    band.mean->setData(epochs, mean, true);
+    // Bands are drawn by epoch; on the step and time axes only their members' curves mean much.
+    const bool shown = m_xAxis == XAxis::Epoch;
+    for (QCPGraph *g : {band.upper, band.lower, band.mean, band.train})
+        g->setVisible(shown);
+    band.upper->setData(data.epochs, upper, true);
+    band.lower->setData(data.epochs, lower, true);
+    band.mean->setData(data.epochs, data.mean, true);
+    band.train->setData(data.epochs, data.trainMean, true);
     m_needsReplot = true;
 }
 
 void MetricsChart::clearBands()
 {
-    for (const Band &band : std::as_const(m_bands)) {
-        m_plot->removeGraph(band.upper);
-        m_plot->removeGraph(band.lower);
-        m_plot->removeGraph(band.mean);
-    }
+    for (const Band &band : std::as_const(m_bands))
+        for (QCPGraph *g : {band.upper, band.lower, band.mean, band.train})
+            m_plot->removeGraph(g);
     m_bands.clear();
     m_needsReplot = true;
 }
@@ -229,13 +239,49 @@ void MetricsChart::clearBands()
 void MetricsChart::setRunVisible(qint64 runId, bool visible)
 {
     const auto it = m_runs.find(runId);
-    if (it == m_runs.end())
+    if (it == m_runs.end() || it->visible == visible)
         return;
-    for (QCPGraph *graph : {it->train, it->test}) {
-        graph->setVisible(visible);
-        visible ? (void)graph->addToLegend() : (void)graph->removeFromLegend();
-    }
+    it->visible = visible;
+    it->train->setVisible(visible);
+    it->test->setVisible(visible);
     m_needsReplot = true;
+}
+
+void MetricsChart::linkXAxis(MetricsChart *other)
+{
+    m_linked = other;
+    other->m_linked = this;
+    for (MetricsChart *chart : {this, other})
+        connect(chart->m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), chart,
+                [chart](const QCPRange &range) {
+                    QCPAxis *axis = chart->m_linked->m_plot->xAxis;
+                    if (axis->range() == range)
+                        return;
+                    axis->setRange(range);
+                    chart->m_linked->m_plot->replot(QCustomPlot::rpQueuedReplot);
+                });
+}
+
+void MetricsChart::setCaption(const QString &text)
+{
+    m_caption->setText(text);
+    m_needsReplot = true;
+}
+
+void MetricsChart::setEmptyHint(const QString &text)
+{
+    m_emptyHint->setText(text);
+    m_needsReplot = true;
+}
+
+void MetricsChart::setAutoRange(bool on)
+{
+    for (MetricsChart *chart : {this, m_linked}) {
+        if (!chart)
+            continue;
+        chart->m_autoRange = on;
+        chart->m_needsReplot = chart->m_needsReplot || on;
+    }
 }
 
 void MetricsChart::setSmoothing(double weight)
@@ -265,9 +311,9 @@ void MetricsChart::flush()
                 if (std::isfinite(p.unixTime))
                     origin = std::min(origin, p.unixTime);
         QVector<double> x, y;
-        pointsOnAxis(run.trainData, origin, run.smoothTrain, x, y);
+        pointsOnAxis(run.trainData, origin, run.smoothTrain, x, y, run.trainShown);
         run.train->setData(x, y, true);
-        pointsOnAxis(run.testData, origin, false, x, y);
+        pointsOnAxis(run.testData, origin, false, x, y, run.testShown);
         run.test->setData(x, y, true);
         run.dirty = false;
         changed = true;
@@ -275,32 +321,118 @@ void MetricsChart::flush()
     if (!changed)
         return;
     m_needsReplot = false;
-    m_plot->legend->setVisible(!m_runs.isEmpty() || !m_bands.isEmpty());
-    if (m_autoRange && !m_runs.isEmpty()) {
-        m_plot->rescaleAxes(true); // visible curves only: members of a band are hidden
-        if (m_metric == Metric::Accuracy)
-            m_plot->yAxis->setRange(std::max(0.0, m_plot->yAxis->range().lower - 2),
-                                    std::min(100.0, m_plot->yAxis->range().upper + 2));
-    }
+    rebuildLegend();
+    if (m_autoRange)
+        fitRanges();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+// One entry per run that has data, and one per band, in the order of run ids (then band names):
+// toggling seed grouping or a run arriving never reorders the others.
+void MetricsChart::rebuildLegend()
+{
+    m_plot->legend->clearItems();
+    QList<qint64> ids = m_runs.keys();
+    std::sort(ids.begin(), ids.end());
+    for (const qint64 id : ids) {
+        const RunCurves &run = m_runs[id];
+        if (run.visible && (!run.test->data()->isEmpty() || !run.train->data()->isEmpty()))
+            run.test->addToLegend();
+    }
+    QStringList keys = m_bands.keys();
+    std::sort(keys.begin(), keys.end());
+    for (const QString &key : keys)
+        if (m_bands[key].mean->visible())
+            m_bands[key].mean->addToLegend();
+    const bool any = m_plot->legend->itemCount() > 0;
+    m_plot->legend->setVisible(any);
+    m_caption->setVisible(any);
+    m_emptyHint->setVisible(!any);
+}
+
+QCPRange MetricsChart::dataXRange() const
+{
+    // Not QCPRange's constructor: it swaps bounds given in the wrong order.
+    QCPRange range;
+    range.lower = std::numeric_limits<double>::infinity();
+    range.upper = -std::numeric_limits<double>::infinity();
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        const QCPGraph *g = m_plot->graph(i);
+        if (!g->visible() || g->data()->isEmpty())
+            continue;
+        range.lower = std::min(range.lower, g->data()->constBegin()->key);
+        range.upper = std::max(range.upper, (g->data()->constEnd() - 1)->key);
+    }
+    return range;
+}
+
+void MetricsChart::fitRanges()
+{
+    QCPRange x = dataXRange();
+    if (m_linked) {
+        const QCPRange other = m_linked->dataXRange();
+        x.lower = std::min(x.lower, other.lower);
+        x.upper = std::max(x.upper, other.upper);
+    }
+    if (x.lower > x.upper)
+        return; // nothing drawn: keep the empty chart's range
+    // Every x axis starts where training starts.
+    x.lower = std::min(x.lower, 0.0);
+    if (m_xAxis == XAxis::Time)
+        m_plot->xAxis->setTicker(clockTicker(x.upper));
+    m_plot->xAxis->setRange(padded(x.lower, x.upper));
+    bool found = false;
+    QCPRange values;
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraph *g = m_plot->graph(i);
+        if (!g->visible())
+            continue;
+        bool ok = false;
+        const QCPRange r = g->getValueRange(ok, QCP::sdBoth, x);
+        if (!ok)
+            continue;
+        values = found ? QCPRange(std::min(values.lower, r.lower), std::max(values.upper, r.upper))
+                       : r;
+        found = true;
+    }
+    if (!found)
+        return;
+    if (m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic) {
+        m_plot->yAxis->setRange(values.lower / 1.1, values.upper * 1.1);
+        return;
+    }
+    m_plot->yAxis->setRange(
+            padded(values.lower, values.upper));
+}
+
+double MetricsChart::axisValue(const Position &p, double timeOrigin) const
+{
+    switch (m_xAxis) {
+    case XAxis::Epoch:
+        return p.epoch;
+    case XAxis::Step:
+        return p.step;
+    case XAxis::Time:
+        return p.unixTime - timeOrigin; // seconds, shown as a clock
+    }
+    return p.epoch;
+}
+
 void MetricsChart::pointsOnAxis(const Series &series, double timeOrigin, bool smooth,
-                                QVector<double> &x, QVector<double> &y) const
+                                QVector<double> &x, QVector<double> &y, QVector<int> &shown) const
 {
     x.clear();
     y.clear();
+    shown.clear();
     // Smoothing runs along the series as recorded, before points are left out.
     const QVector<double> values = smooth ? debiasedEma(series.y, m_smoothing) : series.y;
     for (qsizetype i = 0; i < series.x.size(); ++i) {
-        const Position &p = series.x[i];
-        const double at = m_xAxis == XAxis::Epoch  ? p.epoch
-                          : m_xAxis == XAxis::Step ? p.step
-                                                   : (p.unixTime - timeOrigin) / 60.0;
+        const double at = axisValue(series.x[i], timeOrigin);
         if (!std::isfinite(at))
             continue;
         x.append(at);
         y.append(values[i]);
+        shown.append(static_cast<int>(i));
     }
 }
 
@@ -309,11 +441,95 @@ void MetricsChart::setXAxis(XAxis axis)
     m_xAxis = axis;
     m_plot->xAxis->setLabel(axis == XAxis::Epoch  ? tr("epoch")
                             : axis == XAxis::Step ? tr("step (batches)")
-                                                  : tr("minutes"));
+                                                  : tr("time since the run's start"));
+    m_plot->xAxis->setTicker(axis == XAxis::Time
+                                     ? clockTicker(0)
+                                     : QSharedPointer<QCPAxisTicker>(new WholeNumberTicker));
     for (RunCurves &run : m_runs)
         run.dirty = true;
+    for (const Band &band : std::as_const(m_bands))
+        for (QCPGraph *g : {band.upper, band.lower, band.mean, band.train})
+            g->setVisible(axis == XAxis::Epoch);
     m_autoRange = true;
     m_needsReplot = true;
+}
+
+std::optional<MetricsChart::HoverPoint> MetricsChart::pointAt(const QPointF &pixel) const
+{
+    std::optional<HoverPoint> best;
+    double bestDistance = kHoverPixels;
+    // The nearest drawn point of `graph` within kHoverPixels, closer than any found before.
+    auto nearest = [&](const QCPGraph *graph) -> int {
+        if (!graph->visible() || graph->data()->isEmpty())
+            return -1;
+        const double k0 = m_plot->xAxis->pixelToCoord(pixel.x() - kHoverPixels);
+        const double k1 = m_plot->xAxis->pixelToCoord(pixel.x() + kHoverPixels);
+        const auto begin = graph->data()->findBegin(std::min(k0, k1), false);
+        const auto end = graph->data()->findEnd(std::max(k0, k1), false);
+        int found = -1;
+        for (auto it = begin; it != end; ++it) {
+            const QPointF at(m_plot->xAxis->coordToPixel(it->key),
+                             m_plot->yAxis->coordToPixel(it->value));
+            const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
+            if (d <= bestDistance) {
+                bestDistance = d;
+                found = static_cast<int>(it - graph->data()->constBegin());
+            }
+        }
+        return found;
+    };
+    for (auto it = m_runs.cbegin(); it != m_runs.cend(); ++it) {
+        const RunCurves &run = it.value();
+        for (const bool test : {false, true}) {
+            const QCPGraph *graph = test ? run.test : run.train;
+            const int i = nearest(graph);
+            if (i < 0)
+                continue;
+            const Series &series = test ? run.testData : run.trainData;
+            const int recorded = (test ? run.testShown : run.trainShown).value(i, -1);
+            if (recorded < 0 || recorded >= series.y.size())
+                continue;
+            HoverPoint p {it.key(), test ? QString("test") : QString("train"),
+                          series.x[recorded], series.y[recorded], {}};
+            p.text = describe(p, run.name, (graph->data()->constBegin() + i)->value);
+            best = p;
+        }
+    }
+    for (const Band &band : m_bands) {
+        const int i = nearest(band.mean);
+        if (i < 0 || i >= band.data.mean.size())
+            continue;
+        HoverPoint p {0, "mean", Position {band.data.epochs[i]}, band.data.mean[i], {}};
+        p.text = tr("%1\nepoch %2: %3 ± %4 over %n seed(s)", nullptr, band.data.seeds)
+                         .arg(band.name)
+                         .arg(band.data.epochs[i])
+                         .arg(band.data.mean[i], 0, 'f', m_metric == Metric::Loss ? 4 : 2)
+                         .arg(band.data.std[i], 0, 'f', m_metric == Metric::Loss ? 4 : 2);
+        best = p;
+    }
+    return best;
+}
+
+// "5 s8-bn · test\nepoch 3: 1.5526", with the step and time where they are known.
+QString MetricsChart::describe(const HoverPoint &point, const QString &name, double drawn) const
+{
+    const bool loss = m_metric == Metric::Loss;
+    auto value = [loss](double v) {
+        return loss ? QString::number(v, 'f', 4) : QString("%1 %").arg(v, 0, 'f', 2);
+    };
+    const bool perEpoch = point.series == "test" || point.at.epoch == std::floor(point.at.epoch);
+    // A batch halfway through epoch 3 is at 2.5: it belongs to epoch 3.
+    const int epoch = static_cast<int>(std::ceil(point.at.epoch - 1e-9));
+    QString where = tr("epoch %1").arg(std::max(epoch, 1));
+    if (!perEpoch && std::isfinite(point.at.step))
+        where += tr(", step %1").arg(QLocale().toString(static_cast<qlonglong>(point.at.step)));
+    QString what = point.series == "test" ? tr("test") : tr("train");
+    if (point.series == "train" && !loss)
+        what = tr("train, mean over the epoch");
+    QString text = QString("%1 · %2\n%3: %4").arg(name, what, where, value(point.value));
+    if (point.series == "train" && std::abs(drawn - point.value) > 1e-12)
+        text += tr(" (smoothed %1)").arg(value(drawn));
+    return text;
 }
 
 bool MetricsChart::exportImage(const QString &path, QString *error)
@@ -324,8 +540,7 @@ bool MetricsChart::exportImage(const QString &path, QString *error)
     const int h = std::max(m_plot->height(), 500);
     bool ok = false;
     if (suffix == "png") {
-        ok = m_plot->savePng(path, w, h,
-                             2.0); // twice the pixels: crisp on HiDPI screens and slides
+        ok = m_plot->savePng(path, w, h, 2.0); // twice the pixels: crisp on HiDPI and slides
     } else if (suffix == "pdf") {
         ok = m_plot->savePdf(path, w, h);
     } else if (suffix == "svg") {

@@ -1,6 +1,7 @@
-// One live chart (loss or accuracy) built on QCustomPlot: per run, the training curve by batch and
-// the test curve by epoch, one colour per run. Data arrives at any rate; the plot is redrawn at
-// most every 100 ms by a timer, never once per point.
+// One live chart (loss or accuracy) built on QCustomPlot: per run, the training curve and the test
+// curve by epoch, one colour per run. Data arrives at any rate; the plot is redrawn at most every
+// 100 ms by a timer, never once per point. The legend sits under the plot, so it never covers a
+// curve, and lists the runs that have data, in the order of their ids.
 #pragma once
 
 #include <QColor>
@@ -10,9 +11,12 @@
 #include <QWidget>
 
 #include <limits>
+#include <optional>
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemText;
+class QCPRange;
 class QCPTextElement;
 
 namespace normlab::gui {
@@ -29,8 +33,17 @@ public:
     {
         double epoch = 0; // a batch halfway through epoch 3 is at 2.5
         double step = std::numeric_limits<double>::quiet_NaN(); // batches since the run began
-        double unixTime = std::numeric_limits<double>::quiet_NaN(); // shown as seconds since the
-                                                                    // run's first point
+        double unixTime = std::numeric_limits<double>::quiet_NaN(); // shown as the time since
+                                                                    // the run's first point
+    };
+    // The recorded point nearest the mouse, as the tooltip reports it.
+    struct HoverPoint
+    {
+        qint64 runId = 0; // 0 for a band
+        QString series; // "train", "test" or "mean"
+        Position at;
+        double value = 0; // as recorded (not smoothed)
+        QString text; // the tooltip
     };
     explicit MetricsChart(Metric metric, QWidget *parent = nullptr);
 
@@ -44,8 +57,7 @@ public:
     bool hasRun(qint64 runId) const { return m_runs.contains(runId); }
     QList<qint64> runs() const { return m_runs.keys(); }
 
-    // x is in epochs: a batch halfway through epoch 3 is at 2.5. Smoothing applies to per-batch
-    // points only; `perBatch` false marks a run whose training curve has one point per epoch.
+    // `perBatch` points are smoothed; false marks a training curve of one point per epoch.
     void addTrainPoint(qint64 runId, const Position &at, double value, bool perBatch = true);
     void addTestPoint(qint64 runId, const Position &at, double value);
     void addTrainPoint(qint64 runId, double epoch, double value, bool perBatch = true)
@@ -61,19 +73,34 @@ public:
     int trainPointCount(qint64 runId) const;
     int testPointCount(qint64 runId) const;
 
-    // Runs that differ only by seed, drawn as one mean test curve with a ±std band.
-    void setBand(const QString &key, const QString &name, const QColor &color,
-                 const QVector<double> &epochs, const QVector<double> &mean,
-                 const QVector<double> &std);
+    // Runs that differ only by seed, drawn as one mean test curve with a ±std band, and the mean
+    // of their per-epoch training values as a thin line.
+    struct BandData
+    {
+        QVector<double> epochs, mean, std, trainMean;
+        int seeds = 0;
+    };
+    void setBand(const QString &key, const QString &name, const QColor &color, const BandData &data);
     void clearBands();
     int bandCount() const { return static_cast<int>(m_bands.size()); }
     // Hidden runs keep their data but are not drawn (members of a band).
     void setRunVisible(qint64 runId, bool visible);
 
+    // The two charts of a view share one x range: zooming or panning one moves the other, and
+    // the fitted range covers the data of both.
+    void linkXAxis(MetricsChart *other);
+    // Under the legend: what the line styles mean.
+    void setCaption(const QString &text);
+    // Shown in the middle of the plot while it has nothing to draw.
+    void setEmptyHint(const QString &text);
+
     void setSmoothing(double weight);
     void setLogScale(bool on);
     // Redraws now if anything changed (the timer calls this).
     void flush();
+
+    // The point the tooltip reports for the mouse at `pixel` (plot coordinates), if one is near.
+    std::optional<HoverPoint> pointAt(const QPointF &pixel) const;
 
     // Writes the chart with its legend and axis labels; the format follows the suffix (.png, .svg,
     // .pdf). Returns false (and `error`) when it cannot.
@@ -86,34 +113,48 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void applyPalette();
-
     struct Series
     {
         QVector<Position> x;
         QVector<double> y;
     };
-    // The series' points on the current x axis, unknown positions left out.
-    void pointsOnAxis(const Series &series, double timeOrigin, bool smooth, QVector<double> &x,
-                      QVector<double> &y) const;
     struct RunCurves
     {
         QString name;
         QCPGraph *train = nullptr;
         QCPGraph *test = nullptr;
         Series trainData, testData;
+        // Which recorded point each drawn point is (points unknown on the axis are left out).
+        QVector<int> trainShown, testShown;
         bool smoothTrain = true;
+        bool visible = true;
         bool dirty = false;
     };
+    struct Band
+    {
+        QString name;
+        QCPGraph *upper = nullptr, *lower = nullptr, *mean = nullptr, *train = nullptr;
+        BandData data;
+    };
+
+    void applyPalette();
+    void setAutoRange(bool on);
+    void fitRanges();
+    void rebuildLegend();
+    // The x extent of the drawn points; empty (lower > upper) when there are none.
+    QCPRange dataXRange() const;
+    double axisValue(const Position &p, double timeOrigin) const;
+    void pointsOnAxis(const Series &series, double timeOrigin, bool smooth, QVector<double> &x,
+                      QVector<double> &y, QVector<int> &shown) const;
+    QString describe(const HoverPoint &point, const QString &name, double drawn) const;
 
     Metric m_metric;
     QCustomPlot *m_plot;
     QCPTextElement *m_title = nullptr;
+    QCPTextElement *m_caption = nullptr;
+    QCPItemText *m_emptyHint = nullptr;
+    MetricsChart *m_linked = nullptr;
     QHash<qint64, RunCurves> m_runs;
-    struct Band
-    {
-        QCPGraph *upper = nullptr, *lower = nullptr, *mean = nullptr;
-    };
     QHash<QString, Band> m_bands;
     QTimer m_replotTimer;
     double m_smoothing = 0.6;

@@ -1,5 +1,6 @@
 #include "runs_panel.h"
 
+#include "chart_style.h"
 #include "seed_groups.h"
 
 #include "run_summary.h"
@@ -28,6 +29,7 @@ enum Column {
     Epochs,
     Duration,
     Tags,
+    Note,
     ColumnCount
 };
 
@@ -44,9 +46,7 @@ QTableWidgetItem *item(const QString &text, bool numeric = false)
 
 QColor RunsPanel::colorFor(qint64 runId)
 {
-    // Well-separated hues (the golden angle), readable on light and dark backgrounds.
-    const int hue = static_cast<int>((runId * 137) % 360);
-    return QColor::fromHsv(hue, 200, 210);
+    return runColor(runId);
 }
 
 RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
@@ -54,12 +54,12 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_search = new QLineEdit(this);
-    m_search->setPlaceholderText(tr("Search runs: name, status, norm, tags…"));
+    m_search->setPlaceholderText(tr("Search runs: name, status, norm, tags, notes…"));
     m_search->setClearButtonEnabled(true);
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setHorizontalHeaderLabels(
             {tr("Run"), tr("Name"), tr("Status"), tr("Preset"), tr("Norm"), tr("Augment"),
-             tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"), tr("Tags")});
+             tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"), tr("Tags"), tr("Note")});
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
@@ -114,6 +114,13 @@ void RunsPanel::selectRun(qint64 runId)
             m_table->selectRow(row);
 }
 
+qint64 RunsPanel::selectedRun() const
+{
+    const int row = m_table->currentRow();
+    const QTableWidgetItem *idItem = row >= 0 ? m_table->item(row, Id) : nullptr;
+    return idItem && idItem->isSelected() ? idItem->data(Qt::UserRole).toLongLong() : 0;
+}
+
 int RunsPanel::rowCount() const
 {
     return m_table->rowCount();
@@ -138,12 +145,22 @@ void RunsPanel::setChecked(qint64 runId, bool checked)
 void RunsPanel::refresh(const RunStore &store)
 {
     const std::vector<RunRecord> runs = store.runs();
+    // The selection belongs to a run, not to a row: new runs go in at the top.
+    const qint64 selected = selectedRun();
     m_filling = true;
     m_table->setRowCount(static_cast<int>(runs.size()));
     int row = 0;
+    int selectedRow = -1;
     // Newest first: the run being trained is at the top.
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row)
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row) {
         fillRow(row, *it);
+        if (it->id == selected)
+            selectedRow = row;
+    }
+    if (selectedRow >= 0)
+        m_table->setCurrentCell(selectedRow, m_table->currentColumn() < 0 ? 0 : m_table->currentColumn());
+    else
+        m_table->clearSelection();
     m_filling = false;
     applyFilter();
 }
@@ -209,6 +226,13 @@ void RunsPanel::fillRow(int row, const RunRecord &r)
     for (const std::string &t : r.tags)
         tags << QString::fromStdString(t);
     m_table->setItem(row, Tags, item(tags.join(", ")));
+    // The first line in the cell, the whole note as its tooltip; the search reads all of it.
+    const QString note = QString::fromStdString(r.note).trimmed();
+    auto *noteItem = item(note.section('\n', 0, 0));
+    noteItem->setData(Qt::UserRole, note);
+    if (!note.isEmpty())
+        noteItem->setToolTip(note);
+    m_table->setItem(row, Note, noteItem);
 }
 
 void RunsPanel::applyFilter()
@@ -219,6 +243,9 @@ void RunsPanel::applyFilter()
         for (int c = 0; c < ColumnCount && !match; ++c)
             match = m_table->item(row, c) &&
                     m_table->item(row, c)->text().contains(text, Qt::CaseInsensitive);
+        if (!match && m_table->item(row, Note))
+            match = m_table->item(row, Note)->data(Qt::UserRole).toString().contains(
+                    text, Qt::CaseInsensitive);
         m_table->setRowHidden(row, !match);
     }
 }

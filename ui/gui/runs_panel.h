@@ -30,6 +30,8 @@ public:
     QList<qint64> checkedRuns() const { return m_checked.values(); }
     void setChecked(qint64 runId, bool checked);
     void selectRun(qint64 runId);
+    // The run of the selected row, or 0.
+    qint64 selectedRun() const;
     int rowCount() const;
 
     // One colour per run, the same in every chart.

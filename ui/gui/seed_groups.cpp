@@ -4,11 +4,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QCoreApplication>
 #include <QMap>
+#include <QStringList>
 
 #include <cmath>
 
 namespace normlab::gui {
+
+namespace {
+
+QString tr(const char *text, int n = -1)
+{
+    return QCoreApplication::translate("SeedGroups", text, nullptr, n);
+}
+
+QString idList(const QList<RunRecord> &runs)
+{
+    QStringList ids;
+    for (const RunRecord &r : runs)
+        ids << QString::number(r.id);
+    return ids.join(", ");
+}
+
+// Of runs with one seed, the one to keep: the furthest trained, the newest of those.
+bool preferred(const RunRecord &a, const RunRecord &b)
+{
+    return a.epochsDone != b.epochsDone ? a.epochsDone > b.epochsDone : a.id > b.id;
+}
+
+} // namespace
 
 MeanStd meanStd(const QVector<double> &values)
 {
@@ -26,7 +51,7 @@ MeanStd meanStd(const QVector<double> &values)
     return s;
 }
 
-QList<SeedGroup> seedGroups(const RunStore &store, const QList<qint64> &runs)
+SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs)
 {
     QMap<QString, QList<RunRecord>> byConfig;
     for (const qint64 id : runs) {
@@ -42,25 +67,71 @@ QList<SeedGroup> seedGroups(const RunStore &store, const QList<qint64> &runs)
             // deleted meanwhile
         }
     }
-    QList<SeedGroup> groups;
+    SeedGrouping result;
     for (auto it = byConfig.cbegin(); it != byConfig.cend(); ++it) {
         if (it.value().size() < 2)
             continue;
-        SeedGroup g {it.key(), it.value(), {}, {}, {}};
-        QMap<int, QVector<double>> loss, accuracy;
+        QMap<std::uint64_t, QList<RunRecord>> bySeed;
+        for (const RunRecord &r : it.value())
+            bySeed[r.seed].append(r);
+        SeedGroup g;
+        g.key = it.key();
+        for (QList<RunRecord> same : bySeed) {
+            std::sort(same.begin(), same.end(), preferred);
+            g.members << same.takeFirst();
+            g.repeats << same;
+        }
+        if (g.members.size() < 2) {
+            result.repeatsOnly << it.value();
+            continue;
+        }
+        std::sort(g.members.begin(), g.members.end(),
+                  [](const RunRecord &a, const RunRecord &b) { return a.id < b.id; });
+        struct Values
+        {
+            QVector<double> testLoss, testAccuracy, trainLoss, trainAccuracy;
+        };
+        QMap<int, Values> byEpoch;
         for (const RunRecord &r : g.members)
             for (const EpochMetrics &m : store.epochs(r.id)) {
-                loss[m.epoch] << m.testLoss;
-                accuracy[m.epoch] << m.testAccuracy;
+                Values &v = byEpoch[m.epoch];
+                v.testLoss << m.testLoss;
+                v.testAccuracy << m.testAccuracy;
+                v.trainLoss << m.trainLoss;
+                v.trainAccuracy << m.trainAccuracy;
             }
-        for (auto e = loss.cbegin(); e != loss.cend(); ++e) {
+        for (auto e = byEpoch.cbegin(); e != byEpoch.cend(); ++e) {
             g.epochs << e.key();
-            g.testLoss << meanStd(e.value());
-            g.testAccuracy << meanStd(accuracy.value(e.key()));
+            for (const auto &[stats, values] :
+                 {std::pair {&g.testLoss, &e->testLoss}, std::pair {&g.testAccuracy, &e->testAccuracy},
+                  std::pair {&g.trainLoss, &e->trainLoss},
+                  std::pair {&g.trainAccuracy, &e->trainAccuracy}}) {
+                const MeanStd s = meanStd(*values);
+                stats->mean << s.mean;
+                stats->std << s.std;
+            }
         }
-        groups << g;
+        result.groups << g;
     }
-    return groups;
+    return result;
+}
+
+QString SeedGrouping::explanation() const
+{
+    QStringList lines;
+    for (const SeedGroup &g : groups) {
+        QString line = tr("Runs %1: one band over %n seed(s)", g.seedCount()).arg(idList(g.members));
+        if (!g.repeats.isEmpty())
+            line += tr("; run(s) %1 left out: each repeats the seed of a run in the band")
+                            .arg(idList(g.repeats));
+        lines << line + ".";
+    }
+    for (const QList<RunRecord> &runs : repeatsOnly)
+        lines << tr("Runs %1 have the same config and seed: repeats, not seeds, so no band.")
+                         .arg(idList(runs));
+    if (lines.isEmpty())
+        lines << tr("No two of the shown runs differ only by seed: nothing to group.");
+    return lines.join(' ');
 }
 
 QString clockText(double seconds)

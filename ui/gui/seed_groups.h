@@ -1,5 +1,6 @@
-// Runs that differ only by seed, and their statistics: what the charts' "Group seeds" bands and the
-// comparison table summarise.
+// Runs that differ only by seed, and their statistics: what the charts' "Group seeds" bands show.
+// Runs with the same config *and* the same seed are repeats of one experiment, not seeds: a group
+// keeps one of them per seed (the one that got furthest, the newest of those) and names the rest.
 #pragma once
 
 #include "run_store.h"
@@ -17,16 +18,34 @@ struct MeanStd
 };
 MeanStd meanStd(const QVector<double> &values);
 
+struct SeriesStats
+{
+    QVector<double> mean, std;
+};
+
 struct SeedGroup
 {
     QString key; // the shared config without seed and name
-    QList<RunRecord> members;
+    QList<RunRecord> members; // one run per seed, in id order
+    QList<RunRecord> repeats; // left out: another member has their seed
     QVector<double> epochs; // each epoch any member reached
-    QVector<MeanStd> testLoss, testAccuracy; // per epoch, over the members that reached it
+    // Per epoch, over the members that reached it.
+    SeriesStats testLoss, testAccuracy, trainLoss, trainAccuracy;
+    int seedCount() const { return static_cast<int>(members.size()); }
 };
 
-// Groups of two or more of `runs` whose configs are equal once seed and name are left out.
-QList<SeedGroup> seedGroups(const RunStore &store, const QList<qint64> &runs);
+struct SeedGrouping
+{
+    QList<SeedGroup> groups; // two or more seeds each
+    // Same config and seed only: nothing to average, so drawn run by run.
+    QList<QList<RunRecord>> repeatsOnly;
+    // One line for the user: what was grouped, what was left out and why; empty when nothing
+    // needs saying.
+    QString explanation() const;
+};
+
+// Groups `runs` whose configs are equal once seed and name are left out.
+SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs);
 
 // "1:05" or "1:02:03".
 QString clockText(double seconds);

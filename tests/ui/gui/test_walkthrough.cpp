@@ -2,6 +2,8 @@
 // before its fix: the wheel changing form fields, the chart tooltip naming the neighbouring point,
 // a run drawn differently live and reloaded, repeats grouped as seeds, the table's selection
 // sticking to a row instead of a run.
+#include "config_json.h"
+#include "config_panel.h"
 #include "curves_view.h"
 #include "main_window.h"
 #include "metrics_chart.h"
@@ -10,6 +12,8 @@
 #include "run_store.h"
 #include "runs_panel.h"
 #include "seed_groups.h"
+#include "run_writer.h"
+#include "training_controller.h"
 #include "wheel_guard.h"
 
 #include <QAbstractSlider>
@@ -20,11 +24,15 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QLineEdit>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+
+#include <nlohmann/json.hpp>
 
 #include <memory>
 
@@ -34,6 +42,51 @@ using namespace normlab::gui;
 namespace {
 
 // One notch of the wheel, turned over `widget`'s centre.
+ExperimentConfig quickConfig(int epochs)
+{
+    ExperimentConfig c = presetConfig("s8-bn");
+    c.data.source = "synthetic";
+    c.data.trainLimit = 640;
+    c.data.testLimit = 200;
+    c.epochs = epochs;
+    c.threads = 1;
+    return c;
+}
+
+// A finished run with `epochs` recorded epochs whose test loss is `loss[i]`.
+qint64 recordRun(RunStore &store, std::uint64_t seed, const QVector<double> &loss,
+                 const ExperimentConfig &config = quickConfig(3))
+{
+    ExperimentConfig c = config;
+    c.seed = seed;
+    const qint64 id = store.createRun({"s8 BatchNorm", toJson(c).dump(), seed, {}, {}, {}});
+    RunWriter writer(store, id);
+    writer.started({"synthetic", "", "", {}, 48552, "cpu"});
+    for (int e = 1; e <= loss.size(); ++e) {
+        EpochMetrics m;
+        m.epoch = e;
+        m.trainLoss = loss[e - 1] + 0.1;
+        m.trainAccuracy = 50 + e;
+        m.testLoss = loss[e - 1];
+        m.testAccuracy = 40 + 10 * e;
+        m.wallTime = 1.7e9 + 60 * e;
+        writer.addEpoch(m);
+    }
+    writer.finish(RunState::Finished);
+    return id;
+}
+
+// The CSV of both charts without the run names (a live run and a reloaded one are named alike).
+QStringList chartRows(MainWindow &window)
+{
+    QStringList rows;
+    for (MetricsChart *chart : {window.lossChart(), window.accuracyChart()}) {
+        chart->flush();
+        rows << chart->toCsv().split('\n');
+    }
+    return rows;
+}
+
 bool turnWheel(QWidget *widget, int notches = -1)
 {
     const QPointF centre = QRectF(widget->rect()).center();
@@ -65,6 +118,12 @@ private Q_SLOTS:
     void init();
     void wheelLeavesUnfocusedFieldsAlone();
     void wheelScrollsTheFormInstead();
+    void hoverReportsThePointUnderTheMouse_data();
+    void hoverReportsThePointUnderTheMouse();
+    void runLooksTheSameLiveAndReloaded();
+    void repeatsAreNotSeeds();
+    void selectionFollowsTheRun();
+    void notesAreShownAndSearched();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -133,6 +192,184 @@ void TestWalkthrough::wheelScrollsTheFormInstead()
     QTRY_VERIFY(combo->hasFocus());
     QVERIFY(turnWheel(combo));
     QCOMPARE(combo->currentIndex(), 1);
+}
+
+// Hovering run 5's epoch-3 test point said "epoch 2.00: 1.8032"; the store said 1.5526.
+void TestWalkthrough::hoverReportsThePointUnderTheMouse_data()
+{
+    QTest::addColumn<int>("epoch");
+    QTest::addColumn<int>("axis");
+    const QVector<QPair<const char *, MetricsChart::XAxis>> axes {
+            {"epoch", MetricsChart::XAxis::Epoch},
+            {"step", MetricsChart::XAxis::Step},
+            {"time", MetricsChart::XAxis::Time}};
+    for (const auto &[name, axis] : axes)
+        for (int e = 1; e <= 3; ++e)
+            QTest::addRow("%s axis, epoch %d", name, e) << e << static_cast<int>(axis);
+}
+
+void TestWalkthrough::hoverReportsThePointUnderTheMouse()
+{
+    QFETCH(int, epoch);
+    QFETCH(int, axis);
+    const QVector<double> test {2.1094, 1.8032, 1.5526};
+    MetricsChart chart(MetricsChart::Metric::Loss);
+    chart.resize(800, 500);
+    chart.setRun(5, "5 s8 BatchNorm", Qt::red);
+    constexpr int kBatches = 50;
+    for (int e = 1; e <= 3; ++e) {
+        for (int b = 1; b <= kBatches; ++b) {
+            const double step = (e - 1) * kBatches + b;
+            chart.addTrainPoint(5, {e - 1 + b / double(kBatches), step, 1e9 + step},
+                                2.3 - 0.01 * step);
+        }
+        chart.addTestPoint(5, {double(e), double(e * kBatches), 1e9 + e * kBatches}, test[e - 1]);
+    }
+    chart.setXAxis(static_cast<MetricsChart::XAxis>(axis));
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    chart.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const double x = axis == 0 ? epoch : axis == 1 ? epoch * kBatches : epoch * kBatches - 1;
+    const QPointF pixel(chart.plot()->xAxis->coordToPixel(x),
+                        chart.plot()->yAxis->coordToPixel(test[epoch - 1]));
+    QVERIFY(chart.plot()->axisRect()->rect().contains(pixel.toPoint())); // the range was fitted
+    // A few pixels off, on the side of the previous epoch: where the old lookup went wrong.
+    for (const QPointF offset : {QPointF(0, 0), QPointF(-3, 2), QPointF(3, -2)}) {
+        const auto point = chart.pointAt(pixel + offset);
+        QVERIFY(point);
+        QCOMPARE(point->series, QString("test"));
+        QCOMPARE(point->at.epoch, double(epoch));
+        QCOMPARE(point->value, test[epoch - 1]);
+        QVERIFY2(point->text.contains(QString("epoch %1: %2").arg(epoch).arg(test[epoch - 1], 0, 'f', 4)),
+                 qPrintable(point->text));
+    }
+    // And through the mouse, as a person hovers (from elsewhere: a move to where the cursor
+    // already is sends nothing).
+    QTest::mouseMove(chart.plot(), QPoint(1, 1));
+    QTest::mouseMove(chart.plot(), pixel.toPoint());
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().contains(QString::number(test[epoch - 1], 'f', 4)),
+             qPrintable(QToolTip::text()));
+    // Far from every point: no tooltip.
+    QVERIFY(!chart.pointAt(QPointF(chart.plot()->xAxis->coordToPixel(x), 5)));
+}
+
+// Live, train accuracy was per batch from 0; reloaded, one point per epoch from epoch 1, and the
+// two charts had different x ranges.
+void TestWalkthrough::runLooksTheSameLiveAndReloaded()
+{
+    QStringList live;
+    QCPRange liveRange;
+    qint64 id = 0;
+    {
+        MainWindow window(m_tmp->path());
+        window.resize(1400, 900);
+        window.show();
+        window.configPanel()->setConfig(quickConfig(2));
+        QSignalSpy finished(window.controller(), &TrainingController::runFinished);
+        id = window.queueExperiment();
+        QVERIFY(id > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120'000);
+        live = chartRows(window);
+        liveRange = window.lossChart()->plot()->xAxis->range();
+        QCOMPARE(window.accuracyChart()->plot()->xAxis->range(), liveRange);
+        QCOMPARE(window.accuracyChart()->trainPointCount(id), 2); // one per epoch
+    }
+    MainWindow window(m_tmp->path());
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.runsPanel()->setChecked(id, true);
+    const QStringList reloaded = chartRows(window);
+    QCOMPARE(reloaded.size(), live.size());
+    for (qsizetype i = 0; i < live.size(); ++i)
+        QCOMPARE(reloaded[i], live[i]);
+    QCOMPARE(window.lossChart()->plot()->xAxis->range(), liveRange);
+    QCOMPARE(window.accuracyChart()->plot()->xAxis->range(), liveRange);
+    QVERIFY(liveRange.lower <= 0 && liveRange.upper >= 2);
+}
+
+// Compare Normalizations re-trained an existing run: "(2 seeds)" had one seed, lost its train
+// curve, and neither a band nor a word why.
+void TestWalkthrough::repeatsAreNotSeeds()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 a = recordRun(store, 1, {2.0, 1.5, 1.2});
+    const qint64 b = recordRun(store, 1, {2.1, 1.6, 1.3});
+    SeedGrouping g = seedGroups(store, {a, b});
+    QCOMPARE(g.groups.size(), 0);
+    QCOMPARE(g.repeatsOnly.size(), 1);
+    QVERIFY2(g.explanation().contains("repeats, not seeds"), qPrintable(g.explanation()));
+
+    const qint64 c = recordRun(store, 2, {1.8, 1.4, 1.0});
+    g = seedGroups(store, {a, b, c});
+    QCOMPARE(g.groups.size(), 1);
+    QCOMPARE(g.groups[0].seedCount(), 2);
+    QCOMPARE(g.groups[0].repeats.size(), 1);
+    QCOMPARE(g.groups[0].repeats[0].id, a); // of two equal runs, the newer one is kept
+    QCOMPARE(g.groups[0].testLoss.mean[2], (1.3 + 1.0) / 2);
+    QCOMPARE(g.groups[0].trainLoss.mean[2], (1.4 + 1.1) / 2);
+    QVERIFY2(g.explanation().contains(QString("%1 left out").arg(a)), qPrintable(g.explanation()));
+
+    // On the chart: repeats alone stay drawn run by run, each with its train curve.
+    CurvesView view;
+    view.setGroupSeeds(true);
+    view.showRuns(store, {a, b});
+    view.lossChart()->flush();
+    QCOMPARE(view.lossChart()->bandCount(), 0);
+    QCOMPARE(view.lossChart()->plot()->legend->itemCount(), 2);
+    QVERIFY(view.findChild<QLabel *>() != nullptr);
+    bool said = false;
+    for (const QLabel *label : view.findChildren<QLabel *>())
+        said = said || (label->isVisibleTo(&view) && label->text().contains("repeats, not seeds"));
+    QVERIFY(said);
+    view.showRuns(store, {a, b, c});
+    view.lossChart()->flush();
+    QCOMPARE(view.lossChart()->bandCount(), 1);
+    // The band, and the repeat it left out, drawn on its own.
+    QCOMPARE(view.lossChart()->plot()->legend->itemCount(), 2);
+}
+
+// Each new run inserted at the top moved the highlight from run 1 to 2 to 3.
+void TestWalkthrough::selectionFollowsTheRun()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 first = recordRun(store, 1, {2.0});
+    RunsPanel panel;
+    panel.refresh(store);
+    QSignalSpy selected(&panel, &RunsPanel::runSelected);
+    panel.selectRun(first);
+    QCOMPARE(panel.selectedRun(), first);
+    selected.clear();
+    for (int i = 0; i < 3; ++i) {
+        recordRun(store, 2 + i, {2.0});
+        panel.refresh(store);
+        QCOMPARE(panel.selectedRun(), first);
+    }
+    QCOMPARE(selected.size(), 0); // the detail views keep showing the run they showed
+}
+
+void TestWalkthrough::notesAreShownAndSearched()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 id = recordRun(store, 1, {2.0});
+    recordRun(store, 2, {2.0});
+    store.setNote(id, "baseline for the report\nlr 0.01, as the reference");
+    RunsPanel panel;
+    panel.refresh(store);
+    auto *table = panel.findChild<QTableWidget *>();
+    int noteColumn = -1;
+    for (int c = 0; c < table->columnCount(); ++c)
+        if (table->horizontalHeaderItem(c)->text() == "Note")
+            noteColumn = c;
+    QVERIFY(noteColumn >= 0);
+    const int row = 1; // newest first
+    QCOMPARE(table->item(row, noteColumn)->text(), QString("baseline for the report"));
+    QVERIFY(table->item(row, noteColumn)->toolTip().contains("as the reference"));
+    panel.findChild<QLineEdit *>()->setText("as the reference"); // the note's second line
+    QVERIFY(!table->isRowHidden(row));
+    QVERIFY(table->isRowHidden(0));
 }
 
 QTEST_MAIN(TestWalkthrough)

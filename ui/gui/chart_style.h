@@ -1,0 +1,29 @@
+// How runs and axes look on every chart: one colour per run from a palette made for many series
+// and for colour-blind readers, a marker shape that tells apart runs whose colours repeat, and
+// axis tickers whose labels fit the unit (whole epochs and steps, clock time).
+#pragma once
+
+#include "qcustomplot_include.h"
+
+#include <QColor>
+
+namespace normlab::gui {
+
+// Paul Tol's "muted" qualitative scheme, in a fixed order: run ids 1 to 9 get distinct colours,
+// and any nine consecutive ids do.
+QColor runColor(qint64 runId);
+// Runs whose colours repeat (every ninth id) get the next shape.
+QCPScatterStyle::ScatterShape runMarker(qint64 runId);
+
+// Ticks on whole numbers only (epochs, steps): the default ticker puts them at 0.5 and 2.5.
+class WholeNumberTicker : public QCPAxisTicker
+{
+protected:
+    double getTickStep(const QCPRange &range) override;
+    int getSubTickCount(double tickStep) override;
+};
+
+// Seconds shown as m:ss, or h:mm:ss for runs over an hour.
+QSharedPointer<QCPAxisTicker> clockTicker(double seconds);
+
+} // namespace normlab::gui
