@@ -1,5 +1,8 @@
 #include "chart_style.h"
 
+#include <QFileInfo>
+#include <QSvgGenerator>
+
 #include <array>
 #include <cmath>
 
@@ -47,6 +50,38 @@ QSharedPointer<QCPAxisTicker> clockTicker(double seconds)
     QSharedPointer<QCPAxisTickerTime> ticker(new QCPAxisTickerTime);
     ticker->setTimeFormat(seconds >= 3600 ? "%h:%m:%s" : "%m:%s");
     return ticker;
+}
+
+bool saveChart(QCustomPlot *plot, const QString &path, const QString &title, QString *error)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const int w = std::max(plot->width(), 800);
+    const int h = std::max(plot->height(), 500);
+    bool ok = false;
+    if (suffix == "png") {
+        ok = plot->savePng(path, w, h, 2.0); // twice the pixels: crisp on HiDPI and slides
+    } else if (suffix == "pdf") {
+        ok = plot->savePdf(path, w, h);
+    } else if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(title);
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+    } else {
+        if (error)
+            *error = QObject::tr("%1: unknown image format; use .png, .svg or .pdf").arg(path);
+        return false;
+    }
+    if (!ok && error)
+        *error = QObject::tr("%1: cannot write the file").arg(path);
+    return ok;
 }
 
 } // namespace normlab::gui

@@ -26,4 +26,8 @@ protected:
 // Seconds shown as m:ss, or h:mm:ss for runs over an hour.
 QSharedPointer<QCPAxisTicker> clockTicker(double seconds);
 
+// Writes `plot` with its legend and axis labels; the format follows the suffix (.png at twice the
+// size, .svg, .pdf). Returns false (and `error`) when it cannot.
+bool saveChart(QCustomPlot *plot, const QString &path, const QString &title, QString *error);
+
 } // namespace normlab::gui

@@ -1,10 +1,10 @@
 #include "curves_view.h"
 
+#include "chart_style.h"
 #include "errors.h"
 #include "metrics_chart.h"
 #include "qcustomplot_include.h"
 #include "run_store.h"
-#include "chart_style.h"
 #include "seed_groups.h"
 
 #include <QCheckBox>
@@ -193,8 +193,9 @@ void CurvesView::updateSeedGroups()
             m_loss->setRunVisible(r.id, false);
             m_accuracy->setRunVisible(r.id, false);
         }
-        m_loss->setBand(g.key, name, color, {g.epochs, g.testLoss.mean, g.testLoss.std,
-                                             g.trainLoss.mean, g.seedCount()});
+        m_loss->setBand(
+                g.key, name, color,
+                {g.epochs, g.testLoss.mean, g.testLoss.std, g.trainLoss.mean, g.seedCount()});
         m_accuracy->setBand(g.key, name, color,
                             {g.epochs, g.testAccuracy.mean, g.testAccuracy.std,
                              g.trainAccuracy.mean, g.seedCount()});

@@ -4,9 +4,6 @@
 #include "qcustomplot_include.h"
 #include "smoothing.h"
 
-#include <QFileInfo>
-#include <QLocale>
-#include <QSvgGenerator>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -18,7 +15,6 @@ namespace normlab::gui {
 namespace {
 
 constexpr int kReplotIntervalMs = 100;
-constexpr double kHoverPixels = 10; // how near the mouse a point must be for the tooltip
 constexpr double kMarkerSize = 6;
 constexpr double kEdgeShare = 0.03; // room at the plot's edges, so no marker is cut
 constexpr int kLegendColumns = 3;
@@ -401,8 +397,7 @@ void MetricsChart::fitRanges()
         m_plot->yAxis->setRange(values.lower / 1.1, values.upper * 1.1);
         return;
     }
-    m_plot->yAxis->setRange(
-            padded(values.lower, values.upper));
+    m_plot->yAxis->setRange(padded(values.lower, values.upper));
 }
 
 double MetricsChart::axisValue(const Position &p, double timeOrigin) const
@@ -454,115 +449,10 @@ void MetricsChart::setXAxis(XAxis axis)
     m_needsReplot = true;
 }
 
-std::optional<MetricsChart::HoverPoint> MetricsChart::pointAt(const QPointF &pixel) const
-{
-    std::optional<HoverPoint> best;
-    double bestDistance = kHoverPixels;
-    // The nearest drawn point of `graph` within kHoverPixels, closer than any found before.
-    auto nearest = [&](const QCPGraph *graph) -> int {
-        if (!graph->visible() || graph->data()->isEmpty())
-            return -1;
-        const double k0 = m_plot->xAxis->pixelToCoord(pixel.x() - kHoverPixels);
-        const double k1 = m_plot->xAxis->pixelToCoord(pixel.x() + kHoverPixels);
-        const auto begin = graph->data()->findBegin(std::min(k0, k1), false);
-        const auto end = graph->data()->findEnd(std::max(k0, k1), false);
-        int found = -1;
-        for (auto it = begin; it != end; ++it) {
-            const QPointF at(m_plot->xAxis->coordToPixel(it->key),
-                             m_plot->yAxis->coordToPixel(it->value));
-            const double d = std::hypot(at.x() - pixel.x(), at.y() - pixel.y());
-            if (d <= bestDistance) {
-                bestDistance = d;
-                found = static_cast<int>(it - graph->data()->constBegin());
-            }
-        }
-        return found;
-    };
-    for (auto it = m_runs.cbegin(); it != m_runs.cend(); ++it) {
-        const RunCurves &run = it.value();
-        for (const bool test : {false, true}) {
-            const QCPGraph *graph = test ? run.test : run.train;
-            const int i = nearest(graph);
-            if (i < 0)
-                continue;
-            const Series &series = test ? run.testData : run.trainData;
-            const int recorded = (test ? run.testShown : run.trainShown).value(i, -1);
-            if (recorded < 0 || recorded >= series.y.size())
-                continue;
-            HoverPoint p {it.key(), test ? QString("test") : QString("train"),
-                          series.x[recorded], series.y[recorded], {}};
-            p.text = describe(p, run.name, (graph->data()->constBegin() + i)->value);
-            best = p;
-        }
-    }
-    for (const Band &band : m_bands) {
-        const int i = nearest(band.mean);
-        if (i < 0 || i >= band.data.mean.size())
-            continue;
-        HoverPoint p {0, "mean", Position {band.data.epochs[i]}, band.data.mean[i], {}};
-        p.text = tr("%1\nepoch %2: %3 ± %4 over %n seed(s)", nullptr, band.data.seeds)
-                         .arg(band.name)
-                         .arg(band.data.epochs[i])
-                         .arg(band.data.mean[i], 0, 'f', m_metric == Metric::Loss ? 4 : 2)
-                         .arg(band.data.std[i], 0, 'f', m_metric == Metric::Loss ? 4 : 2);
-        best = p;
-    }
-    return best;
-}
-
-// "5 s8-bn · test\nepoch 3: 1.5526", with the step and time where they are known.
-QString MetricsChart::describe(const HoverPoint &point, const QString &name, double drawn) const
-{
-    const bool loss = m_metric == Metric::Loss;
-    auto value = [loss](double v) {
-        return loss ? QString::number(v, 'f', 4) : QString("%1 %").arg(v, 0, 'f', 2);
-    };
-    const bool perEpoch = point.series == "test" || point.at.epoch == std::floor(point.at.epoch);
-    // A batch halfway through epoch 3 is at 2.5: it belongs to epoch 3.
-    const int epoch = static_cast<int>(std::ceil(point.at.epoch - 1e-9));
-    QString where = tr("epoch %1").arg(std::max(epoch, 1));
-    if (!perEpoch && std::isfinite(point.at.step))
-        where += tr(", step %1").arg(QLocale().toString(static_cast<qlonglong>(point.at.step)));
-    QString what = point.series == "test" ? tr("test") : tr("train");
-    if (point.series == "train" && !loss)
-        what = tr("train, mean over the epoch");
-    QString text = QString("%1 · %2\n%3: %4").arg(name, what, where, value(point.value));
-    if (point.series == "train" && std::abs(drawn - point.value) > 1e-12)
-        text += tr(" (smoothed %1)").arg(value(drawn));
-    return text;
-}
-
 bool MetricsChart::exportImage(const QString &path, QString *error)
 {
     flush();
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    const int w = std::max(m_plot->width(), 800);
-    const int h = std::max(m_plot->height(), 500);
-    bool ok = false;
-    if (suffix == "png") {
-        ok = m_plot->savePng(path, w, h, 2.0); // twice the pixels: crisp on HiDPI and slides
-    } else if (suffix == "pdf") {
-        ok = m_plot->savePdf(path, w, h);
-    } else if (suffix == "svg") {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(w, h));
-        svg.setViewBox(QRect(0, 0, w, h));
-        svg.setTitle(m_metric == Metric::Loss ? "Loss" : "Accuracy");
-        QCPPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) {
-            m_plot->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-    } else {
-        if (error)
-            *error = tr("%1: unknown image format; use .png, .svg or .pdf").arg(path);
-        return false;
-    }
-    if (!ok && error)
-        *error = tr("%1: cannot write the file").arg(path);
-    return ok;
+    return saveChart(m_plot, path, m_metric == Metric::Loss ? "Loss" : "Accuracy", error);
 }
 
 QString MetricsChart::toCsv() const

@@ -80,7 +80,8 @@ public:
         QVector<double> epochs, mean, std, trainMean;
         int seeds = 0;
     };
-    void setBand(const QString &key, const QString &name, const QColor &color, const BandData &data);
+    void setBand(const QString &key, const QString &name, const QColor &color,
+                 const BandData &data);
     void clearBands();
     int bandCount() const { return static_cast<int>(m_bands.size()); }
     // Hidden runs keep their data but are not drawn (members of a band).

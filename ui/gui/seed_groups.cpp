@@ -102,10 +102,10 @@ SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs)
             }
         for (auto e = byEpoch.cbegin(); e != byEpoch.cend(); ++e) {
             g.epochs << e.key();
-            for (const auto &[stats, values] :
-                 {std::pair {&g.testLoss, &e->testLoss}, std::pair {&g.testAccuracy, &e->testAccuracy},
-                  std::pair {&g.trainLoss, &e->trainLoss},
-                  std::pair {&g.trainAccuracy, &e->trainAccuracy}}) {
+            for (const auto &[stats, values] : {std::pair {&g.testLoss, &e->testLoss},
+                                                std::pair {&g.testAccuracy, &e->testAccuracy},
+                                                std::pair {&g.trainLoss, &e->trainLoss},
+                                                std::pair {&g.trainAccuracy, &e->trainAccuracy}}) {
                 const MeanStd s = meanStd(*values);
                 stats->mean << s.mean;
                 stats->std << s.std;
@@ -120,7 +120,8 @@ QString SeedGrouping::explanation() const
 {
     QStringList lines;
     for (const SeedGroup &g : groups) {
-        QString line = tr("Runs %1: one band over %n seed(s)", g.seedCount()).arg(idList(g.members));
+        QString line =
+                tr("Runs %1: one band over %n seed(s)", g.seedCount()).arg(idList(g.members));
         if (!g.repeats.isEmpty())
             line += tr("; run(s) %1 left out: each repeats the seed of a run in the band")
                             .arg(idList(g.repeats));

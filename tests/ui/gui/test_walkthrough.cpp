@@ -10,9 +10,9 @@
 #include "presets.h"
 #include "qcustomplot_include.h"
 #include "run_store.h"
+#include "run_writer.h"
 #include "runs_panel.h"
 #include "seed_groups.h"
-#include "run_writer.h"
 #include "training_controller.h"
 #include "wheel_guard.h"
 
@@ -20,15 +20,15 @@
 #include <QAbstractSpinBox>
 #include <QApplication>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QLineEdit>
 #include <QTableWidget>
-#include <QToolTip>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
@@ -156,7 +156,7 @@ void TestWalkthrough::wheelLeavesUnfocusedFieldsAlone()
     window.setFocus();
     for (QWidget *field : fields) {
         const QString name = field->objectName().isEmpty() ? field->metaObject()->className()
-                                                            : field->objectName();
+                                                           : field->objectName();
         QVERIFY2(field->focusPolicy() != Qt::WheelFocus, qPrintable(name));
         if (field->hasFocus())
             continue;
@@ -241,7 +241,8 @@ void TestWalkthrough::hoverReportsThePointUnderTheMouse()
         QCOMPARE(point->series, QString("test"));
         QCOMPARE(point->at.epoch, double(epoch));
         QCOMPARE(point->value, test[epoch - 1]);
-        QVERIFY2(point->text.contains(QString("epoch %1: %2").arg(epoch).arg(test[epoch - 1], 0, 'f', 4)),
+        QVERIFY2(point->text.contains(
+                         QString("epoch %1: %2").arg(epoch).arg(test[epoch - 1], 0, 'f', 4)),
                  qPrintable(point->text));
     }
     // And through the mouse, as a person hovers (from elsewhere: a move to where the cursor
