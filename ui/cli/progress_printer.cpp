@@ -1,5 +1,6 @@
 #include "progress_printer.h"
 
+#include "durations.h"
 #include "metrics_json.h"
 
 #include <nlohmann/json.hpp>
@@ -9,16 +10,6 @@
 
 namespace normlab::cli {
 
-std::string formatDuration(double seconds)
-{
-    const long s = std::lround(std::max(0.0, seconds));
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    else
-        std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
-    return text;
-}
 
 ProgressPrinter::ProgressPrinter(Mode mode, int epochs, std::FILE *out, std::FILE *bar)
     : m_mode(mode),

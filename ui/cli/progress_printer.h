@@ -35,6 +35,5 @@ private:
     bool m_tableHeaderPrinted = false;
 };
 
-std::string formatDuration(double seconds);
 
 } // namespace normlab::cli

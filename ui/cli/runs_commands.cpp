@@ -1,5 +1,8 @@
 #include "runs_commands.h"
 
+#include "durations.h"
+#include "process_stats.h"
+
 #include "cli_app.h"
 #include "errors.h"
 #include "progress_printer.h"
@@ -66,10 +69,7 @@ std::string localTime(double unixSeconds)
 
 double durationOf(const RunRecord &r)
 {
-    if (r.startedAt <= 0)
-        return 0;
-    const double end = r.endedAt > 0 ? r.endedAt : static_cast<double>(std::time(nullptr));
-    return std::max(0.0, end - r.startedAt);
+    return runWallSeconds(r.startedAt, r.endedAt, unixTime());
 }
 
 std::string percent(double value)

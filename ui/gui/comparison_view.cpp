@@ -1,5 +1,7 @@
 #include "comparison_view.h"
 
+#include "durations.h"
+
 #include "errors.h"
 #include "run_summary.h"
 #include "runs_panel.h"
@@ -40,6 +42,16 @@ QString meanStdText(const QVector<double> &values, int decimals, const QString &
                                        .arg(s.std, 0, 'f', decimals)
                                        .arg(unit)
                              : QString("%1%2").arg(s.mean, 0, 'f', decimals).arg(unit);
+}
+
+// "12:05" or "12:05 ± 0:31", as durations are written everywhere.
+QString durationText(const QVector<double> &seconds)
+{
+    if (seconds.isEmpty())
+        return "–";
+    const MeanStd s = meanStd(seconds);
+    const QString mean = QString::fromStdString(formatDuration(s.mean));
+    return seconds.size() > 1 ? mean + " ± " + QString::fromStdString(formatDuration(s.std)) : mean;
 }
 
 // Per-class test accuracy at the run's last recorded epoch, then all classes together.
@@ -190,10 +202,7 @@ void ComparisonView::refreshGroup(const RunStore &store)
         m_summary->setItem(
                 row, 5,
                 cell(g.params ? QLocale().toString(static_cast<qlonglong>(g.params)) : "–"));
-        QVector<double> minutes;
-        for (const double s : g.seconds)
-            minutes << s / 60.0;
-        m_summary->setItem(row, 6, cell(meanStdText(minutes, 1, " min")));
+        m_summary->setItem(row, 6, cell(durationText(g.seconds)));
     }
 
     if (classSource() != ClassSource::Group)

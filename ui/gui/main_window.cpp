@@ -46,6 +46,31 @@
 
 namespace normlab::gui {
 
+namespace {
+
+// "s8 GroupNorm, seed 2": the net and the norm in words. "s8-bn batch" read as one phrase with
+// the legend's "train", and "s8-bn group" named a BatchNorm preset for a GroupNorm run.
+QString defaultRunName(const ExperimentConfig &c, bool withSeed)
+{
+    QString net = QString::fromStdString(c.preset.empty() ? "custom" : c.preset);
+    if (net.startsWith("s8-"))
+        net = "s8";
+    QString norm;
+    switch (c.model.norm) {
+    case NormKind::Batch: norm = "BatchNorm"; break;
+    case NormKind::Group: norm = "GroupNorm"; break;
+    case NormKind::Layer: norm = "LayerNorm"; break;
+    case NormKind::Instance: norm = "InstanceNorm"; break;
+    case NormKind::None: norm = QObject::tr("no norm"); break;
+    }
+    QString name = net + " " + norm;
+    if (withSeed)
+        name += QObject::tr(", seed %1").arg(c.seed);
+    return name;
+}
+
+} // namespace
+
 MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     : QMainWindow(parent), m_store(std::make_unique<RunStore>(storeDir.toStdString()))
 {
@@ -156,10 +181,35 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         }
     }
     refreshRuns();
+    restoreCheckedRuns();
     updateActions();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::restoreCheckedRuns()
+{
+    QSettings settings;
+    const bool sameStore =
+            settings.value("runs/store").toString() == QString::fromStdString(m_store->dir());
+    const QStringList saved = sameStore ? settings.value("runs/checked").toStringList() : QStringList();
+    std::vector<RunRecord> runs;
+    try {
+        runs = m_store->runs();
+    } catch (const StoreError &) {
+        return;
+    }
+    bool any = false;
+    for (const RunRecord &r : runs)
+        if (saved.contains(QString::number(r.id))) {
+            m_runs->setChecked(r.id, true);
+            any = true;
+        }
+    // A first start on this store, or every saved run deleted: an empty chart explains less
+    // than the latest run does.
+    if (!any && !runs.empty() && (!sameStore || !settings.contains("runs/checked")))
+        m_runs->setChecked(runs.back().id, true);
+}
 
 MetricsChart *MainWindow::lossChart() const
 {
@@ -242,9 +292,7 @@ qint64 MainWindow::queueExperiment()
     ExperimentConfig config = m_config->config();
     QString name = m_runName->text().trimmed();
     if (name.isEmpty())
-        name = QString("%1 %2").arg(
-                QString::fromStdString(config.preset.empty() ? "custom" : config.preset),
-                QString::fromStdString(toString(config.model.norm)));
+        name = defaultRunName(config, false);
     config.name = name.toStdString();
     qint64 id = -1;
     try {
@@ -278,12 +326,7 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
                 if (norm == NormKind::Layer)
                     c.model.affine = false; // as the reference study's LayerNorm
                 c.seed = base.seed + static_cast<std::uint64_t>(s);
-                c.name = QString("%1 %2 seed %3")
-                                 .arg(QString::fromStdString(base.preset.empty() ? "custom"
-                                                                                 : base.preset),
-                                      QString::fromStdString(toString(norm)))
-                                 .arg(c.seed)
-                                 .toStdString();
+                c.name = defaultRunName(c, true).toStdString();
                 validate(c);
                 ids << m_store->createRun(
                         {c.name, toJson(c).dump(), c.seed, {"compare"}, group.toStdString(), {}});
@@ -465,6 +508,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
+    QStringList checked;
+    for (const qint64 id : m_runs->checkedRuns())
+        checked << QString::number(id);
+    settings.setValue("runs/store", QString::fromStdString(m_store->dir()));
+    settings.setValue("runs/checked", checked);
     settings.setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
     event->accept();
 }

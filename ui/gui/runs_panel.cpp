@@ -1,15 +1,17 @@
 #include "runs_panel.h"
 
 #include "chart_style.h"
+#include "durations.h"
+#include "process_stats.h"
 #include "seed_groups.h"
 
 #include "run_summary.h"
 
-#include <QDateTime>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace normlab::gui {
@@ -42,6 +44,28 @@ QTableWidgetItem *item(const QString &text, bool numeric = false)
     return i;
 }
 
+// What the run cost the machine, from the process figures recorded with each epoch.
+QString resourcesText(const std::vector<EpochMetrics> &epochs)
+{
+    if (epochs.empty())
+        return {};
+    std::int64_t peak = 0;
+    double cpu = 0, wall = 0;
+    for (std::size_t i = 0; i < epochs.size(); ++i) {
+        peak = std::max(peak, epochs[i].residentBytes);
+        // Between epochs of one process (a resume starts the CPU clock again).
+        if (i > 0 && epochs[i].processCpuSeconds >= epochs[i - 1].processCpuSeconds &&
+            epochs[i].wallTime > epochs[i - 1].wallTime) {
+            cpu += epochs[i].processCpuSeconds - epochs[i - 1].processCpuSeconds;
+            wall += epochs[i].wallTime - epochs[i - 1].wallTime;
+        }
+    }
+    QString text = QObject::tr("Peak memory %1 MB").arg(peak / (1024 * 1024));
+    if (wall > 0)
+        text += QObject::tr(" · %1 cores busy on average").arg(cpu / wall, 0, 'f', 1);
+    return text;
+}
+
 } // namespace
 
 QColor RunsPanel::colorFor(qint64 runId)
@@ -70,6 +94,15 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_table);
 
     connect(m_search, &QLineEdit::textChanged, this, &RunsPanel::applyFilter);
+    m_clock = new QTimer(this);
+    m_clock->setInterval(1000);
+    connect(m_clock, &QTimer::timeout, this, [this] {
+        for (int row = 0; row < m_table->rowCount(); ++row)
+            if (QTableWidgetItem *d = m_table->item(row, Duration); d && d->data(Qt::UserRole).isValid())
+                d->setText(QString::fromStdString(formatDuration(
+                        runWallSeconds(d->data(Qt::UserRole).toDouble(), 0, unixTime()))));
+    });
+    m_clock->start();
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         const int row = m_table->rowAt(pos.y());
@@ -153,7 +186,7 @@ void RunsPanel::refresh(const RunStore &store)
     int selectedRow = -1;
     // Newest first: the run being trained is at the top.
     for (auto it = runs.rbegin(); it != runs.rend(); ++it, ++row) {
-        fillRow(row, *it);
+        fillRow(row, *it, store);
         if (it->id == selected)
             selectedRow = row;
     }
@@ -171,7 +204,7 @@ bool RunsPanel::refreshRun(const RunStore &store, qint64 runId)
         if (m_table->item(row, Id)->data(Qt::UserRole).toLongLong() != runId)
             continue;
         m_filling = true;
-        fillRow(row, store.run(runId));
+        fillRow(row, store.run(runId), store);
         m_filling = false;
         return true;
     }
@@ -187,7 +220,7 @@ const RunConfigSummary &RunsPanel::summaryOf(const RunRecord &r)
     return it->second;
 }
 
-void RunsPanel::fillRow(int row, const RunRecord &r)
+void RunsPanel::fillRow(int row, const RunRecord &r, const RunStore &store)
 {
     const RunConfigSummary &s = summaryOf(r);
     auto *idItem = item(QString::number(r.id), true);
@@ -219,9 +252,17 @@ void RunsPanel::fillRow(int row, const RunRecord &r)
             row, Last,
             item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–", true));
     m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
-    const double end = r.endedAt > 0 ? r.endedAt : QDateTime::currentMSecsSinceEpoch() / 1000.0;
-    m_table->setItem(row, Duration,
-                     item(r.startedAt > 0 ? clockText(end - r.startedAt) : "–", true));
+    auto *duration = item(r.startedAt > 0 ? QString::fromStdString(formatDuration(runWallSeconds(
+                                                    r.startedAt, r.endedAt, unixTime())))
+                                          : "–",
+                          true);
+    // A running run's clock ticks between epochs too (see m_clock).
+    if (r.state == RunState::Running)
+        duration->setData(Qt::UserRole, r.startedAt);
+    m_table->setItem(row, Duration, duration);
+    const QString cost = resourcesText(store.epochs(r.id));
+    for (const int column : {Name, Duration})
+        m_table->item(row, column)->setToolTip(cost);
     QStringList tags;
     for (const std::string &t : r.tags)
         tags << QString::fromStdString(t);

@@ -13,6 +13,7 @@
 
 class QLineEdit;
 class QTableWidget;
+class QTimer;
 
 namespace normlab::gui {
 
@@ -49,11 +50,12 @@ Q_SIGNALS:
 
 private:
     void applyFilter();
-    void fillRow(int row, const RunRecord &r);
+    void fillRow(int row, const RunRecord &r, const RunStore &store);
     const RunConfigSummary &summaryOf(const RunRecord &r);
 
     QLineEdit *m_search;
     QTableWidget *m_table;
+    QTimer *m_clock; // the Time of running runs, every second
     QSet<qint64> m_checked;
     bool m_filling = false;
     std::unordered_map<qint64, RunConfigSummary> m_summaries;

@@ -135,14 +135,4 @@ QString SeedGrouping::explanation() const
     return lines.join(' ');
 }
 
-QString clockText(double seconds)
-{
-    const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QString("%1:%2:%3")
-                               .arg(s / 3600)
-                               .arg(s / 60 % 60, 2, 10, QChar('0'))
-                               .arg(s % 60, 2, 10, QChar('0'))
-                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
-
 } // namespace normlab::gui

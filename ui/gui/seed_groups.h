@@ -47,7 +47,4 @@ struct SeedGrouping
 // Groups `runs` whose configs are equal once seed and name are left out.
 SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs);
 
-// "1:05" or "1:02:03".
-QString clockText(double seconds);
-
 } // namespace normlab::gui

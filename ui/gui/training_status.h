@@ -1,10 +1,11 @@
-// The status bar's view of the run in training: epoch and batch progress bars with ETA, images/s
-// and the current loss.
+// The status bar's view of the run in training: epoch and batch progress bars with ETA, images/s,
+// the current loss, and what the process costs (CPU cores busy, resident memory) every 2 s.
 #pragma once
 
 #include "gui_types.h"
 
 #include <QElapsedTimer>
+#include <QTimer>
 #include <QWidget>
 
 class QLabel;
@@ -28,6 +29,9 @@ private:
     QProgressBar *m_epochs;
     QProgressBar *m_batches;
     QLabel *m_rate;
+    QLabel *m_resources;
+    QTimer m_resourceTimer;
+    double m_lastCpu = 0, m_lastWall = 0;
     int m_totalEpochs = 0;
     int m_resumedFrom = 0;
     QElapsedTimer m_clock;

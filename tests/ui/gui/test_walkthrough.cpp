@@ -124,6 +124,7 @@ private Q_SLOTS:
     void repeatsAreNotSeeds();
     void selectionFollowsTheRun();
     void notesAreShownAndSearched();
+    void restartShowsTheRunsTickedBefore();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -371,6 +372,31 @@ void TestWalkthrough::notesAreShownAndSearched()
     panel.findChild<QLineEdit *>()->setText("as the reference"); // the note's second line
     QVERIFY(!table->isRowHidden(row));
     QVERIFY(table->isRowHidden(0));
+}
+
+// After a restart no run was ticked and the Curves tab was empty with no hint.
+void TestWalkthrough::restartShowsTheRunsTickedBefore()
+{
+    qint64 older = 0, newer = 0;
+    {
+        RunStore store(m_tmp->path().toStdString());
+        older = recordRun(store, 1, {2.0, 1.5});
+        newer = recordRun(store, 2, {2.0, 1.4});
+    }
+    {
+        // First start on this store: the newest run is drawn.
+        MainWindow window(m_tmp->path());
+        QCOMPARE(window.runsPanel()->checkedRuns(), QList<qint64> {newer});
+        QCOMPARE(window.lossChart()->runs(), QList<qint64> {newer});
+        window.runsPanel()->setChecked(newer, false);
+        window.runsPanel()->setChecked(older, true);
+        window.show();
+        QVERIFY(window.close());
+    }
+    MainWindow window(m_tmp->path());
+    QCOMPARE(window.runsPanel()->checkedRuns(), QList<qint64> {older});
+    window.lossChart()->flush();
+    QCOMPARE(window.lossChart()->testPointCount(older), 2);
 }
 
 QTEST_MAIN(TestWalkthrough)

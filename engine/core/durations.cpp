@@ -1,0 +1,27 @@
+#include "durations.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace normlab {
+
+std::string formatDuration(double seconds)
+{
+    const long s = std::isfinite(seconds) ? std::lround(std::max(0.0, seconds)) : 0;
+    char text[32];
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else
+        std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+    return text;
+}
+
+double runWallSeconds(double startedAt, double endedAt, double now)
+{
+    if (startedAt <= 0)
+        return 0;
+    return std::max(0.0, (endedAt > 0 ? endedAt : now) - startedAt);
+}
+
+} // namespace normlab

@@ -1,0 +1,15 @@
+// Durations as every view writes them, so the GUI, the CLI and the reports agree to the second.
+#pragma once
+
+#include <string>
+
+namespace normlab {
+
+// "0:42", "12:05", "1:02:03": rounded to the nearest second, negative as 0.
+std::string formatDuration(double seconds);
+
+// How long a run has taken by the wall clock: from its start to its end, or to `now` while it
+// runs; 0 before it started.
+double runWallSeconds(double startedAt, double endedAt, double now);
+
+} // namespace normlab
