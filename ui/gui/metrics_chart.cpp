@@ -124,7 +124,9 @@ void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color
         run.train = m_plot->addGraph();
         run.test = m_plot->addGraph();
     }
-    run.test->setScatterStyle(QCPScatterStyle(runMarker(runId), kMarkerSize));
+    // Filled with the background, so the test markers stand out from the train line beneath.
+    run.test->setScatterStyle(QCPScatterStyle(runMarker(runId), color,
+                                              palette().color(QPalette::Base), kMarkerSize + 1));
     // Full colour, thinner: pale train lines were hard to see on white.
     run.train->setPen(QPen(color, 1.2));
     run.test->setPen(QPen(color, 2));

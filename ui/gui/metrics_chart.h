@@ -158,7 +158,7 @@ private:
     QHash<qint64, RunCurves> m_runs;
     QHash<QString, Band> m_bands;
     QTimer m_replotTimer;
-    double m_smoothing = 0.6;
+    double m_smoothing = 0.9;
     XAxis m_xAxis = XAxis::Epoch;
     bool m_needsReplot = false;
     bool m_autoRange = true; // until the user zooms or pans; a double click restores it
