@@ -50,6 +50,24 @@ std::vector<std::string> readClassNames(const fs::path &dir)
 
 } // namespace
 
+std::size_t cifarBinaryImages(const std::string &dir, bool train)
+{
+    const fs::path d = resolveDir(dir);
+    std::size_t images = 0;
+    std::error_code error;
+    auto count = [&](const char *file) {
+        const auto bytes = fs::file_size(d / file, error);
+        if (!error)
+            images += static_cast<std::size_t>(bytes) / kRecordBytes;
+    };
+    if (train)
+        for (const char *file : kTrainFiles)
+            count(file);
+    else
+        count(kTestFile);
+    return images;
+}
+
 bool looksLikeCifarBinary(const std::string &dir)
 {
     const fs::path d = resolveDir(dir);

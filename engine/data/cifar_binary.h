@@ -15,6 +15,9 @@ DatasetPair loadCifarBinary(const std::string &dir);
 // Whether `dir` (or its cifar-10-batches-bin subfolder) looks like the binary layout.
 bool looksLikeCifarBinary(const std::string &dir);
 
+// Images in the training (or test) files, from their sizes: nothing is read.
+std::size_t cifarBinaryImages(const std::string &dir, bool train);
+
 // Reads one .bin file of records into `out`; throws DataError on a bad size or label.
 void readCifarBinaryFile(const std::string &path, Dataset &out);
 

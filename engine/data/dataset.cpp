@@ -70,6 +70,39 @@ void checkDataFolder(const std::string &path)
                                "test_batch.bin) nor image folders (train/<class>/, test/<class>/)");
 }
 
+std::string DataFolderSummary::text() const
+{
+    // Thousands separated as the CLI prints them.
+    auto grouped = [](std::size_t n) {
+        std::string digits = std::to_string(n);
+        for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+            digits.insert(static_cast<std::size_t>(i), ",");
+        return digits;
+    };
+    return layout + ": " + grouped(trainImages) + " training and " + grouped(testImages)
+            + " test images in " + std::to_string(classes) + " classes";
+}
+
+DataFolderSummary describeDataFolder(const std::string &path)
+{
+    checkDataFolder(path);
+    DataFolderSummary s;
+    if (looksLikeCifarBinary(path)) {
+        s.layout = "CIFAR-10 binary files";
+        s.trainImages = cifarBinaryImages(path, true);
+        s.testImages = cifarBinaryImages(path, false);
+        s.classes = 10;
+        return s;
+    }
+    s.layout = "image folders";
+    const ImageFolderCount train = countImageFolderSplit(path + "/train");
+    const ImageFolderCount test = countImageFolderSplit(path + "/test");
+    s.trainImages = train.images;
+    s.testImages = test.images;
+    s.classes = std::max(train.classes, test.classes);
+    return s;
+}
+
 DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed)
 {
     namespace fs = std::filesystem;

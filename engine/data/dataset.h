@@ -49,6 +49,18 @@ DatasetPair loadDatasets(const DataConfig &config, std::uint64_t syntheticSeed =
 // they were unpacked into) or image folders; throws DataError naming it and what is wrong.
 void checkDataFolder(const std::string &path);
 
+// What a data folder holds, counted without decoding an image: for the user to see that the folder
+// chosen is the one meant.
+struct DataFolderSummary
+{
+    std::string layout; // "CIFAR-10 binary files" or "image folders"
+    std::size_t trainImages = 0, testImages = 0, classes = 0;
+    // "image folders: 50,000 training and 10,000 test images in 10 classes"
+    std::string text() const;
+};
+// Checks `path` as checkDataFolder does (throwing the same DataError), then counts.
+DataFolderSummary describeDataFolder(const std::string &path);
+
 std::string fingerprintOf(const Dataset &train, const Dataset &test);
 
 } // namespace normlab

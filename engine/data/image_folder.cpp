@@ -51,6 +51,20 @@ void decodeInto(const std::string &path, std::uint8_t *dst)
 
 } // namespace
 
+ImageFolderCount countImageFolderSplit(const std::string &dirText)
+{
+    const fs::path dir(dirText);
+    ImageFolderCount count;
+    std::error_code error;
+    for (const std::string &name : sortedSubfolders(dir)) {
+        ++count.classes;
+        for (const auto &entry : fs::directory_iterator(dir / name, error))
+            if (entry.is_regular_file() && isImageFile(entry.path()))
+                ++count.images;
+    }
+    return count;
+}
+
 bool looksLikeImageFolder(const std::string &root)
 {
     return fs::is_directory(fs::path(root) / "train") && fs::is_directory(fs::path(root) / "test");

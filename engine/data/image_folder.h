@@ -10,6 +10,13 @@ namespace normlab {
 
 bool looksLikeImageFolder(const std::string &root);
 
+// Image files and class folders in one split (e.g. ROOT/train), by name: nothing is decoded.
+struct ImageFolderCount
+{
+    std::size_t images = 0, classes = 0;
+};
+ImageFolderCount countImageFolderSplit(const std::string &dir);
+
 // threads = 0: one per core.
 DatasetPair loadImageFolder(const std::string &root, int threads = 0);
 

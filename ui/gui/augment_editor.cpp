@@ -15,6 +15,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <optional>
 
 namespace normlab::gui {
@@ -320,11 +321,18 @@ void AugmentEditor::rebuildForm()
     };
     auto addFill = [&](const QString &label) {
         auto *edit = new QLineEdit(numbers(s.fillValue), m_form);
-        edit->setToolTip(tr("0-255: one value, or one per channel (R, G, B)"));
+        edit->setToolTip(tr("Pixel values on the 0-255 scale of the stored images, before "
+                            "normalization: one value, or one per channel (R, G, B). 0 is "
+                            "black; torchvision's fill=0.5 on 0-1 images is 128 here."));
         connect(edit, &QLineEdit::textEdited, this, [this, row, label](const QString &text) {
-            const auto values = parseNumbers(text);
+            auto values = parseNumbers(text);
             m_formError =
                     values ? QString() : tr("%1: '%2' is not a list of numbers").arg(label, text);
+            if (values && std::any_of(values->begin(), values->end(),
+                                      [](double v) { return v < 0 || v > 255; })) {
+                m_formError = tr("%1: '%2' is outside 0-255").arg(label, text);
+                values.reset();
+            }
             if (values)
                 m_entries[row].step.fillValue = *values;
             edited();
@@ -352,7 +360,7 @@ void AugmentEditor::rebuildForm()
         addInt(tr("Height, max"), &AugmentStep::maxHeight, 1, 32);
         addInt(tr("Width, min"), &AugmentStep::minWidth, 1, 32);
         addInt(tr("Width, max"), &AugmentStep::maxWidth, 1, 32);
-        addFill(tr("Fill"));
+        addFill(tr("Fill (0-255)"));
         break;
     case Kind::RandomCrop:
         addInt(tr("Padding"), &AugmentStep::padding, 0, 16);
@@ -365,7 +373,7 @@ void AugmentEditor::rebuildForm()
         break;
     case Kind::Rotate:
         addDouble(tr("Limit (°)"), &AugmentStep::rotateLimit, 0, 180, 1);
-        addFill(tr("Fill"));
+        addFill(tr("Fill (0-255)"));
         break;
     }
 }

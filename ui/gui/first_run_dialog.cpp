@@ -14,6 +14,9 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
+#include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -22,6 +25,7 @@ namespace normlab::gui {
 namespace {
 
 const char *kChosenKey = "data/firstRunDone";
+const char *kLastFolderKey = "data/lastFolderParent";
 
 QString megabytes(qint64 bytes)
 {
@@ -72,6 +76,11 @@ FirstRunDialog::FirstRunDialog(const QString &dataDir, const DownloadSpec &spec,
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_error);
     layout->addStretch(1);
+    // Deciding later is a choice too: the dialog comes back at the next start.
+    auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(tr("Decide Later"), QDialogButtonBox::RejectRole);
+    connect(buttons, &QDialogButtonBox::rejected, this, &FirstRunDialog::reject);
+    layout->addWidget(buttons);
     for (QWidget *w : {static_cast<QWidget *>(m_progress), static_cast<QWidget *>(m_cancel),
                        static_cast<QWidget *>(m_status), static_cast<QWidget *>(m_error)})
         w->hide();
@@ -202,7 +211,13 @@ void FirstRunDialog::showError(const QString &message)
 void FirstRunDialog::chooseFolder()
 {
     // open(), not exec(): no nested event loop.
-    auto *dialog = new QFileDialog(this, tr("Folder with CIFAR-10"), QDir::homePath());
+    // Where the last folder was found, else Downloads (where an archive usually lands).
+    QString start = QSettings().value(kLastFolderKey).toString();
+    if (start.isEmpty() || !QDir(start).exists())
+        start = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (!QDir(start).exists())
+        start = QDir::homePath();
+    auto *dialog = new QFileDialog(this, tr("Folder with CIFAR-10"), start);
     dialog->setFileMode(QFileDialog::Directory);
     dialog->setOption(QFileDialog::ShowDirsOnly);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -217,11 +232,12 @@ bool FirstRunDialog::useFolder(const QString &folder)
     // cifar-10-batches-bin.
     const QString path = QDir::cleanPath(folder);
     try {
-        checkDataFolder(path.toStdString());
+        m_found = QString::fromStdString(describeDataFolder(path.toStdString()).text());
     } catch (const DataError &e) {
         showError(tr("%1. Choose another folder.").arg(QString::fromUtf8(e.what())));
         return false;
     }
+    QSettings().setValue(kLastFolderKey, QFileInfo(path).absolutePath());
     finish(path);
     return true;
 }

@@ -34,6 +34,8 @@ public:
 
     // After accept(): "synthetic", "cifar10" (the data folder) or a folder path.
     QString dataSource() const { return m_source; }
+    // For a chosen folder, what it holds ("image folders: 50,000 training and ..."), else empty.
+    QString foundText() const { return m_found; }
     QString errorText() const;
     bool downloading() const;
 
@@ -57,6 +59,7 @@ private:
     QString m_dataDir;
     DownloadSpec m_spec;
     QString m_source;
+    QString m_found;
     DownloadController *m_download;
     QElapsedTimer m_clock;
     qint64 m_startBytes = 0;

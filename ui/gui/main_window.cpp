@@ -227,7 +227,13 @@ FirstRunDialog *MainWindow::offerDatasets()
             new FirstRunDialog(QString::fromStdString(userDataDir()), cifar10Archive(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { setDataSource(dialog->dataSource()); });
+            [this, dialog] {
+                setDataSource(dialog->dataSource());
+                if (!dialog->foundText().isEmpty())
+                    statusBar()->showMessage(
+                            tr("Data: %1 (%2)").arg(dialog->foundText(), dialog->dataSource()),
+                            30'000);
+            });
     dialog->open();
     return dialog;
 }

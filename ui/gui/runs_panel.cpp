@@ -81,9 +81,10 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     m_search->setPlaceholderText(tr("Search runs: name, status, norm, tags, notes…"));
     m_search->setClearButtonEnabled(true);
     m_table = new QTableWidget(0, ColumnCount, this);
-    m_table->setHorizontalHeaderLabels(
-            {tr("Run"), tr("Name"), tr("Status"), tr("Preset"), tr("Norm"), tr("Augment"),
-             tr("Params"), tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"), tr("Tags"), tr("Note")});
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Name"), tr("Status"), tr("Preset"),
+                                        tr("Norm"), tr("Augment"), tr("Params"),
+                                        tr("Best test acc"), tr("Last"), tr("Epochs"), tr("Time"),
+                                        tr("Tags"), tr("Note")});
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
@@ -98,7 +99,8 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     m_clock->setInterval(1000);
     connect(m_clock, &QTimer::timeout, this, [this] {
         for (int row = 0; row < m_table->rowCount(); ++row)
-            if (QTableWidgetItem *d = m_table->item(row, Duration); d && d->data(Qt::UserRole).isValid())
+            if (QTableWidgetItem *d = m_table->item(row, Duration);
+                d && d->data(Qt::UserRole).isValid())
                 d->setText(QString::fromStdString(formatDuration(
                         runWallSeconds(d->data(Qt::UserRole).toDouble(), 0, unixTime()))));
     });
@@ -191,7 +193,8 @@ void RunsPanel::refresh(const RunStore &store)
             selectedRow = row;
     }
     if (selectedRow >= 0)
-        m_table->setCurrentCell(selectedRow, m_table->currentColumn() < 0 ? 0 : m_table->currentColumn());
+        m_table->setCurrentCell(selectedRow,
+                                m_table->currentColumn() < 0 ? 0 : m_table->currentColumn());
     else
         m_table->clearSelection();
     m_filling = false;
@@ -285,8 +288,10 @@ void RunsPanel::applyFilter()
             match = m_table->item(row, c) &&
                     m_table->item(row, c)->text().contains(text, Qt::CaseInsensitive);
         if (!match && m_table->item(row, Note))
-            match = m_table->item(row, Note)->data(Qt::UserRole).toString().contains(
-                    text, Qt::CaseInsensitive);
+            match = m_table->item(row, Note)
+                            ->data(Qt::UserRole)
+                            .toString()
+                            .contains(text, Qt::CaseInsensitive);
         m_table->setRowHidden(row, !match);
     }
 }

@@ -71,7 +71,8 @@ void TrainingStatus::runStarted(qint64 runId, int epochs, int resumedFrom)
 
 void TrainingStatus::batchDone(const BatchProgress &p)
 {
-    m_epochs->setValue((p.epoch - 1) * kEpochSteps + p.batch * kEpochSteps / std::max(p.batches, 1));
+    m_epochs->setValue((p.epoch - 1) * kEpochSteps +
+                       p.batch * kEpochSteps / std::max(p.batches, 1));
     m_epochs->setFormat(tr("epoch %1/%2").arg(p.epoch).arg(m_totalEpochs));
     m_batches->setRange(0, p.batches);
     m_batches->setValue(p.batch);
@@ -79,7 +80,8 @@ void TrainingStatus::batchDone(const BatchProgress &p)
     const double done = (p.epoch - 1 - m_resumedFrom) * static_cast<double>(p.batches) + p.batch;
     const double left = (m_totalEpochs - p.epoch + 1) * static_cast<double>(p.batches) - p.batch;
     const double elapsed = m_clock.elapsed() / 1000.0;
-    const QString eta = done > 0 ? QString::fromStdString(formatDuration(elapsed / done * left)) : QString("–");
+    const QString eta =
+            done > 0 ? QString::fromStdString(formatDuration(elapsed / done * left)) : QString("–");
     m_rate->setText(tr("%1 img/s   loss %2   lr %3   ETA %4")
                             .arg(p.imagesPerSecond, 0, 'f', 0)
                             .arg(p.runningLoss, 0, 'f', 4)

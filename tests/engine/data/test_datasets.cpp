@@ -32,6 +32,7 @@ private Q_SLOTS:
     void loadDatasetsDispatch();
     void syntheticIsDeterministicAndBalanced();
     void subsetIsFixedAndMixed();
+    void folderIsDescribedWithoutDecoding();
 };
 
 namespace {
@@ -219,6 +220,31 @@ void TestDatasets::subsetIsFixedAndMixed()
     std::set<int> classes(s1.labels.begin(), s1.labels.end());
     QCOMPARE(int(classes.size()), 10);
     QCOMPARE(data.subset(0).size(), std::size_t(1000));
+}
+
+// The first-run dialog says what a chosen folder holds.
+void TestDatasets::folderIsDescribedWithoutDecoding()
+{
+    QTemporaryDir tmp;
+    writeBinaryLayout(tmp.path() + "/bin/cifar-10-batches-bin", makeSyntheticDataset(30, 3), 30);
+    QCOMPARE(QString::fromStdString(describeDataFolder((tmp.path() + "/bin").toStdString()).text()),
+             QString("CIFAR-10 binary files: 150 training and 30 test images in 10 classes"));
+    const Dataset images = makeSyntheticDataset(12, 3);
+    writeImageFolder(images, tmp.path() + "/img/train", 12);
+    writeImageFolder(images, tmp.path() + "/img/test", 6);
+    const DataFolderSummary s = describeDataFolder((tmp.path() + "/img").toStdString());
+    QCOMPARE(s.layout, std::string("image folders"));
+    QCOMPARE(s.trainImages, std::size_t(12));
+    QCOMPARE(s.testImages, std::size_t(6));
+    QVERIFY(s.classes >= 3);
+    expectDataError([&] { describeDataFolder((tmp.path() + "/none").toStdString()); },
+                    "no such file or folder");
+    // The real CIFAR-10 folders, where there are.
+    const QByteArray real = qgetenv("NORMLAB_DATA_DIR");
+    if (real.isEmpty())
+        return;
+    QCOMPARE(QString::fromStdString(describeDataFolder(real.toStdString()).text()),
+             QString("image folders: 50,000 training and 10,000 test images in 10 classes"));
 }
 
 QTEST_GUILESS_MAIN(TestDatasets)

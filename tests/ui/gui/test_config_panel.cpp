@@ -121,6 +121,10 @@ void TestConfigPanel::augmentationStepsAreEdited()
     Q_EMIT fill->textEdited(fill->text());
     QVERIFY(!panel.valid());
     QVERIFY2(panel.error().contains("Fill"), qPrintable(panel.error()));
+    // On the 0-255 scale, which the label shows: a torchvision-style 0-1 value above it is refused.
+    fill->setText("0.5, 300");
+    Q_EMIT fill->textEdited(fill->text());
+    QVERIFY2(panel.error().contains("outside 0-255"), qPrintable(panel.error()));
     fill->setText("128, 64, 0");
     Q_EMIT fill->textEdited(fill->text());
     QVERIFY2(panel.valid(), qPrintable(panel.error()));

@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QProgressBar>
 #include <QSettings>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -154,12 +155,24 @@ void TestFirstRun::folderChoiceIsChecked()
     QVERIFY(dialog.useFolder(unpacked));
     QCOMPARE(accepted.size(), 1);
     QCOMPARE(dialog.dataSource(), unpacked);
+    QVERIFY2(dialog.foundText().startsWith("CIFAR-10 binary files: "), qPrintable(dialog.foundText()));
+    QVERIFY(dialog.foundText().endsWith(" in 10 classes"));
 }
 
 void TestFirstRun::syntheticIsChosenAndRemembered()
 {
     QVERIFY(FirstRunDialog::needed());
     FirstRunDialog dialog(m_tmp->path() + "/data");
+    // "Decide Later" leaves without a choice; the dialog comes back next time.
+    QPushButton *later = nullptr;
+    for (QPushButton *b : dialog.findChildren<QPushButton *>())
+        if (b->text() == "Decide Later")
+            later = b;
+    QVERIFY(later);
+    dialog.open();
+    later->click();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QVERIFY(FirstRunDialog::needed());
     dialog.useSynthetic();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(dialog.dataSource(), QString("synthetic"));
