@@ -91,6 +91,11 @@ void ConfusionMatrixView::paintEvent(QPaintEvent *)
             painter.drawText(cell, Qt::AlignCenter, QString::number(count));
         }
     }
+    if (m_selected.first >= 0 && m_selected.first < m_classes && m_selected.second >= 0 &&
+        m_selected.second < m_classes) {
+        painter.setPen(QPen(palette().color(QPalette::Text), 2));
+        painter.drawRect(cellRect(m_selected.first, m_selected.second).adjusted(1, 1, -1, -1));
+    }
     painter.setPen(palette().color(QPalette::Text));
     for (int i = 0; i < m_classes; ++i) {
         const QString name = i < m_names.size() ? m_names[i] : QString::number(i);
@@ -107,6 +112,14 @@ void ConfusionMatrixView::paintEvent(QPaintEvent *)
     painter.drawText(QRect(0, 0, kLabelWidth - 4, kLabelHeight),
                      Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
                      tr("rows: true class\ncolumns: predicted"));
+}
+
+void ConfusionMatrixView::setSelectedCell(int trueClass, int predicted)
+{
+    if (m_selected == qMakePair(trueClass, predicted))
+        return;
+    m_selected = {trueClass, predicted};
+    update();
 }
 
 void ConfusionMatrixView::mouseReleaseEvent(QMouseEvent *event)

@@ -23,6 +23,9 @@ public:
     // The cell under a point, or (-1, -1).
     QPair<int, int> cellAt(const QPoint &pos) const;
     QRect cellRect(int trueClass, int predicted) const;
+    // Outlined: the cell whose images the gallery shows; (-1, -1) for none.
+    void setSelectedCell(int trueClass, int predicted);
+    QPair<int, int> selectedCell() const { return m_selected; }
 
 Q_SIGNALS:
     void cellClicked(int trueClass, int predicted);
@@ -37,6 +40,7 @@ private:
     QVector<int> m_counts;
     QStringList m_names;
     int m_classes = 0;
+    QPair<int, int> m_selected {-1, -1};
 };
 
 } // namespace normlab::gui

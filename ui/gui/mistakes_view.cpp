@@ -6,6 +6,8 @@
 #include "mistakes_model.h"
 #include "recorded_config.h"
 
+#include <cmath>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -42,6 +44,7 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_sort->addItems(
             {tr("Most confident first"), tr("Least confident first"), tr("Test-set order")});
     m_count = new QLabel(this);
+    m_count->setWordWrap(true);
     bar->addWidget(m_title);
     bar->addStretch(1);
     bar->addWidget(new QLabel(tr("Epoch"), this));
@@ -81,8 +84,12 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     connect(m_epochSlider, &QSlider::valueChanged, this, &MistakesView::setEpoch);
     for (QComboBox *c : {m_trueClass, m_predicted, m_sort})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
-            if (!m_updating)
-                fillGallery();
+            if (m_updating)
+                return;
+            m_diagonalNote.clear();
+            const int t = m_trueClass->currentData().toInt(), p = m_predicted->currentData().toInt();
+            m_matrix->setSelectedCell(t >= 0 && p >= 0 ? t : -1, t >= 0 && p >= 0 ? p : -1);
+            fillGallery();
         });
     connect(m_matrix, &ConfusionMatrixView::cellClicked, this,
             [this](int t, int p) { setFilter(t, p); });
@@ -119,6 +126,9 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
     m_title->setText(tr("Run %1 \"%2\"").arg(runId).arg(QString::fromStdString(m_record.name)));
     m_updating = true;
     if (!sameRun) {
+        // Another run starts unfiltered: its classes and mistakes are its own.
+        m_diagonalNote.clear();
+        m_matrix->setSelectedCell(-1, -1);
         for (QComboBox *c : {m_trueClass, m_predicted}) {
             c->clear();
             c->addItem(tr("any"), -1);
@@ -151,10 +161,25 @@ void MistakesView::setEpoch(int epoch)
 
 void MistakesView::setFilter(int trueClass, int predicted)
 {
+    // The diagonal counts correct predictions, which the gallery does not hold: show the class's
+    // mistakes instead, and say so.
+    m_diagonalNote.clear();
+    if (trueClass >= 0 && trueClass == predicted) {
+        const std::vector<int> c = m_store ? m_store->confusion(m_runId, m_epoch) : std::vector<int>();
+        const auto classes = static_cast<int>(std::sqrt(static_cast<double>(c.size())));
+        const int correct = trueClass < classes ? c[static_cast<std::size_t>(trueClass * (classes + 1))] : 0;
+        const QString name = m_trueClass->itemText(std::max(0, m_trueClass->findData(trueClass)));
+        m_diagonalNote = tr("The diagonal counts correct predictions (%1 %2 images); the gallery "
+                            "holds mistakes, so it shows the %2 images predicted as anything else.")
+                                 .arg(correct)
+                                 .arg(name);
+        predicted = -1;
+    }
     m_updating = true;
     m_trueClass->setCurrentIndex(std::max(0, m_trueClass->findData(trueClass)));
     m_predicted->setCurrentIndex(std::max(0, m_predicted->findData(predicted)));
     m_updating = false;
+    m_matrix->setSelectedCell(trueClass, m_diagonalNote.isEmpty() ? predicted : trueClass);
     fillGallery();
 }
 
@@ -218,6 +243,8 @@ void MistakesView::fillGallery()
     QString status = tr("%1 of %2 misclassified test images").arg(count).arg(m_mistakes.size());
     if (m_runId >= 0 && !m_imagesLoaded)
         status += tr(" (loading the test images…)");
+    if (!m_diagonalNote.isEmpty())
+        status += "\n" + m_diagonalNote;
     m_count->setText(status);
     Q_EMIT updated();
 }

@@ -61,6 +61,7 @@ private:
     int m_epoch = 0;
     bool m_imagesLoaded = false;
     bool m_updating = false;
+    QString m_diagonalNote; // why a diagonal click shows what it shows
 
     DatasetCache *m_cache;
     MistakesModel *m_model;
