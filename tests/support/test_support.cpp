@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "presets.h"
+
 #include "synthetic.h"
 
 #include <QDir>
@@ -42,6 +44,17 @@ void writeCifarBin(const Dataset &data, const QString &path, std::size_t count)
                 bytes.append(static_cast<char>(img[3 * p + c]));
     }
     writeAll(path, bytes);
+}
+
+ExperimentConfig quickConfig(int epochs)
+{
+    ExperimentConfig c = presetConfig("s8-bn");
+    c.data.source = "synthetic";
+    c.data.trainLimit = 640;
+    c.data.testLimit = 200;
+    c.epochs = epochs;
+    c.threads = 1;
+    return c;
 }
 
 QByteArray readAll(const QString &path)

@@ -1,6 +1,7 @@
 // Helpers shared by the test suites: small datasets written to temporary folders.
 #pragma once
 
+#include "config.h"
 #include "dataset.h"
 
 #include <QProcess>
@@ -19,6 +20,10 @@ void writeImageFolder(const Dataset &data, const QString &dir, std::size_t image
 void writeCifarBin(const Dataset &data, const QString &path, std::size_t count);
 
 QByteArray readAll(const QString &path);
+
+// The s8-bn preset on 640 synthetic training and 200 test images, one thread: a GUI run in
+// seconds.
+ExperimentConfig quickConfig(int epochs);
 
 // What a finished normlab-cli (from $NORMLAB_CLI) said; exit code -1 when it crashed or timed out.
 struct CliOutcome

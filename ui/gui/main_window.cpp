@@ -14,6 +14,7 @@
 #include "mistakes_view.h"
 #include "paths.h"
 #include "run_commands.h"
+#include "run_naming.h"
 #include "run_store.h"
 #include "runs_panel.h"
 #include "training_controller.h"
@@ -45,31 +46,6 @@
 #include <cmath>
 
 namespace normlab::gui {
-
-namespace {
-
-// "s8 GroupNorm, seed 2": the net and the norm in words. "s8-bn batch" read as one phrase with
-// the legend's "train", and "s8-bn group" named a BatchNorm preset for a GroupNorm run.
-QString defaultRunName(const ExperimentConfig &c, bool withSeed)
-{
-    QString net = QString::fromStdString(c.preset.empty() ? "custom" : c.preset);
-    if (net.startsWith("s8-"))
-        net = "s8";
-    QString norm;
-    switch (c.model.norm) {
-    case NormKind::Batch: norm = "BatchNorm"; break;
-    case NormKind::Group: norm = "GroupNorm"; break;
-    case NormKind::Layer: norm = "LayerNorm"; break;
-    case NormKind::Instance: norm = "InstanceNorm"; break;
-    case NormKind::None: norm = QObject::tr("no norm"); break;
-    }
-    QString name = net + " " + norm;
-    if (withSeed)
-        name += QObject::tr(", seed %1").arg(c.seed);
-    return name;
-}
-
-} // namespace
 
 MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     : QMainWindow(parent), m_store(std::make_unique<RunStore>(storeDir.toStdString()))

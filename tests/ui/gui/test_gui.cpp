@@ -36,21 +36,11 @@
 
 using namespace normlab;
 using namespace normlab::gui;
+using test::quickConfig;
 
 namespace {
 
 constexpr int kRunTimeoutMs = 120'000;
-
-ExperimentConfig quickConfig(int epochs)
-{
-    ExperimentConfig c = presetConfig("s8-bn");
-    c.data.source = "synthetic";
-    c.data.trainLimit = 640;
-    c.data.testLimit = 200;
-    c.epochs = epochs;
-    c.threads = 1;
-    return c;
-}
 
 template<typename T> T *findChildOfType(QWidget *parent, int index = 0)
 {

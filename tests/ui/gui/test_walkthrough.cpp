@@ -15,6 +15,7 @@
 #include "run_writer.h"
 #include "runs_panel.h"
 #include "seed_groups.h"
+#include "test_support.h"
 #include "training_controller.h"
 #include "wheel_guard.h"
 
@@ -40,21 +41,11 @@
 
 using namespace normlab;
 using namespace normlab::gui;
+using test::quickConfig;
 
 namespace {
 
 // One notch of the wheel, turned over `widget`'s centre.
-ExperimentConfig quickConfig(int epochs)
-{
-    ExperimentConfig c = presetConfig("s8-bn");
-    c.data.source = "synthetic";
-    c.data.trainLimit = 640;
-    c.data.testLimit = 200;
-    c.epochs = epochs;
-    c.threads = 1;
-    return c;
-}
-
 // A finished run with `epochs` recorded epochs whose test loss is `loss[i]`.
 qint64 recordRun(RunStore &store, std::uint64_t seed, const QVector<double> &loss,
                  const ExperimentConfig &config = quickConfig(3))
