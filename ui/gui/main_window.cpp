@@ -43,6 +43,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace normlab::gui {
@@ -185,6 +186,10 @@ void MainWindow::restoreCheckedRuns()
     // than the latest run does.
     if (!any && !runs.empty() && (!sameStore || !settings.contains("runs/checked")))
         m_runs->setChecked(runs.back().id, true);
+    // The detail tabs (Mistakes) show the newest ticked run rather than "select a run".
+    const QList<qint64> checked = m_runs->checkedRuns();
+    if (!checked.isEmpty())
+        m_runs->selectRun(*std::max_element(checked.begin(), checked.end()));
 }
 
 MetricsChart *MainWindow::lossChart() const

@@ -28,6 +28,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -389,6 +390,13 @@ void TestWalkthrough::restartShowsTheRunsTickedBefore()
     }
     MainWindow window(m_tmp->path());
     QCOMPARE(window.runsPanel()->checkedRuns(), QList<qint64> {older});
+    QCOMPARE(window.runsPanel()->selectedRun(), older);
+    // The Mistakes tab shows it, not "select a run" (it loads when it comes on screen).
+    window.show();
+    auto *tabs = window.findChild<QTabWidget *>();
+    QVERIFY(tabs);
+    tabs->setCurrentIndex(tabs->indexOf(window.mistakesView()));
+    QTRY_COMPARE(window.mistakesView()->run(), older);
     window.lossChart()->flush();
     QCOMPARE(window.lossChart()->testPointCount(older), 2);
 }
