@@ -158,39 +158,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         }
     }
     refreshRuns();
-    restoreCheckedRuns();
+    m_runs->restoreChecks(*m_store);
     updateActions();
 }
 
 MainWindow::~MainWindow() = default;
-
-void MainWindow::restoreCheckedRuns()
-{
-    QSettings settings;
-    const bool sameStore =
-            settings.value("runs/store").toString() == QString::fromStdString(m_store->dir());
-    const QStringList saved = sameStore ? settings.value("runs/checked").toStringList() : QStringList();
-    std::vector<RunRecord> runs;
-    try {
-        runs = m_store->runs();
-    } catch (const StoreError &) {
-        return;
-    }
-    bool any = false;
-    for (const RunRecord &r : runs)
-        if (saved.contains(QString::number(r.id))) {
-            m_runs->setChecked(r.id, true);
-            any = true;
-        }
-    // A first start on this store, or every saved run deleted: an empty chart explains less
-    // than the latest run does.
-    if (!any && !runs.empty() && (!sameStore || !settings.contains("runs/checked")))
-        m_runs->setChecked(runs.back().id, true);
-    // The detail tabs (Mistakes) show the newest ticked run rather than "select a run".
-    const QList<qint64> checked = m_runs->checkedRuns();
-    if (!checked.isEmpty())
-        m_runs->selectRun(*std::max_element(checked.begin(), checked.end()));
-}
 
 MetricsChart *MainWindow::lossChart() const
 {
@@ -495,11 +467,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
-    QStringList checked;
-    for (const qint64 id : m_runs->checkedRuns())
-        checked << QString::number(id);
-    settings.setValue("runs/store", QString::fromStdString(m_store->dir()));
-    settings.setValue("runs/checked", checked);
+    m_runs->saveChecks(*m_store);
     settings.setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
     event->accept();
 }

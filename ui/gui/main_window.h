@@ -81,8 +81,6 @@ private:
     void onEpoch(qint64 runId, const EpochMetrics &m);
     void onRunFinished(qint64 runId, int state, const QString &message);
     void syncCheckedRuns();
-    // The runs ticked when NormLab last closed on this store, or else the newest run.
-    void restoreCheckedRuns();
     void refreshRuns();
     void refreshMistakes();
     void updateActions();

@@ -2,6 +2,7 @@
 
 #include "chart_style.h"
 #include "durations.h"
+#include "errors.h"
 #include "process_stats.h"
 #include "seed_groups.h"
 
@@ -10,9 +11,12 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSettings>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace normlab::gui {
 
@@ -154,6 +158,44 @@ qint64 RunsPanel::selectedRun() const
     const int row = m_table->currentRow();
     const QTableWidgetItem *idItem = row >= 0 ? m_table->item(row, Id) : nullptr;
     return idItem && idItem->isSelected() ? idItem->data(Qt::UserRole).toLongLong() : 0;
+}
+
+void RunsPanel::restoreChecks(const RunStore &store)
+{
+    QSettings settings;
+    const bool sameStore =
+            settings.value("runs/store").toString() == QString::fromStdString(store.dir());
+    const QStringList saved = sameStore ? settings.value("runs/checked").toStringList() : QStringList();
+    std::vector<RunRecord> runs;
+    try {
+        runs = store.runs();
+    } catch (const StoreError &) {
+        return;
+    }
+    bool any = false;
+    for (const RunRecord &r : runs)
+        if (saved.contains(QString::number(r.id))) {
+            setChecked(r.id, true);
+            any = true;
+        }
+    // A first start on this store, or every saved run deleted: an empty chart explains less
+    // than the latest run does.
+    if (!any && !runs.empty() && (!sameStore || !settings.contains("runs/checked")))
+        setChecked(runs.back().id, true);
+    // The detail tabs (Mistakes) show the newest ticked run rather than "select a run".
+    const QList<qint64> checked = checkedRuns();
+    if (!checked.isEmpty())
+        selectRun(*std::max_element(checked.begin(), checked.end()));
+}
+
+void RunsPanel::saveChecks(const RunStore &store) const
+{
+    QStringList checked;
+    for (const qint64 id : checkedRuns())
+        checked << QString::number(id);
+    QSettings settings;
+    settings.setValue("runs/store", QString::fromStdString(store.dir()));
+    settings.setValue("runs/checked", checked);
 }
 
 int RunsPanel::rowCount() const

@@ -31,6 +31,10 @@ public:
     QList<qint64> checkedRuns() const { return m_checked.values(); }
     void setChecked(qint64 runId, bool checked);
     void selectRun(qint64 runId);
+    // Ticks (and selects the newest of) the runs ticked when NormLab last closed on `store`, or
+    // else the newest run; saveChecks remembers them.
+    void restoreChecks(const RunStore &store);
+    void saveChecks(const RunStore &store) const;
     // The run of the selected row, or 0.
     qint64 selectedRun() const;
     int rowCount() const;
