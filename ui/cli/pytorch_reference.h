@@ -16,7 +16,8 @@ struct ReferenceResult
 {
     std::string error; // empty when it ran
     double trainImagesPerSecond = 0;
-    double evalImagesPerSecond = 0;
+    double evalImagesPerSecond = 0; // at its fastest evaluation batch
+    int evalBatchSize = 0;          // that batch
     std::int64_t parameters = 0;
 };
 
