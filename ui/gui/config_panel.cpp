@@ -2,7 +2,6 @@
 
 #include "augment_editor.h"
 #include "errors.h"
-#include "model_spec.h"
 #include "presets.h"
 
 #include <QCheckBox>
@@ -10,12 +9,9 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QSpinBox>
-#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace normlab::gui {
@@ -25,11 +21,6 @@ namespace {
 const QStringList kNorms {"batch", "group", "layer", "instance", "none"};
 const QStringList kOptimizers {"sgd", "adam", "adamw"};
 const QStringList kSchedules {"plateau", "step", "onecycle", "none"};
-
-QString number(std::int64_t n)
-{
-    return QLocale().toString(static_cast<qlonglong>(n));
-}
 
 } // namespace
 
@@ -118,19 +109,11 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(tr("Threads"), m_threads);
     layout->addWidget(trainBox);
 
-    m_params = new QLabel(this);
     m_errorLabel = new QLabel(this);
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet("color: #d03030;");
-    m_summary = new QTreeWidget(this);
-    m_summary->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output"), tr("Params"), tr("MACs")});
-    m_summary->setRootIsDecorated(false);
-    m_summary->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    // The table scrolls by itself; it must not widen the form beyond its scroll area.
-    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
-    layout->addWidget(m_params);
     layout->addWidget(m_errorLabel);
-    layout->addWidget(m_summary, 1);
+    layout->addStretch(1);
 
     connect(m_preset, &QComboBox::currentIndexChanged, this,
             [this] { loadPreset(m_preset->currentData().toString()); });
@@ -242,32 +225,7 @@ void ConfigPanel::readForm()
     m_config = c;
     m_errorLabel->setText(m_error);
     m_errorLabel->setVisible(!m_error.isEmpty());
-    showSummary();
     Q_EMIT configChanged(valid());
-}
-
-void ConfigPanel::showSummary()
-{
-    m_summary->clear();
-    ModelSummary summary;
-    try {
-        summary = summarize(buildModelSpec(m_config.model));
-    } catch (const ConfigError &) {
-        m_params->setText(tr("No model: see the problem below"));
-        return;
-    }
-    m_params->setText(tr("<b>%1</b> parameters, %2 MACs per image")
-                              .arg(number(summary.totalParams), number(summary.totalMacs)));
-    for (const SummaryRow &row : summary.rows) {
-        auto *item = new QTreeWidgetItem(m_summary);
-        item->setText(0, QString::fromStdString(row.layer));
-        item->setText(1, QString::fromStdString(row.type));
-        item->setText(2, QString("%1×%2×%3").arg(row.channels).arg(row.height).arg(row.width));
-        item->setText(3, number(row.params));
-        item->setText(4, number(row.macs));
-        item->setTextAlignment(3, Qt::AlignRight);
-        item->setTextAlignment(4, Qt::AlignRight);
-    }
 }
 
 } // namespace normlab::gui

@@ -1,6 +1,6 @@
 // The experiment form: dataset, preset, normalization, architecture switches, augmentation and the
-// training recipe. It edits an ExperimentConfig, shows the model summary as it changes and explains
-// an invalid combination in place instead of accepting it.
+// training recipe. It edits an ExperimentConfig and explains an invalid combination in place instead
+// of accepting it (ModelSummaryView shows the model it describes).
 #pragma once
 
 #include "config.h"
@@ -13,7 +13,6 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
-class QTreeWidget;
 
 namespace normlab::gui {
 
@@ -39,7 +38,6 @@ Q_SIGNALS:
 private:
     void loadPreset(const QString &name);
     void readForm();
-    void showSummary();
 
     ExperimentConfig m_config;
     QString m_error;
@@ -64,9 +62,7 @@ private:
     QSpinBox *m_batchSize;
     QSpinBox *m_seed;
     QSpinBox *m_threads;
-    QLabel *m_params;
     QLabel *m_errorLabel;
-    QTreeWidget *m_summary;
 };
 
 } // namespace normlab::gui

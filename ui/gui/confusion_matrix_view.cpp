@@ -1,5 +1,6 @@
 #include "confusion_matrix_view.h"
 
+#include <QFontMetrics>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -17,6 +18,8 @@ constexpr int kLabelHeight = 70;
 ConfusionMatrixView::ConfusionMatrixView(QWidget *parent) : QWidget(parent)
 {
     setMouseTracking(true);
+    setToolTip(tr("Rows: the true class. Columns: the predicted class. Click a cell to show its "
+                  "images in the gallery."));
 }
 
 void ConfusionMatrixView::setMatrix(const QVector<int> &counts, const QStringList &classNames)
@@ -109,9 +112,15 @@ void ConfusionMatrixView::paintEvent(QPaintEvent *)
         painter.drawText(0, 0, name);
         painter.restore();
     }
-    painter.drawText(QRect(0, 0, kLabelWidth - 4, kLabelHeight),
-                     Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                     tr("rows: true class\ncolumns: predicted"));
+    // The axes' titles, one line each so that they never wrap in the corner: the columns' above
+    // their labels, the rows' beside theirs.
+    const QFontMetrics metrics(small);
+    const QRect corner(0, 0, kLabelWidth - 4, kLabelHeight - 4);
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    painter.drawText(corner, Qt::AlignRight | Qt::AlignTop,
+                     metrics.elidedText(tr("predicted →"), Qt::ElideRight, corner.width()));
+    painter.drawText(corner, Qt::AlignLeft | Qt::AlignBottom,
+                     metrics.elidedText(tr("true ↓"), Qt::ElideRight, corner.width()));
 }
 
 void ConfusionMatrixView::setSelectedCell(int trueClass, int predicted)

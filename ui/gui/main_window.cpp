@@ -5,6 +5,7 @@
 #include "comparison_view.h"
 #include "config_json.h"
 #include "config_panel.h"
+#include "model_summary_view.h"
 #include "curves_view.h"
 #include "dataset_cache.h"
 #include "errors.h"
@@ -78,12 +79,20 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
 
+    m_summary = new ModelSummaryView;
+    auto *form = new QSplitter(Qt::Vertical);
+    form->setObjectName("formSplitter");
+    form->addWidget(configScroll);
+    form->addWidget(m_summary);
+    form->setStretchFactor(0, 1);
+    form->setChildrenCollapsible(false);
+
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     m_runName = new QLineEdit;
     m_runName->setPlaceholderText(tr("Run name (default: preset and normalization)"));
-    leftLayout->addWidget(configScroll, 1);
+    leftLayout->addWidget(form, 1);
     leftLayout->addWidget(m_runName);
 
     auto *main = new QSplitter(Qt::Horizontal);
@@ -140,6 +149,9 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         if (m_tabs->currentWidget() == m_preview && m_config->valid())
             m_preview->setConfig(m_config->config());
     });
+    connect(m_config, &ConfigPanel::configChanged, this,
+            [this] { m_summary->showModel(m_config->config().model); });
+    m_summary->showModel(m_config->config().model);
     // The preview follows the form while it is on screen (loading data only when asked to show it).
     connect(m_config, &ConfigPanel::configChanged, this, [this](bool valid) {
         if (valid && m_preview->isVisible())

@@ -24,6 +24,7 @@ namespace normlab::gui {
 class AugmentPreview;
 class ComparisonView;
 class ConfigPanel;
+class ModelSummaryView;
 class FirstRunDialog;
 class CurvesView;
 class MetricsChart;
@@ -44,6 +45,7 @@ public:
 
     TrainingController *controller() const { return m_controller; }
     ConfigPanel *configPanel() const { return m_config; }
+    ModelSummaryView *modelSummary() const { return m_summary; }
     RunsPanel *runsPanel() const { return m_runs; }
     MetricsChart *lossChart() const;
     MetricsChart *accuracyChart() const;
@@ -91,6 +93,7 @@ private:
     std::unique_ptr<RunStore> m_store; // the GUI thread's connection; the worker has its own
     TrainingController *m_controller;
     ConfigPanel *m_config;
+    ModelSummaryView *m_summary;
     CurvesView *m_curves;
     RunsPanel *m_runs;
     RunCommands *m_runCommands;

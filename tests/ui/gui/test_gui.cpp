@@ -262,13 +262,14 @@ void TestGui::augmentationPreviewShowsAugmentedImages()
     QTRY_VERIFY_WITH_TIMEOUT(updated.size() >= 1, 30'000);
     const QImage grid = preview.grid();
     QVERIFY(!grid.isNull());
-    // Row 0: the original tile at x 4..100 and the first draw beside it, mirrored.
-    constexpr int tile = 96, gap = 4;
+    // Row 0: the original tile and the first draw beside it, mirrored.
+    const QRect original = preview.tileRect(0, 0), draw = preview.tileRect(0, 1);
+    QVERIFY(grid.rect().contains(preview.tileRect(AugmentPreview::kImages - 1, preview.drawCount())));
     int mismatches = 0;
-    for (int y = gap; y < gap + tile; y += 7)
-        for (int x = 0; x < tile; x += 7)
-            mismatches +=
-                    grid.pixel(gap + x, y) != grid.pixel(gap + (tile + gap) + (tile - 1 - x), y);
+    for (int y = 0; y < original.height(); y += 7)
+        for (int x = 0; x < original.width(); x += 7)
+            mismatches += grid.pixel(original.left() + x, original.top() + y) !=
+                    grid.pixel(draw.right() - x, draw.top() + y);
     QCOMPARE(mismatches, 0);
     const QImage before = preview.grid();
     preview.reroll();

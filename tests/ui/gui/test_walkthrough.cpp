@@ -46,7 +46,6 @@ using test::quickConfig;
 
 namespace {
 
-// One notch of the wheel, turned over `widget`'s centre.
 // A finished run with `epochs` recorded epochs whose test loss is `loss[i]`.
 qint64 recordRun(RunStore &store, std::uint64_t seed, const QVector<double> &loss,
                  const ExperimentConfig &config = quickConfig(3))
@@ -81,6 +80,7 @@ QStringList chartRows(MainWindow &window)
     return rows;
 }
 
+// One notch of the wheel, turned over `widget`'s centre.
 bool turnWheel(QWidget *widget, int notches = -1)
 {
     const QPointF centre = QRectF(widget->rect()).center();
