@@ -136,6 +136,11 @@ void ComparisonView::setClassSource(ClassSource source)
     m_classSource->setCurrentIndex(static_cast<int>(source));
 }
 
+QString ComparisonView::classHint() const
+{
+    return m_classHint->isHidden() ? QString() : m_classHint->text();
+}
+
 ComparisonView::ClassSource ComparisonView::classSource() const
 {
     return static_cast<ClassSource>(m_classSource->currentIndex());
@@ -219,6 +224,9 @@ void ComparisonView::refreshCheckedRuns(const RunStore &store)
     QList<QColor> colors;
     QList<QVector<QVector<double>>> columns;
     std::vector<std::string> classNames;
+    // A run on other classes (the synthetic set beside CIFAR-10) has no row of its own to go in:
+    // its class 0 is not the first run's class 0.
+    QStringList elsewhere;
     for (const qint64 id : m_checked) {
         RunRecord r;
         try {
@@ -226,15 +234,25 @@ void ComparisonView::refreshCheckedRuns(const RunStore &store)
         } catch (const StoreError &) {
             continue; // deleted meanwhile
         }
+        if (classNames.empty())
+            classNames = r.classNames;
+        else if (!r.classNames.empty() && r.classNames != classNames) {
+            elsewhere << tr("run %1 (%2, …)").arg(id).arg(QString::fromStdString(r.classNames.front()));
+            continue;
+        }
         names << QString("%1 %2").arg(id).arg(QString::fromStdString(r.name));
         colors << RunsPanel::colorFor(id);
         columns << QVector<QVector<double>> {classAccuracies(store, r)};
-        if (r.classNames.size() > classNames.size())
-            classNames = r.classNames;
     }
     fillClassTable(names, colors, classNames, columns);
     if (m_checked.isEmpty()) {
         m_classHint->setText(tr("Check runs in the runs table to compare them here."));
+        m_classHint->show();
+    } else if (!elsewhere.isEmpty()) {
+        m_classHint->setText(tr("Not shown: %1, trained on other classes than %2 (%3, …).")
+                                     .arg(elsewhere.join(", "))
+                                     .arg(names.isEmpty() ? QString() : names.front())
+                                     .arg(QString::fromStdString(classNames.front())));
         m_classHint->show();
     }
 }

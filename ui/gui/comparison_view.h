@@ -37,6 +37,8 @@ public:
     void refresh(const RunStore &store);
     QTableWidget *summaryTable() const { return m_summary; }
     QTableWidget *classTable() const { return m_classes; }
+    // What the lower table leaves out and why, or how to fill it; empty when it says it all.
+    QString classHint() const;
 
 Q_SIGNALS:
     // The user picked the other source: the owner refreshes from its store.

@@ -2,6 +2,8 @@
 
 #include <QGuiApplication>
 #include <QImage>
+#include <QPalette>
+#include <QPixmap>
 
 namespace normlab::gui {
 
@@ -46,8 +48,13 @@ QVariant MistakesModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return QVariant::fromValue(Qt::AlignHCenter | Qt::AlignTop);
     case Qt::DecorationRole: {
-        if (!m_data || m.index < 0 || static_cast<std::size_t>(m.index) >= m_data->test.size())
-            return {};
+        if (!m_data || m.index < 0 || static_cast<std::size_t>(m.index) >= m_data->test.size()) {
+            // A blank tile while the test images load: without an icon the view lays the labels
+            // out narrower, and they come out cut off ("auto…").
+            QPixmap blank(Dataset::kWidth * kZoom, Dataset::kHeight * kZoom);
+            blank.fill(QGuiApplication::palette().color(QPalette::Midlight));
+            return blank;
+        }
         if (QPixmap *cached = m_pixmaps.object(m.index))
             return *cached;
         const QImage image(m_data->test.image(static_cast<std::size_t>(m.index)), Dataset::kWidth,

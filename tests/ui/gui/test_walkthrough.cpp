@@ -3,6 +3,7 @@
 // a run drawn differently live and reloaded, repeats grouped as seeds, the table's selection
 // sticking to a row instead of a run.
 #include "config_json.h"
+#include "comparison_view.h"
 #include "config_panel.h"
 #include "curves_view.h"
 #include "confusion_matrix_view.h"
@@ -120,6 +121,7 @@ private Q_SLOTS:
     void notesAreShownAndSearched();
     void restartShowsTheRunsTickedBefore();
     void confusionCellsSayWhatTheyShow();
+    void perClassComparesOnlyTheSameClasses();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -440,6 +442,37 @@ void TestWalkthrough::confusionCellsSayWhatTheyShow()
     QCOMPARE(view.confusionMatrix()->selectedCell(), qMakePair(-1, -1));
     view.showRun(store, id);
     QCOMPARE(view.shownCount(), 7);
+}
+
+// Run 2 (synthetic "grating" classes) was shown per class beside run 1 (CIFAR-10) under
+// CIFAR-10's class names.
+void TestWalkthrough::perClassComparesOnlyTheSameClasses()
+{
+    RunStore store(m_tmp->path().toStdString());
+    auto record = [&](const std::vector<std::string> &classes) {
+        const qint64 id = store.createRun({"run", toJson(quickConfig(1)).dump(), 1, {}, {}, {}});
+        RunWriter writer(store, id);
+        writer.started({"synthetic", "", "", classes, 48552, "cpu"});
+        EpochMetrics m;
+        m.epoch = 1;
+        m.confusion = {3, 1, /**/ 0, 4};
+        writer.addEpoch(m);
+        writer.finish(RunState::Finished);
+        return id;
+    };
+    const qint64 cifar = record({"airplane", "automobile"});
+    const qint64 synthetic = record({"grating000", "grating090"});
+    const qint64 cifarAgain = record({"airplane", "automobile"});
+    ComparisonView view;
+    view.setCheckedRuns({cifar, synthetic, cifarAgain});
+    view.refresh(store);
+    QTableWidget *table = view.classTable();
+    QCOMPARE(table->columnCount(), 2);
+    QVERIFY(table->horizontalHeaderItem(0)->text().startsWith(QString::number(cifar)));
+    QVERIFY(table->horizontalHeaderItem(1)->text().startsWith(QString::number(cifarAgain)));
+    QCOMPARE(table->verticalHeaderItem(0)->text(), QString("airplane"));
+    QVERIFY2(view.classHint().contains(QString("run %1 (grating000").arg(synthetic)),
+             qPrintable(view.classHint()));
 }
 
 QTEST_MAIN(TestWalkthrough)
