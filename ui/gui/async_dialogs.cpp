@@ -1,5 +1,6 @@
 #include "async_dialogs.h"
 
+#include <QDir>
 #include <QFileDialog>
 #include <QInputDialog>
 #include <QMessageBox>
@@ -93,6 +94,16 @@ void chooseFileToOpen(QWidget *parent, const QString &title, const QString &filt
     QFileDialog *dialog = fileDialog(parent, title, filter, std::move(onChosen));
     dialog->setAcceptMode(QFileDialog::AcceptOpen);
     dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->open();
+}
+
+void chooseFolder(QWidget *parent, const QString &title, const QString &start,
+                  std::function<void(const QString &)> onChosen)
+{
+    QFileDialog *dialog = fileDialog(parent, title, QString(), std::move(onChosen));
+    dialog->setDirectory(QDir(start).exists() ? start : QDir::homePath());
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
     dialog->open();
 }
 

@@ -30,6 +30,9 @@ void askInt(QWidget *parent, const QString &title, const QString &label, int val
 // File choosers: `onChosen` gets the path, never an empty one.
 void chooseFileToOpen(QWidget *parent, const QString &title, const QString &filter,
                       std::function<void(const QString &)> onChosen);
+// A folder, starting in `start` (or the home folder when it does not exist).
+void chooseFolder(QWidget *parent, const QString &title, const QString &start,
+                  std::function<void(const QString &)> onChosen);
 void chooseFileToSave(QWidget *parent, const QString &title, const QString &suggestedName,
                       const QString &filter, std::function<void(const QString &)> onChosen);
 

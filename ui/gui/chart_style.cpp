@@ -3,6 +3,7 @@
 #include <QFileInfo>
 #include <QSvgGenerator>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -82,6 +83,22 @@ bool saveChart(QCustomPlot *plot, const QString &path, const QString &title, QSt
     if (!ok && error)
         *error = QObject::tr("%1: cannot write the file").arg(path);
     return ok;
+}
+
+int legendColumnsThatFit(QCPLegend *legend, int width, int maxColumns)
+{
+    const QFontMetrics metrics(legend->font());
+    int widest = 0;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+            widest = std::max(widest, metrics.horizontalAdvance(item->plottable()->name()));
+    if (widest == 0)
+        return maxColumns;
+    const QMargins itemMargins = legend->item(0)->margins();
+    const int entry = widest + legend->iconSize().width() + legend->iconTextPadding() +
+            itemMargins.left() + itemMargins.right() + legend->columnSpacing();
+    const int room = width - legend->margins().left() - legend->margins().right();
+    return std::clamp(room / entry, 1, maxColumns);
 }
 
 } // namespace normlab::gui

@@ -26,6 +26,10 @@ protected:
 // Seconds shown as m:ss, or h:mm:ss for runs over an hour.
 QSharedPointer<QCPAxisTicker> clockTicker(double seconds);
 
+// As many legend columns (up to `maxColumns`) as fit `width` with every entry whole: QCustomPlot
+// squeezes a row that is too wide and cuts its names off.
+int legendColumnsThatFit(QCPLegend *legend, int width, int maxColumns);
+
 // Writes `plot` with its legend and axis labels; the format follows the suffix (.png at twice the
 // size, .svg, .pdf). Returns false (and `error`) when it cannot.
 bool saveChart(QCustomPlot *plot, const QString &path, const QString &title, QString *error);

@@ -1,17 +1,22 @@
 #include "config_panel.h"
 
+#include "async_dialogs.h"
 #include "augment_editor.h"
 #include "errors.h"
 #include "presets.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QStandardPaths>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace normlab::gui {
@@ -41,7 +46,14 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_trainLimit->setSpecialValueText(tr("all"));
     m_trainLimit->setToolTip(tr("Train on a fixed subset of this many images"));
     dataForm->addRow(tr("Dataset"), m_data);
-    dataForm->addRow(tr("Path"), m_dataPath);
+    m_browse = new QToolButton(dataBox);
+    m_browse->setText(tr("Browse…"));
+    m_browse->setToolTip(tr("Choose the folder"));
+    auto *pathRow = new QHBoxLayout;
+    pathRow->setContentsMargins(0, 0, 0, 0);
+    pathRow->addWidget(m_dataPath, 1);
+    pathRow->addWidget(m_browse);
+    dataForm->addRow(tr("Path"), pathRow);
     dataForm->addRow(tr("Training images"), m_trainLimit);
     layout->addWidget(dataBox);
 
@@ -126,6 +138,12 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise})
         connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
     connect(m_dataPath, &QLineEdit::editingFinished, this, &ConfigPanel::readForm);
+    connect(m_browse, &QToolButton::clicked, this, &ConfigPanel::browseForData);
+    // "Folder…" promises a chooser: it opens one unless a folder is already given.
+    connect(m_data, &QComboBox::activated, this, [this] {
+        if (m_data->currentData().toString() == "folder" && m_dataPath->text().trimmed().isEmpty())
+            browseForData();
+    });
     connect(m_augment, &AugmentEditor::changed, this, &ConfigPanel::readForm);
 
     loadPreset("s8-bn");
@@ -176,6 +194,18 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     readForm();
 }
 
+void ConfigPanel::browseForData()
+{
+    const QString current = m_dataPath->text().trimmed();
+    chooseFolder(this, tr("Folder with CIFAR-10"),
+                 current.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DownloadLocation)
+                                   : current,
+                 [this](const QString &folder) {
+                     m_dataPath->setText(QDir::cleanPath(folder));
+                     readForm();
+                 });
+}
+
 void ConfigPanel::readForm()
 {
     if (m_updating)
@@ -183,6 +213,7 @@ void ConfigPanel::readForm()
     ExperimentConfig c = m_config;
     const QString source = m_data->currentData().toString();
     m_dataPath->setEnabled(source == "folder");
+    m_browse->setEnabled(source == "folder");
     c.data.source =
             source == "folder" ? m_dataPath->text().trimmed().toStdString() : source.toStdString();
     c.data.trainLimit = m_trainLimit->value();

@@ -13,6 +13,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QToolButton;
 
 namespace normlab::gui {
 
@@ -38,6 +39,7 @@ Q_SIGNALS:
 private:
     void loadPreset(const QString &name);
     void readForm();
+    void browseForData();
 
     ExperimentConfig m_config;
     QString m_error;
@@ -46,6 +48,7 @@ private:
     QComboBox *m_preset;
     QComboBox *m_data;
     QLineEdit *m_dataPath;
+    QToolButton *m_browse;
     QSpinBox *m_trainLimit;
     QComboBox *m_norm;
     QSpinBox *m_groups;

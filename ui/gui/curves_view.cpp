@@ -55,15 +55,17 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     controls->addWidget(smoothing);
     controls->addWidget(logScale);
     controls->addWidget(m_groupSeeds);
+    controls->addStretch(1);
+    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
+    // Its own line under the controls: beside them it wrapped onto four lines and made the bar
+    // taller.
     m_groupNote = new QLabel;
     m_groupNote->setWordWrap(true);
     m_groupNote->hide();
-    controls->addWidget(m_groupNote, 1);
-    controls->addStretch(0);
-    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addWidget(m_groupNote);
     layout->addWidget(charts, 1);
 
     m_loss->linkXAxis(m_accuracy);
@@ -188,8 +190,7 @@ void CurvesView::updateSeedGroups()
         return;
     const SeedGrouping grouping = seedGroups(*m_store, m_shown);
     for (const SeedGroup &g : grouping.groups) {
-        const QString name = tr("%1 (%n seed(s), mean ± std)", nullptr, g.seedCount())
-                                     .arg(QString::fromStdString(g.members.front().name));
+        const QString name = tr("%1 (%2 seeds, mean ± std)").arg(g.name()).arg(g.seedCount());
         const QColor color = runColor(g.members.front().id);
         for (const RunRecord &r : g.members) {
             m_loss->setRunVisible(r.id, false);

@@ -117,6 +117,17 @@ void MetricsChart::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
+void MetricsChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const int columns = legendColumnsThatFit(m_plot->legend, m_plot->width(), kLegendColumns);
+    if (columns != m_plot->legend->wrap()) {
+        m_plot->legend->setWrap(columns);
+        m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wrapped
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
 void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color)
 {
     RunCurves &run = m_runs[runId];
@@ -342,6 +353,8 @@ void MetricsChart::rebuildLegend()
     for (const QString &key : keys)
         if (m_bands[key].mean->visible())
             m_bands[key].mean->addToLegend();
+    m_plot->legend->setWrap(legendColumnsThatFit(m_plot->legend, m_plot->width(), kLegendColumns));
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wrapped
     const bool any = m_plot->legend->itemCount() > 0;
     m_plot->legend->setVisible(any);
     m_caption->setVisible(any);

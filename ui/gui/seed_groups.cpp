@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QRegularExpression>
+
 #include <QCoreApplication>
 #include <QMap>
 #include <QStringList>
@@ -116,23 +118,35 @@ SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs)
     return result;
 }
 
+QString SeedGroup::name() const
+{
+    // "s8-bn norm=batch seed=1" and "s8 GroupNorm, seed 2" name one member, not the group.
+    static const QRegularExpression seed(QStringLiteral(R"([,;]?\s*\bseed\s*[= ]\s*\d+\b)"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    const QString first = QString::fromStdString(members.front().name);
+    const QString name = QString(first).remove(seed).trimmed();
+    return name.isEmpty() ? first : name;
+}
+
 QString SeedGrouping::explanation() const
 {
     QStringList lines;
     for (const SeedGroup &g : groups) {
-        QString line =
-                tr("Runs %1: one band over %n seed(s)", g.seedCount()).arg(idList(g.members));
+        QString line = tr("runs %1 as one band over their %2 seeds").arg(idList(g.members)).arg(g.seedCount());
         if (!g.repeats.isEmpty())
-            line += tr("; run(s) %1 left out: each repeats the seed of a run in the band")
-                            .arg(idList(g.repeats));
-        lines << line + ".";
+            line += tr(" (%1 %2 left out: %3 the seed of a run in the band)")
+                            .arg(g.repeats.size() == 1 ? tr("run") : tr("runs"), idList(g.repeats),
+                                 g.repeats.size() == 1 ? tr("it repeats") : tr("each repeats"));
+        lines << line;
     }
+    QString text = lines.isEmpty() ? QString() : tr("Grouped: %1.").arg(lines.join("; "));
+    lines.clear();
     for (const QList<RunRecord> &runs : repeatsOnly)
         lines << tr("Runs %1 have the same config and seed: repeats, not seeds, so no band.")
                          .arg(idList(runs));
-    if (lines.isEmpty())
+    if (lines.isEmpty() && text.isEmpty())
         lines << tr("No two of the shown runs differ only by seed: nothing to group.");
-    return lines.join(' ');
+    return (QStringList(text) + lines).join(' ').trimmed();
 }
 
 } // namespace normlab::gui

@@ -32,6 +32,8 @@ struct SeedGroup
     // Per epoch, over the members that reached it.
     SeriesStats testLoss, testAccuracy, trainLoss, trainAccuracy;
     int seedCount() const { return static_cast<int>(members.size()); }
+    // The first member's name without its seed ("s8-bn norm=batch seed=1" -> "s8-bn norm=batch").
+    QString name() const;
 };
 
 struct SeedGrouping

@@ -8,12 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace normlab;
@@ -28,6 +32,7 @@ private Q_SLOTS:
     void formMapsToTheEngineConfig();
     void invalidCombinationIsExplained();
     void augmentationStepsAreEdited();
+    void folderIsChosenInADialog();
 };
 
 void TestConfigPanel::formMapsToTheEngineConfig_data()
@@ -138,6 +143,26 @@ void TestConfigPanel::augmentationStepsAreEdited()
     bad.augment[2].minHoles = 9; // more than max_holes 1
     panel.setConfig(bad);
     QVERIFY2(panel.error().contains("max_holes"), qPrintable(panel.error()));
+}
+
+// "Folder…" promised a chooser and gave an empty path field.
+void TestConfigPanel::folderIsChosenInADialog()
+{
+    QTemporaryDir folder;
+    ConfigPanel panel;
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *dataset = panel.findChildren<QComboBox *>().front();
+    QCOMPARE(dataset->itemData(dataset->count() - 1).toString(), QString("folder"));
+    dataset->setCurrentIndex(dataset->count() - 1);
+    Q_EMIT dataset->activated(dataset->count() - 1);
+    QFileDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = panel.findChild<QFileDialog *>()) != nullptr);
+    QCOMPARE(dialog->fileMode(), QFileDialog::Directory);
+    QVERIFY(dialog->isVisible());
+    Q_EMIT dialog->fileSelected(folder.path());
+    QCOMPARE(QString::fromStdString(panel.config().data.source), QDir::cleanPath(folder.path()));
+    dialog->close();
 }
 
 QTEST_MAIN(TestConfigPanel)

@@ -1,13 +1,15 @@
-// Issue 12, item 18 (a cramped layout): the model summary shows every block and every column, the
-// augmentation preview fills its width and sets the originals apart, and editing an augmentation
-// step leaves the form where the user scrolled it.
+// Issue 12, item 18 (a cramped layout) and its siblings: the model summary shows every block and
+// every column, the augmentation preview fills its width and sets the originals apart, editing an
+// augmentation step leaves the form where the user scrolled it, and legends fit their entries.
 #include "augment_editor.h"
 #include "augment_preview.h"
+#include "chart_style.h"
 #include "config_panel.h"
 #include "main_window.h"
 #include "model_spec.h"
 #include "model_summary_view.h"
 #include "presets.h"
+#include "seed_groups.h"
 #include "test_support.h"
 
 #include <QDoubleSpinBox>
@@ -48,6 +50,9 @@ private Q_SLOTS:
     void summaryShowsEveryBlockAndColumn();
     void previewFillsItsWidth();
     void editingAStepKeepsTheFormStill();
+    void bandNamesLeaveTheSeedOut_data();
+    void bandNamesLeaveTheSeedOut();
+    void legendColumnsFitTheirNames();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -146,6 +151,47 @@ void TestLayout::editingAStepKeepsTheFormStill()
         QTest::qWait(20);
         QCOMPARE(area->verticalScrollBar()->value(), scrolled);
     }
+}
+
+void TestLayout::bandNamesLeaveTheSeedOut_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("band");
+    QTest::newRow("sweep") << "s8-bn norm=batch seed=1" << "s8-bn norm=batch";
+    QTest::newRow("gui") << "s8 GroupNorm, seed 2" << "s8 GroupNorm";
+    QTest::newRow("middle") << "s9 seed=3 lr=0.05" << "s9 lr=0.05";
+    QTest::newRow("no seed") << "my run" << "my run";
+    QTest::newRow("only a seed") << "seed=4" << "seed=4";
+    QTest::newRow("word") << "seedless 7" << "seedless 7";
+}
+
+// The band of runs 1 and 2 was named "s8-bn norm=batch seed=1 (2 seed(s), mean ± std)".
+void TestLayout::bandNamesLeaveTheSeedOut()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, band);
+    SeedGroup g;
+    RunRecord a, b;
+    a.name = first.toStdString();
+    b.name = "other";
+    g.members = {a, b};
+    QCOMPARE(g.name(), band);
+}
+
+// Three columns of long run names were squeezed into the chart's width, each name cut off.
+void TestLayout::legendColumnsFitTheirNames()
+{
+    QCustomPlot plot;
+    for (const char *name : {"1 s8-bn norm=batch seed=1", "2 s8-bn norm=batch seed=2", "3 x"}) {
+        QCPGraph *graph = plot.addGraph();
+        graph->setName(name);
+    }
+    QCPLegend *legend = plot.legend;
+    const int one = QFontMetrics(legend->font()).horizontalAdvance("1 s8-bn norm=batch seed=1");
+    QCOMPARE(legendColumnsThatFit(legend, 3000, 3), 3);
+    QCOMPARE(legendColumnsThatFit(legend, 2 * one + 120, 3), 2);
+    QCOMPARE(legendColumnsThatFit(legend, one + 60, 3), 1);
+    QCOMPARE(legendColumnsThatFit(legend, 10, 3), 1);
 }
 
 QTEST_MAIN(TestLayout)
