@@ -7,7 +7,8 @@ packages="cmake ninja-build g++ ccache pkg-config
   libtorch-dev libopenblas0-openmp libopencv-dev
   nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libprotobuf-dev protobuf-compiler
-  dpkg-dev file desktop-file-utils appstream man-db"
+  dpkg-dev file desktop-file-utils appstream man-db
+  python3-torch python3-torchvision"
 # Skip apt entirely when everything is already there (CI reruns, developer machines).
 missing=""
 for p in $packages; do

@@ -1,6 +1,7 @@
 #include "augment.h"
 
 #include "dataset.h"
+#include "pil_color.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -99,57 +100,37 @@ void randomCrop(cv::Mat &img, const AugmentStep &s, Rng &rng)
 
 void colorJitter(cv::Mat &img, const AugmentStep &s, Rng &rng)
 {
-    // torchvision draws the four factors first, then applies them in a random order.
+    // torchvision draws the order and the four factors first, then applies each adjustment whose
+    // range is set (even at a factor of exactly 1), in PIL's 8-bit arithmetic (pil_color.h).
     std::array<int, 4> order{0, 1, 2, 3};
     std::shuffle(order.begin(), order.end(), rng);
     const double b = s.brightness > 0 ? uniform(rng, std::max(0.0, 1 - s.brightness), 1 + s.brightness) : 1.0;
     const double c = s.contrast > 0 ? uniform(rng, std::max(0.0, 1 - s.contrast), 1 + s.contrast) : 1.0;
     const double sat = s.saturation > 0 ? uniform(rng, std::max(0.0, 1 - s.saturation), 1 + s.saturation) : 1.0;
     const double hue = s.hue > 0 ? uniform(rng, -s.hue, s.hue) : 0.0;
-
-    cv::Mat f;
-    img.convertTo(f, CV_32FC3, 1.0 / 255.0);
-    auto gray = [](const cv::Mat &rgb) {
-        cv::Mat g;
-        cv::cvtColor(rgb, g, cv::COLOR_RGB2GRAY);
-        return g;
-    };
+    CV_Assert(img.isContinuous() && img.type() == CV_8UC3);
+    std::uint8_t *rgb = img.data;
+    const int pixels = img.rows * img.cols;
     for (int op : order) {
         switch (op) {
         case 0:
-            if (b != 1.0)
-                f *= b;
+            if (s.brightness > 0)
+                pil::adjustBrightness(rgb, pixels, b);
             break;
         case 1:
-            if (c != 1.0) {
-                const double mean = cv::mean(gray(f))[0];
-                f = f * c + cv::Scalar::all(mean * (1.0 - c));
-            }
+            if (s.contrast > 0)
+                pil::adjustContrast(rgb, pixels, c);
             break;
         case 2:
-            if (sat != 1.0) {
-                cv::Mat g3;
-                cv::cvtColor(gray(f), g3, cv::COLOR_GRAY2RGB);
-                cv::addWeighted(f, sat, g3, 1.0 - sat, 0.0, f);
-            }
+            if (s.saturation > 0)
+                pil::adjustSaturation(rgb, pixels, sat);
             break;
         case 3:
-            if (hue != 0.0) {
-                cv::Mat hsv;
-                cv::cvtColor(f, hsv, cv::COLOR_RGB2HSV); // H in degrees for float images
-                for (auto it = hsv.begin<cv::Vec3f>(); it != hsv.end<cv::Vec3f>(); ++it) {
-                    float h = (*it)[0] + static_cast<float>(hue * 360.0);
-                    h = std::fmod(h, 360.0f);
-                    (*it)[0] = h < 0 ? h + 360.0f : h;
-                }
-                cv::cvtColor(hsv, f, cv::COLOR_HSV2RGB);
-            }
+            if (s.hue > 0)
+                pil::adjustHue(rgb, pixels, hue);
             break;
         }
-        // PIL works on uint8 images, so each step saturates before the next.
-        cv::min(cv::max(f, 0.0), 1.0, f);
     }
-    f.convertTo(img, CV_8UC3, 255.0);
 }
 
 } // namespace

@@ -34,14 +34,33 @@ FastDropoutImpl::FastDropoutImpl(double p) : m_p(p)
     TORCH_CHECK(p >= 0.0 && p < 1.0, "dropout probability must be in [0, 1)");
 }
 
+namespace {
+
+bool takesHashMask(const torch::Tensor &input)
+{
+    // CUDA has a fused kernel; other layouts and dtypes keep LibTorch's own dropout.
+    return input.device().is_cpu() && input.is_non_overlapping_and_dense()
+            && (input.scalar_type() == torch::kFloat || input.scalar_type() == torch::kDouble);
+}
+
+} // namespace
+
 torch::Tensor FastDropoutImpl::forward(const torch::Tensor &input)
 {
     if (!is_training() || m_p == 0.0)
         return input;
-    // CUDA has a fused kernel; other layouts and dtypes keep LibTorch's own dropout.
-    if (!input.device().is_cpu() || input.scalar_type() != torch::kFloat || !input.is_non_overlapping_and_dense())
+    if (!takesHashMask(input))
         return torch::dropout(input, m_p, true);
-    return input * dropoutMask(input, m_p, nextDropoutSeed());
+    return forward(input, nextDropoutSeed());
+}
+
+torch::Tensor FastDropoutImpl::forward(const torch::Tensor &input, std::uint64_t seed)
+{
+    if (!is_training() || m_p == 0.0)
+        return input;
+    if (!takesHashMask(input))
+        return torch::dropout(input, m_p, true);
+    return input * dropoutMask(input, m_p, seed).to(input.scalar_type());
 }
 
 } // namespace normlab

@@ -18,6 +18,9 @@ public:
     explicit FastDropoutImpl(double p = 0.5);
     void reset() override { }
     torch::Tensor forward(const torch::Tensor &input);
+    // With the mask of this seed (dropoutMask below) on CPU float and double tensors; elsewhere
+    // LibTorch's own dropout, which ignores the seed.
+    torch::Tensor forward(const torch::Tensor &input, std::uint64_t seed);
     double p() const { return m_p; }
 
 private:

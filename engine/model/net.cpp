@@ -9,7 +9,16 @@ namespace normlab {
 
 namespace nn = torch::nn;
 
-NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec))
+bool fusedTailsByDefault()
+{
+    static const bool fused = [] {
+        const char *v = std::getenv("NORMLAB_FUSED");
+        return !(v && std::string(v) == "0");
+    }();
+    return fused;
+}
+
+NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsByDefault())
 {
     // Walk the summary alongside the layers: it already knows each output's spatial size, which
     // LayerNorm needs at construction.
@@ -93,13 +102,7 @@ void NetImpl::makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer 
 
 torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x)
 {
-    // NORMLAB_FUSED=0 keeps LibTorch's separate ops: for before/after timings and for ruling the
-    // fused kernel in or out when something looks wrong.
-    static const bool disabled = [] {
-        const char *v = std::getenv("NORMLAB_FUSED");
-        return v && std::string(v) == "0";
-    }();
-    if (disabled)
+    if (!m_fused)
         return {};
     FusedNormOptions o;
     torch::Tensor weight, bias;
@@ -147,6 +150,8 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
     if (!layer.dropout.is_empty() && layer.dropout->is_training() && layer.dropout->p() > 0) {
         o.dropout = layer.dropout->p();
         o.seed = nextDropoutSeed();
+        if (m_dropoutObserver)
+            m_dropoutObserver(layer.spec->name, dropoutMask(conv, o.dropout, o.seed));
     }
     return fusedNormBlock(conv, residual, weight, bias, o);
 }
@@ -157,8 +162,18 @@ torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv, cons
     if (!layer.norm.is_empty())
         y = layer.norm.forward(y);
     if (!layer.dropout.is_empty())
-        y = layer.dropout->forward(y);
+        y = dropout(layer, y);
     return layer.spec->residual ? y + x : y;
+}
+
+torch::Tensor NetImpl::dropout(Layer &layer, const torch::Tensor &y)
+{
+    if (!m_dropoutObserver || !layer.dropout->is_training() || layer.dropout->p() == 0.0)
+        return layer.dropout->forward(y);
+    const std::uint64_t seed = nextDropoutSeed();
+    torch::Tensor out = layer.dropout->forward(y, seed);
+    m_dropoutObserver(layer.spec->name, dropoutMask(y, layer.dropout->p(), seed));
+    return out;
 }
 
 void NetImpl::toChannelsLast()

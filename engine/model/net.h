@@ -7,7 +7,19 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+#include <string>
+
 namespace normlab {
+
+// Sees each dropout mask a forward pass applies: the block's name and the mask (0 or 1 / (1 - p),
+// shaped and laid out like the block's output). For checks against another implementation,
+// which must apply the very same masks (tests/reference/test_pytorch_step).
+using DropoutObserver = std::function<void(const std::string &block, const torch::Tensor &mask)>;
+
+// Whether nets take the fused tails unless told otherwise: yes, but for NORMLAB_FUSED=0 in the
+// environment (for before/after timings and for ruling the fused kernel in or out).
+bool fusedTailsByDefault();
 
 class NetImpl : public torch::nn::Module
 {
@@ -21,6 +33,12 @@ public:
     std::int64_t parameterCount() const;
     // Stores the convolution weights channels-last, to match channels-last input batches.
     void toChannelsLast();
+
+    // Whether conv-block tails may take the fused kernel (fused_norm_block.h); on by default,
+    // off when the environment says NORMLAB_FUSED=0. Off, every tail is LibTorch's separate ops.
+    void setFused(bool fused) { m_fused = fused; }
+    bool fused() const { return m_fused; }
+    void setDropoutObserver(DropoutObserver observer) { m_dropoutObserver = std::move(observer); }
 
 private:
     struct Layer
@@ -42,8 +60,12 @@ private:
     torch::Tensor fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
     torch::Tensor unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
 
+    torch::Tensor dropout(Layer &layer, const torch::Tensor &y);
+
     ModelSpec m_spec;
     std::vector<Layer> m_layers;
+    bool m_fused = true;
+    DropoutObserver m_dropoutObserver;
 };
 TORCH_MODULE(Net);
 

@@ -3,6 +3,7 @@
 #include "batch_loader.h"
 #include "net.h"
 #include "process_env.h"
+#include "train_step.h"
 
 #include <chrono>
 
@@ -13,13 +14,13 @@ StepProfile profileTrainingStep(const ExperimentConfig &config, const Dataset &t
     using Clock = std::chrono::steady_clock;
     tuneMemoryAllocator();
     torch::manual_seed(config.seed);
-    const bool channelsLast = usesChannelsLast(config);
+    const bool channelsLast = trainsChannelsLast(config);
     Net model(buildModelSpec(config.model, train.numClasses()));
     if (channelsLast)
         model->toChannelsLast();
     model->train();
-    torch::optim::SGD optimizer(model->parameters(),
-                                torch::optim::SGDOptions(config.optimizer.lr).momentum(config.optimizer.momentum));
+    const std::unique_ptr<torch::optim::Optimizer> optimizer =
+            makeOptimizer(config.optimizer, model->parameters());
     BatchLoaderOptions options;
     options.batchSize = config.batchSize;
     options.workers = config.data.workers;
@@ -43,13 +44,13 @@ StepProfile profileTrainingStep(const ExperimentConfig &config, const Dataset &t
         const auto t1 = Clock::now();
         torch::Tensor out = model->forward(batch->images);
         const auto t2 = Clock::now();
-        torch::Tensor loss = torch::nll_loss(out, batch->labels);
+        torch::Tensor loss = trainingLoss(out, batch->labels, config.labelSmoothing);
         loss.item<double>();
         const auto t3 = Clock::now();
-        optimizer.zero_grad();
+        optimizer->zero_grad();
         loss.backward();
         const auto t4 = Clock::now();
-        optimizer.step();
+        optimizer->step();
         const auto t5 = Clock::now();
         if (i < warmup)
             continue;

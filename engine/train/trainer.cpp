@@ -8,6 +8,7 @@
 #include "net.h"
 #include "process_env.h"
 #include "process_stats.h"
+#include "train_step.h"
 
 #include <nlohmann/json.hpp>
 
@@ -44,27 +45,6 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig &c,
-                                                       std::vector<torch::Tensor> params)
-{
-    switch (c.kind) {
-    case OptimizerConfig::Kind::Sgd:
-        return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(c.lr)
-                                                                   .momentum(c.momentum)
-                                                                   .nesterov(c.nesterov)
-                                                                   .weight_decay(c.weightDecay));
-    case OptimizerConfig::Kind::Adam:
-        return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr)
-                                                                    .betas({c.beta1, c.beta2})
-                                                                    .weight_decay(c.weightDecay));
-    case OptimizerConfig::Kind::AdamW:
-        return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr)
-                                                                     .betas({c.beta1, c.beta2})
-                                                                     .weight_decay(c.weightDecay));
-    }
-    throw ConfigError("config: unknown optimizer");
 }
 
 } // namespace
@@ -107,15 +87,6 @@ struct Trainer::Private
             pauseChanged.wait(lock, [&] { return !paused.load() || stopRequested.load(); });
         }
         return !stopRequested.load();
-    }
-
-    torch::Tensor lossOf(const torch::Tensor &logProbs, const torch::Tensor &labels) const
-    {
-        torch::Tensor nll = torch::nll_loss(logProbs, labels);
-        if (config.labelSmoothing <= 0)
-            return nll;
-        const double e = config.labelSmoothing;
-        return (1.0 - e) * nll - e * logProbs.mean(1).mean();
     }
 
     EpochMetrics evaluate(int epoch);
@@ -175,7 +146,7 @@ Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
         throw ConfigError("config: 'device' is 'cuda', but no CUDA device is available");
     if (dev == "cuda" || (dev == "auto" && torch::cuda::is_available()))
         d->device = torch::Device(torch::kCUDA);
-    d->channelsLast = usesChannelsLast(d->config);
+    d->channelsLast = trainsChannelsLast(d->config);
 
     torch::manual_seed(d->config.seed);
     d->model = Net(buildModelSpec(d->config.model, data.train.numClasses()));
@@ -261,26 +232,23 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             ++step;
             torch::Tensor images = batch->images.to(d->device, true);
             torch::Tensor labels = batch->labels.to(d->device, true);
-            d->optimizer->zero_grad();
-            torch::Tensor out = d->model->forward(images);
-            torch::Tensor loss = d->lossOf(out, labels);
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue)) {
+            const StepOutcome outcome = trainStep(d->model, *d->optimizer, images, labels,
+                                                  d->config.labelSmoothing);
+            const double lossValue = outcome.loss;
+            if (!outcome.finite) {
                 result.status = RunStatus::Diverged;
                 result.message = "diverged at epoch " + std::to_string(epoch) + ", batch " +
                                  std::to_string(batchIndex) + " (loss " +
                                  std::to_string(lossValue) + ")";
                 return result;
             }
-            loss.backward();
-            d->optimizer->step();
             if (perBatchSchedule) {
                 d->scheduler->onBatch();
                 d->setLr(d->scheduler->lr());
             }
             const auto n = static_cast<std::int64_t>(batch->indices.size());
             lossSum += lossValue * static_cast<double>(n);
-            correct += out.argmax(1).eq(labels).sum().item<std::int64_t>();
+            correct += outcome.output.argmax(1).eq(labels).sum().item<std::int64_t>();
             seen += n;
 
             const auto now = Clock::now();

@@ -23,10 +23,11 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 from torchvision import transforms
+
+from normlab_net import Net
 
 # PyTorch's evaluation rate depends on the batch far more than NormLab's (at 1,000 images glibc
 # hands every activation back to the kernel and faults it in again): 2-3x between 128 and 1,000
@@ -37,77 +38,6 @@ EVAL_BATCH_SIZES = (64, 128, 256, 500, 1000)
 def fail(message):
     print(f"bench_pytorch.py: {message}", file=sys.stderr)
     sys.exit(2)
-
-
-def make_norm(spec, channels, size):
-    norm = spec["norm"]
-    if norm == "batch":
-        return nn.BatchNorm2d(channels)
-    if norm == "group":
-        return nn.GroupNorm(spec["groups"], channels)
-    if norm == "layer":
-        return nn.LayerNorm([channels, size, size], elementwise_affine=spec["affine"])
-    if norm == "instance":
-        return nn.InstanceNorm2d(channels, affine=spec["affine"])
-    return None
-
-
-class Block(nn.Module):
-    """Conv -> ReLU -> norm -> dropout, plus the input when residual: NormLab's ConvBlock."""
-
-    def __init__(self, layer, spec, size):
-        super().__init__()
-        self.conv = conv(layer)
-        self.norm = make_norm(spec, layer["out"], size)
-        self.dropout = nn.Dropout(spec["dropout"]) if spec["dropout"] > 0 else None
-        self.residual = layer["residual"]
-
-    def forward(self, x):
-        y = F.relu(self.conv(x))
-        if self.norm is not None:
-            y = self.norm(y)
-        if self.dropout is not None:
-            y = self.dropout(y)
-        return y + x if self.residual else y
-
-
-def conv(layer):
-    return nn.Conv2d(layer["in"], layer["out"], layer["kernel"], stride=layer["stride"],
-                     padding=layer["padding"], dilation=layer["dilation"], groups=layer["groups"],
-                     bias=False)
-
-
-class Net(nn.Module):
-    def __init__(self, spec):
-        super().__init__()
-        self.kinds = []
-        self.layers = nn.ModuleList()
-        size = spec["input_size"]
-        for layer in spec["layers"]:
-            kind = layer["kind"]
-            if kind in ("conv_block", "conv", "classifier"):
-                size = (size + 2 * layer["padding"] - layer["dilation"] * (layer["kernel"] - 1) - 1) \
-                    // layer["stride"] + 1
-            if kind == "conv_block":
-                self.layers.append(Block(layer, spec, size))
-            elif kind in ("conv", "classifier"):
-                self.layers.append(conv(layer))
-            elif kind == "max_pool":
-                size //= 2
-                self.layers.append(nn.MaxPool2d(2))
-            elif kind == "global_avg_pool":
-                size = 1
-                self.layers.append(nn.AdaptiveAvgPool2d(1))
-            else:
-                fail(f"layer kind '{kind}' is unknown")
-            self.kinds.append(kind)
-
-    def forward(self, x):
-        for kind, layer in zip(self.kinds, self.layers):
-            x = layer(x)
-            if kind == "classifier":
-                x = F.log_softmax(x.flatten(1), dim=1)
-        return x
 
 
 class CoarseDropout:
@@ -197,7 +127,10 @@ def main():
     test_images = torch.stack([test_tf(Image.fromarray(p)) for p in pixels[train_n:]])
     eval_batches = sorted(set(EVAL_BATCH_SIZES) | {spec["eval_batch_size"]})
 
-    model = Net(spec)
+    try:
+        model = Net(spec)
+    except ValueError as e:
+        fail(str(e))
     if spec["channels_last"]:
         model = model.to(memory_format=torch.channels_last)
     parameters = sum(p.numel() for p in model.parameters())

@@ -5,8 +5,14 @@ Not part of ctest: it needs python3-torch and python3-torchvision (Debian) and
 the JPEG CIFAR-10 copy, and takes about 40 minutes on one core.
 
     /usr/bin/python3 tests/reference/s8_pytorch.py --data ../shared/data/cifar10 --seed 1
+
+With --checkpoint FILE, the state after each epoch (model, optimizer, scheduler, the RNG and the
+lines printed so far) is written there, and a later run with the same FILE continues from it,
+printing the earlier epochs again: a run can be carried across sessions, with the same result as
+an uninterrupted one.
 """
 import argparse
+import os
 import time
 
 import torch
@@ -59,6 +65,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--norm", default="batch", choices=["batch", "group", "layer"])
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--checkpoint", help="state after each epoch; continued from when it exists")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -81,7 +88,17 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.8, patience=0)
     print("epoch train_loss train_acc  test_loss  test_acc        lr   seconds", flush=True)
-    for epoch in range(1, args.epochs + 1):
+    first, lines = 1, []
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        state = torch.load(args.checkpoint)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["rng"])
+        first, lines = state["epoch"] + 1, state["lines"]
+        for line in lines:
+            print(line, flush=True)
+    for epoch in range(first, args.epochs + 1):
         start = time.time()
         model.train()
         loss_sum, correct, seen = 0.0, 0, 0
@@ -104,8 +121,15 @@ def main():
         test_loss /= len(test)
         lr = opt.param_groups[0]["lr"]
         sched.step(test_loss)
-        print(f"{epoch:5d} {loss_sum / seen:10.4f} {100 * correct / seen:8.2f}% {test_loss:10.4f} "
-              f"{100 * test_correct / len(test):8.2f}% {lr:9.6f} {time.time() - start:8.1f}", flush=True)
+        line = (f"{epoch:5d} {loss_sum / seen:10.4f} {100 * correct / seen:8.2f}% {test_loss:10.4f} "
+                f"{100 * test_correct / len(test):8.2f}% {lr:9.6f} {time.time() - start:8.1f}")
+        print(line, flush=True)
+        lines.append(line)
+        if args.checkpoint:
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                        "scheduler": sched.state_dict(), "rng": torch.get_rng_state(),
+                        "epoch": epoch, "lines": lines}, args.checkpoint + ".tmp")
+            os.replace(args.checkpoint + ".tmp", args.checkpoint)
 
 
 if __name__ == "__main__":

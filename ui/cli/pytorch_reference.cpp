@@ -3,6 +3,7 @@
 #include "config.h"
 #include "config_json.h"
 #include "model_spec.h"
+#include "model_spec_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,18 +19,6 @@ namespace fs = std::filesystem;
 namespace normlab::cli {
 
 namespace {
-
-std::string kindName(LayerSpec::Kind kind)
-{
-    switch (kind) {
-    case LayerSpec::Kind::ConvBlock: return "conv_block";
-    case LayerSpec::Kind::Conv: return "conv";
-    case LayerSpec::Kind::MaxPool: return "max_pool";
-    case LayerSpec::Kind::GlobalAvgPool: return "global_avg_pool";
-    case LayerSpec::Kind::Classifier: return "classifier";
-    }
-    return "unknown";
-}
 
 std::string shellQuoted(const std::string &text)
 {
@@ -61,28 +50,9 @@ Outcome run(const std::string &command)
 
 nlohmann::json specOf(const ExperimentConfig &config, int trainImages, int testImages, int epochs)
 {
-    const ModelSpec model = buildModelSpec(config.model);
-    nlohmann::json layers = nlohmann::json::array();
-    for (const LayerSpec &l : model.layers)
-        layers.push_back({{"name", l.name},
-                          {"kind", kindName(l.kind)},
-                          {"in", l.in},
-                          {"out", l.out},
-                          {"kernel", l.kernel},
-                          {"stride", l.stride},
-                          {"padding", l.padding},
-                          {"dilation", l.dilation},
-                          {"groups", l.groups},
-                          {"residual", l.residual}});
+    nlohmann::json spec = toJson(buildModelSpec(config.model));
     const nlohmann::json json = toJson(config);
-    return {{"preset", config.preset},
-            {"layers", layers},
-            {"norm", toString(model.norm)},
-            {"groups", model.groups},
-            {"affine", model.affine},
-            {"dropout", model.dropout},
-            {"num_classes", model.numClasses},
-            {"input_size", model.inputSize},
+    spec.update({{"preset", config.preset},
             {"augment", json.at("augment")},
             {"normalize", json.at("normalize")},
             {"batch_size", config.batchSize},
@@ -93,7 +63,8 @@ nlohmann::json specOf(const ExperimentConfig &config, int trainImages, int testI
             {"channels_last", config.model.norm == NormKind::Batch},
             {"train_images", trainImages},
             {"test_images", testImages},
-            {"epochs", epochs}};
+            {"epochs", epochs}});
+    return spec;
 }
 
 } // namespace
