@@ -3,7 +3,8 @@
 // in training from live progress.
 #pragma once
 
-#include "gui_types.h"
+#include "metrics.h"
+#include "trainer.h"
 
 #include <QHash>
 #include <QWidget>
