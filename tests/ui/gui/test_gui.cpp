@@ -13,6 +13,7 @@
 #include "qcustomplot_include.h"
 #include "run_commands.h"
 #include "run_store.h"
+#include "run_palette.h"
 #include "runs_panel.h"
 #include "smoothing.h"
 #include "test_support.h"
@@ -116,7 +117,7 @@ void TestGui::trainingDrivesTheChartsAndOverlays()
     window.lossChart()->flush();
     QCOMPARE(window.lossChart()->runs().size(), 2);
     QCOMPARE(window.lossChart()->plot()->legend->itemCount(), 2);
-    QVERIFY(RunsPanel::colorFor(first) != RunsPanel::colorFor(second));
+    QVERIFY(runColor(first) != runColor(second));
     QCOMPARE(window.runsPanel()->rowCount(), 2);
 
     // Unchecking takes a run off the charts; checking loads it back from the store.
@@ -467,7 +468,7 @@ void TestGui::followsTheDarkPalette()
 
     MainWindow window(m_tmp->path());
     window.resize(1500, 950);
-    window.lossChart()->setRun(1, "bn", RunsPanel::colorFor(1));
+    window.lossChart()->setRun(1, "bn", runColor(1));
     for (int i = 1; i <= 20; ++i)
         window.lossChart()->addTrainPoint(1, i / 10.0, 2.0 / (1 + 0.2 * i));
     window.lossChart()->flush();

@@ -4,15 +4,11 @@
 #pragma once
 
 #include "qcustomplot_include.h"
-
-#include <QColor>
+#include "run_palette.h"
 
 namespace normlab::gui {
 
-// Paul Tol's "muted" qualitative scheme, in a fixed order: run ids 1 to 9 get distinct colours,
-// and any nine consecutive ids do.
-QColor runColor(qint64 runId);
-// Runs whose colours repeat (every ninth id) get the next shape.
+// Runs whose hues repeat (every ninth id, run_palette.h) get the next shape.
 QCPScatterStyle::ScatterShape runMarker(qint64 runId);
 
 // Ticks on whole numbers only (epochs, steps): the default ticker puts them at 0.5 and 2.5.

@@ -4,7 +4,7 @@
 
 #include "errors.h"
 #include "run_summary.h"
-#include "runs_panel.h"
+#include "run_palette.h"
 #include "seed_groups.h"
 
 #include <QComboBox>
@@ -241,7 +241,7 @@ void ComparisonView::refreshCheckedRuns(const RunStore &store)
             continue;
         }
         names << QString("%1 %2").arg(id).arg(QString::fromStdString(r.name));
-        colors << RunsPanel::colorFor(id);
+        colors << runColor(id);
         columns << QVector<QVector<double>> {classAccuracies(store, r)};
     }
     fillClassTable(names, colors, classNames, columns);

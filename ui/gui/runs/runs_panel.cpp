@@ -1,6 +1,6 @@
 #include "runs_panel.h"
 
-#include "chart_style.h"
+#include "run_palette.h"
 #include "durations.h"
 #include "errors.h"
 #include "process_stats.h"
@@ -71,11 +71,6 @@ QString resourcesText(const std::vector<EpochMetrics> &epochs)
 }
 
 } // namespace
-
-QColor RunsPanel::colorFor(qint64 runId)
-{
-    return runColor(runId);
-}
 
 RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
 {
@@ -272,7 +267,7 @@ void RunsPanel::fillRow(int row, const RunRecord &r, const RunStore &store)
     idItem->setFlags(idItem->flags() | Qt::ItemIsUserCheckable);
     idItem->setCheckState(m_checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
     idItem->setData(Qt::UserRole, static_cast<qlonglong>(r.id));
-    idItem->setData(Qt::DecorationRole, colorFor(r.id));
+    idItem->setData(Qt::DecorationRole, runColor(r.id));
     m_table->setItem(row, Id, idItem);
     m_table->setItem(row, Name, item(QString::fromStdString(r.name)));
     auto *status = item(QString::fromStdString(toString(r.state)));

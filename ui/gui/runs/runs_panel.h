@@ -40,7 +40,6 @@ public:
     int rowCount() const;
 
     // One colour per run, the same in every chart.
-    static QColor colorFor(qint64 runId);
 
 Q_SIGNALS:
     void checkedRunsChanged();
