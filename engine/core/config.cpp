@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "config_limits.h"
+
 #include "errors.h"
 
 #include <cmath>
@@ -154,14 +156,14 @@ bool usesChannelsLast(const ExperimentConfig &c)
 
 void validate(const ExperimentConfig &c)
 {
-    requireRange("epochs", c.epochs, 1, 10000);
-    requireRange("batch_size", c.batchSize, 1, 65536);
-    requireRange("eval_batch_size", c.evalBatchSize, 1, 65536);
-    requireRange("threads", c.threads, 0, 256);
+    requireRange("epochs", c.epochs, limits::kMinEpochs, limits::kMaxEpochs);
+    requireRange("batch_size", c.batchSize, limits::kMinBatchSize, limits::kMaxBatchSize);
+    requireRange("eval_batch_size", c.evalBatchSize, limits::kMinBatchSize, limits::kMaxBatchSize);
+    requireRange("threads", c.threads, 0, limits::kMaxThreads);
     requireRange("label_smoothing", c.labelSmoothing, 0.0, 0.99);
-    requireRange("model.dropout", c.model.dropout, 0.0, 0.9);
+    requireRange("model.dropout", c.model.dropout, 0.0, limits::kMaxDropout);
     if (c.model.norm == NormKind::Group) {
-        requireRange("model.groups", c.model.groups, 1, 96);
+        requireRange("model.groups", c.model.groups, limits::kMinGroups, limits::kMaxGroups);
         // Every normalized layer must split evenly into groups.
         const std::vector<int> widths = c.model.arch == Architecture::S8
                 ? std::vector<int>{24, 32}
@@ -174,8 +176,8 @@ void validate(const ExperimentConfig &c)
                                   + (c.model.arch == Architecture::S8 ? "" : ", 16, 32") + ")");
         }
     }
-    requireRange("data.train_limit", c.data.trainLimit, 0, 10'000'000);
-    requireRange("data.test_limit", c.data.testLimit, 0, 10'000'000);
+    requireRange("data.train_limit", c.data.trainLimit, 0, limits::kMaxImageLimit);
+    requireRange("data.test_limit", c.data.testLimit, 0, limits::kMaxImageLimit);
     requireRange("data.synthetic_train", c.data.syntheticTrain, 10, 1'000'000);
     requireRange("data.synthetic_test", c.data.syntheticTest, 10, 1'000'000);
     requireRange("data.workers", c.data.workers, 1, 64);
@@ -187,7 +189,7 @@ void validate(const ExperimentConfig &c)
         throw ConfigError("config: 'normalize.mean' and 'normalize.std' need 3 values (R, G, B)");
     for (double s : c.normalize.std)
         requireRange("normalize.std", s, 1e-6, 1e6);
-    requireRange("optimizer.lr", c.optimizer.lr, 1e-9, 10.0);
+    requireRange("optimizer.lr", c.optimizer.lr, limits::kMinLr, limits::kMaxLr);
     requireRange("optimizer.momentum", c.optimizer.momentum, 0.0, 0.999999);
     requireRange("optimizer.weight_decay", c.optimizer.weightDecay, 0.0, 1.0);
     requireRange("optimizer.beta1", c.optimizer.beta1, 0.0, 0.999999);

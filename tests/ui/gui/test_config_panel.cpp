@@ -3,6 +3,7 @@
 #include "augment_editor.h"
 #include "config_json.h"
 #include "config_panel.h"
+#include "errors.h"
 #include "model_summary_view.h"
 #include "presets.h"
 
@@ -20,6 +21,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+#include <random>
+
 using namespace normlab;
 using namespace normlab::gui;
 
@@ -31,6 +35,12 @@ private Q_SLOTS:
     void formMapsToTheEngineConfig_data();
     void formMapsToTheEngineConfig();
     void invalidCombinationIsExplained();
+    void everyValidConfigRoundTrips_data();
+    void everyValidConfigRoundTrips();
+    void generatedValidConfigsRoundTrip();
+    void refusedConfigShowsTheEnginesMessage_data();
+    void refusedConfigShowsTheEnginesMessage();
+    void typedValuesAreTakenExactly();
     void augmentationStepsAreEdited();
     void folderIsChosenInADialog();
 };
@@ -68,6 +78,141 @@ void TestConfigPanel::formMapsToTheEngineConfig()
     QVERIFY2(summary.totals().contains(QLocale().toString(params)), qPrintable(summary.totals()));
 }
 
+namespace {
+
+QString jsonOf(const ExperimentConfig &c)
+{
+    return QString::fromStdString(toJson(c).dump());
+}
+
+} // namespace
+
+// A config the engine accepts comes back from the form exactly: nothing clamped or rounded.
+void TestConfigPanel::everyValidConfigRoundTrips_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("json"); // merged into the s8-bn preset
+    QTest::newRow("seed 2^40") << "seed" << R"({"seed": 1099511627776})";
+    QTest::newRow("seed 2^64-1") << "seed" << R"({"seed": 18446744073709551615})";
+    QTest::newRow("lr 3e-6") << "lr" << R"({"optimizer": {"lr": 3e-06}})";
+    QTest::newRow("lr 0.000125") << "lr" << R"({"optimizer": {"lr": 0.000125}})";
+    QTest::newRow("lr 1e-9") << "lr" << R"({"optimizer": {"lr": 1e-09}})";
+    QTest::newRow("lr 0.123456789012345") << "lr" << R"({"optimizer": {"lr": 0.123456789012345}})";
+    QTest::newRow("dropout 0.1234567") << "dropout" << R"({"model": {"dropout": 0.1234567}})";
+    QTest::newRow("train limit 5,000,000") << "train_limit" << R"({"data": {"train_limit": 5000000}})";
+    QTest::newRow("groups 8") << "groups" << R"({"model": {"norm": "group", "groups": 8}})";
+    QTest::newRow("epochs 10000, batch 65536, threads 256")
+            << "epochs" << R"({"epochs": 10000, "batch_size": 65536, "threads": 256})";
+}
+
+void TestConfigPanel::everyValidConfigRoundTrips()
+{
+    QFETCH(QString, json);
+    nlohmann::json merged = toJson(presetConfig("s8-bn"));
+    merged.merge_patch(nlohmann::json::parse(json.toStdString()));
+    const ExperimentConfig expected = configFromJson(merged);
+    validate(expected);
+    ConfigPanel panel;
+    panel.setConfig(expected);
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    QCOMPARE(jsonOf(panel.config()), jsonOf(expected));
+    // And again after the person touches an unrelated field.
+    auto *epochs = panel.findChildren<QSpinBox *>().constFirst();
+    epochs->setValue(epochs->value());
+    QCOMPARE(jsonOf(panel.config()), jsonOf(expected));
+}
+
+// Random configs across the engine's ranges (fixed seed); each one validate() accepts must come
+// back exactly.
+void TestConfigPanel::generatedValidConfigsRoundTrip()
+{
+    std::mt19937_64 rng(26);
+    auto real = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+    auto whole = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    int checked = 0;
+    for (int i = 0; i < 200; ++i) {
+        ExperimentConfig c = presetConfig(i % 2 ? "s9" : "s8-bn");
+        c.seed = rng();
+        c.optimizer.lr = std::pow(10.0, real(-9, 1));
+        c.model.dropout = real(0, 0.9);
+        c.model.norm = static_cast<NormKind>(whole(0, 4));
+        c.model.groups = 1 << whole(0, 3);
+        c.model.affine = whole(0, 1);
+        c.epochs = whole(1, 10000);
+        c.batchSize = whole(1, 65536);
+        c.threads = whole(0, 256);
+        c.data.trainLimit = whole(0, 10'000'000);
+        c.optimizer.kind = static_cast<OptimizerConfig::Kind>(whole(0, 2));
+        c.schedule.kind = static_cast<ScheduleConfig::Kind>(whole(0, 3));
+        try {
+            validate(c);
+        } catch (const std::exception &) {
+            continue;
+        }
+        ConfigPanel panel;
+        panel.setConfig(c);
+        QVERIFY2(panel.valid(), qPrintable(panel.error()));
+        QCOMPARE(jsonOf(panel.config()), jsonOf(c));
+        ++checked;
+    }
+    QVERIFY(checked > 150);
+}
+
+// A config the engine refuses is not quietly changed into one it accepts: the form says what the
+// engine says, and the config stays as given.
+void TestConfigPanel::refusedConfigShowsTheEnginesMessage_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::newRow("epochs 20000") << "epochs";
+    QTest::newRow("lr 20") << "optimizer.lr";
+    QTest::newRow("groups 200") << "model.groups";
+}
+
+void TestConfigPanel::refusedConfigShowsTheEnginesMessage()
+{
+    QFETCH(QString, field);
+    ExperimentConfig refused = presetConfig("s8-gn");
+    if (field == "epochs")
+        refused.epochs = 20000;
+    else if (field == "optimizer.lr")
+        refused.optimizer.lr = 20.0;
+    else
+        refused.model.groups = 200;
+    QString engine;
+    try {
+        validate(refused);
+    } catch (const ConfigError &e) {
+        engine = QString::fromStdString(e.what());
+    }
+    QVERIFY2(engine.contains(field), qPrintable(engine));
+    ConfigPanel panel;
+    panel.setConfig(refused);
+    QVERIFY(!panel.valid());
+    QCOMPARE(panel.error(), engine);
+    QCOMPARE(jsonOf(panel.config()), jsonOf(refused));
+}
+
+void TestConfigPanel::typedValuesAreTakenExactly()
+{
+    ConfigPanel panel;
+    panel.setConfig(presetConfig("s8-bn"));
+    auto *lr = panel.findChild<QLineEdit *>("learningRate");
+    auto *seed = panel.findChild<QLineEdit *>("seed");
+    QVERIFY(lr && seed);
+    QCOMPARE(lr->text(), QString("0.01"));
+    lr->clear();
+    QTest::keyClicks(lr, "3e-6");
+    QCOMPARE(panel.config().optimizer.lr, 3e-6);
+    seed->clear();
+    QTest::keyClicks(seed, "1099511627776");
+    QCOMPARE(panel.config().seed, std::uint64_t(1) << 40);
+    QVERIFY(panel.valid());
+    lr->clear();
+    QTest::keyClicks(lr, "0.01x");
+    QVERIFY(!panel.valid());
+    QVERIFY2(panel.error().contains("Learning rate"), qPrintable(panel.error()));
+}
+
 void TestConfigPanel::invalidCombinationIsExplained()
 {
     ConfigPanel panel;
@@ -77,11 +222,8 @@ void TestConfigPanel::invalidCombinationIsExplained()
     panel.setConfig(c);
     QVERIFY(panel.valid());
     // The groups spin box is the one enabled for GroupNorm.
-    QSpinBox *groups = nullptr;
-    for (QSpinBox *s : panel.findChildren<QSpinBox *>())
-        if (s->value() == 4 && s->isEnabled() && s->maximum() == 64)
-            groups = s;
-    QVERIFY(groups);
+    auto *groups = panel.findChild<QSpinBox *>("groups");
+    QVERIFY(groups && groups->value() == 4 && groups->isEnabled());
     groups->setValue(5);
     QVERIFY(!panel.valid());
     QVERIFY2(panel.error().contains("model.groups"), qPrintable(panel.error()));

@@ -2,18 +2,20 @@
 
 #include "async_dialogs.h"
 #include "augment_editor.h"
+#include "config_limits.h"
 #include "errors.h"
+#include "number_edit.h"
 #include "presets.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QToolButton>
@@ -23,9 +25,21 @@ namespace normlab::gui {
 
 namespace {
 
-const QStringList kNorms {"batch", "group", "layer", "instance", "none"};
-const QStringList kOptimizers {"sgd", "adam", "adamw"};
-const QStringList kSchedules {"plateau", "step", "onecycle", "none"};
+// Each choice carries its enum as item data: decisions never hang on an index or a label.
+template<typename Enum> void addChoice(QComboBox *box, const QString &label, Enum value)
+{
+    box->addItem(label, static_cast<int>(value));
+}
+
+template<typename Enum> Enum choice(const QComboBox *box)
+{
+    return static_cast<Enum>(box->currentData().toInt());
+}
+
+template<typename Enum> void choose(QComboBox *box, Enum value)
+{
+    box->setCurrentIndex(box->findData(static_cast<int>(value)));
+}
 
 } // namespace
 
@@ -42,7 +56,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_dataPath = new QLineEdit(dataBox);
     m_dataPath->setPlaceholderText(tr("folder with train/ and test/, or the .bin files"));
     m_trainLimit = new QSpinBox(dataBox);
-    m_trainLimit->setRange(0, 1'000'000);
+    m_trainLimit->setObjectName("trainLimit");
+    m_trainLimit->setRange(0, limits::kMaxImageLimit);
     m_trainLimit->setSpecialValueText(tr("all"));
     m_trainLimit->setToolTip(tr("Train on a fixed subset of this many images"));
     dataForm->addRow(tr("Dataset"), m_data);
@@ -63,20 +78,24 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     for (const PresetInfo &p : presets())
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
     m_norm = new QComboBox(modelBox);
-    m_norm->addItems(
-            {tr("BatchNorm"), tr("GroupNorm"), tr("LayerNorm"), tr("InstanceNorm"), tr("None")});
+    addChoice(m_norm, tr("BatchNorm"), NormKind::Batch);
+    addChoice(m_norm, tr("GroupNorm"), NormKind::Group);
+    addChoice(m_norm, tr("LayerNorm"), NormKind::Layer);
+    addChoice(m_norm, tr("InstanceNorm"), NormKind::Instance);
+    addChoice(m_norm, tr("None"), NormKind::None);
     m_groups = new QSpinBox(modelBox);
-    m_groups->setRange(1, 64);
+    m_groups->setRange(limits::kMinGroups, limits::kMaxGroups);
+    m_groups->setObjectName("groups");
     m_affine = new QCheckBox(tr("Learnable scale and shift"), modelBox);
     m_affine->setToolTip(tr("LayerNorm and InstanceNorm only: BatchNorm and GroupNorm always learn "
                             "them. The reference LayerNorm net has none (48,072 parameters)."));
     m_skip = new QCheckBox(tr("Skip connections"), modelBox);
     m_dilation = new QCheckBox(tr("Dilated convolution (s9)"), modelBox);
     m_depthwise = new QCheckBox(tr("Depthwise-separable convolution (s9)"), modelBox);
-    m_dropout = new QDoubleSpinBox(modelBox);
-    m_dropout->setRange(0, 0.9);
-    m_dropout->setSingleStep(0.01);
-    m_dropout->setDecimals(3);
+    m_dropout = new NumberEdit(modelBox);
+    m_dropout->setObjectName("dropout");
+    m_dropout->setToolTip(tr("Probability of dropping an activation after each block, 0 to %1")
+                                  .arg(limits::kMaxDropout));
     modelForm->addRow(tr("Preset"), m_preset);
     modelForm->addRow(tr("Normalization"), m_norm);
     modelForm->addRow(tr("Groups"), m_groups);
@@ -96,21 +115,29 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     auto *trainBox = new QGroupBox(tr("Training"), this);
     auto *trainForm = new QFormLayout(trainBox);
     m_optimizer = new QComboBox(trainBox);
-    m_optimizer->addItems(kOptimizers);
-    m_lr = new QDoubleSpinBox(trainBox);
-    m_lr->setDecimals(5);
-    m_lr->setRange(1e-5, 10);
-    m_lr->setSingleStep(0.001);
+    for (const auto kind :
+         {OptimizerConfig::Kind::Sgd, OptimizerConfig::Kind::Adam, OptimizerConfig::Kind::AdamW})
+        addChoice(m_optimizer, QString::fromStdString(toString(kind)), kind);
+    m_lr = new NumberEdit(trainBox);
+    m_lr->setObjectName("learningRate");
+    m_lr->setToolTip(
+            tr("From %1 to %2; written as 0.01 or 3e-6").arg(limits::kMinLr).arg(limits::kMaxLr));
     m_schedule = new QComboBox(trainBox);
-    m_schedule->addItems(kSchedules);
+    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step,
+                            ScheduleConfig::Kind::OneCycle, ScheduleConfig::Kind::None})
+        addChoice(m_schedule, QString::fromStdString(toString(kind)), kind);
     m_epochs = new QSpinBox(trainBox);
-    m_epochs->setRange(1, 10'000);
+    m_epochs->setRange(limits::kMinEpochs, limits::kMaxEpochs);
     m_batchSize = new QSpinBox(trainBox);
-    m_batchSize->setRange(1, 65'536);
-    m_seed = new QSpinBox(trainBox);
-    m_seed->setRange(0, 1'000'000);
+    m_batchSize->setRange(limits::kMinBatchSize, limits::kMaxBatchSize);
+    m_seed = new QLineEdit(trainBox);
+    m_seed->setObjectName("seed");
+    m_seed->setValidator(
+            new QRegularExpressionValidator(QRegularExpression("[0-9]{0,20}"), m_seed));
+    m_seed->setToolTip(tr("Any whole number from 0 to 18446744073709551615: the same seed trains "
+                          "the same run"));
     m_threads = new QSpinBox(trainBox);
-    m_threads->setRange(0, 256);
+    m_threads->setRange(0, limits::kMaxThreads);
     m_threads->setSpecialValueText(tr("one per core"));
     trainForm->addRow(tr("Optimizer"), m_optimizer);
     trainForm->addRow(tr("Learning rate"), m_lr);
@@ -127,14 +154,17 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_errorLabel);
     layout->addStretch(1);
 
-    connect(m_preset, &QComboBox::currentIndexChanged, this,
-            [this] { loadPreset(m_preset->currentData().toString()); });
+    connect(m_preset, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating)
+            loadPreset(m_preset->currentData().toString());
+    });
     for (QComboBox *c : {m_data, m_norm, m_optimizer, m_schedule})
         connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
-    for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_seed, m_threads})
+    for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_threads})
         connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
-    for (QDoubleSpinBox *s : {m_dropout, m_lr})
-        connect(s, &QDoubleSpinBox::valueChanged, this, &ConfigPanel::readForm);
+    for (QLineEdit *e :
+         {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr), m_seed})
+        connect(e, &QLineEdit::textEdited, this, &ConfigPanel::readForm);
     for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise})
         connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
     connect(m_dataPath, &QLineEdit::editingFinished, this, &ConfigPanel::readForm);
@@ -172,7 +202,7 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
         m_dataPath->setText(source);
     }
     m_trainLimit->setValue(c.data.trainLimit);
-    m_norm->setCurrentIndex(static_cast<int>(c.model.norm));
+    choose(m_norm, c.model.norm);
     m_groups->setValue(c.model.groups);
     m_affine->setChecked(c.model.affine);
     m_skip->setChecked(c.model.skip);
@@ -181,25 +211,26 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_dropout->setValue(c.model.dropout);
     m_augment->setSteps(c.augment);
     m_augment->setNormalize(c.normalize);
-    m_optimizer->setCurrentIndex(static_cast<int>(c.optimizer.kind));
+    choose(m_optimizer, c.optimizer.kind);
     m_lr->setValue(c.optimizer.lr);
-    m_schedule->setCurrentIndex(
-            m_schedule->findText(QString::fromStdString(toString(c.schedule.kind))));
+    choose(m_schedule, c.schedule.kind);
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
-    m_seed->setValue(static_cast<int>(c.seed));
+    m_seed->setText(QString::number(c.seed));
     m_threads->setValue(c.threads);
     m_updating = false;
     m_config = c;
-    readForm();
+    m_formProblems.clear();
+    check();
 }
 
 void ConfigPanel::browseForData()
 {
     const QString current = m_dataPath->text().trimmed();
     chooseFolder(this, tr("Folder with CIFAR-10"),
-                 current.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DownloadLocation)
-                                   : current,
+                 current.isEmpty()
+                         ? QStandardPaths::writableLocation(QStandardPaths::DownloadLocation)
+                         : current,
                  [this](const QString &folder) {
                      m_dataPath->setText(QDir::cleanPath(folder));
                      readForm();
@@ -212,48 +243,65 @@ void ConfigPanel::readForm()
         return;
     ExperimentConfig c = m_config;
     const QString source = m_data->currentData().toString();
-    m_dataPath->setEnabled(source == "folder");
-    m_browse->setEnabled(source == "folder");
     c.data.source =
             source == "folder" ? m_dataPath->text().trimmed().toStdString() : source.toStdString();
     c.data.trainLimit = m_trainLimit->value();
-    c.model.norm = static_cast<NormKind>(m_norm->currentIndex());
+    c.model.norm = choice<NormKind>(m_norm);
     c.model.groups = m_groups->value();
     c.model.affine = m_affine->isChecked();
     c.model.skip = m_skip->isChecked();
     c.model.dilation = m_dilation->isChecked();
     c.model.depthwise = m_depthwise->isChecked();
-    c.model.dropout = m_dropout->value();
+    QStringList problems;
+    if (const std::optional<double> dropout = m_dropout->value())
+        c.model.dropout = *dropout;
+    else
+        problems << tr("Dropout: '%1' is not a number").arg(m_dropout->text());
     c.augment = m_augment->steps();
     c.normalize = m_augment->normalize();
-    c.optimizer.kind = static_cast<OptimizerConfig::Kind>(m_optimizer->currentIndex());
-    c.optimizer.lr = m_lr->value();
-    const QString schedule = m_schedule->currentText();
-    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step,
-                            ScheduleConfig::Kind::OneCycle, ScheduleConfig::Kind::None})
-        if (QString::fromStdString(toString(kind)) == schedule)
-            c.schedule.kind = kind;
+    c.optimizer.kind = choice<OptimizerConfig::Kind>(m_optimizer);
+    if (const std::optional<double> lr = m_lr->value())
+        c.optimizer.lr = *lr;
+    else
+        problems << tr("Learning rate: '%1' is not a number").arg(m_lr->text());
+    c.schedule.kind = choice<ScheduleConfig::Kind>(m_schedule);
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
-    c.seed = static_cast<std::uint64_t>(m_seed->value());
+    bool seedOk = false;
+    const qulonglong seed = m_seed->text().trimmed().toULongLong(&seedOk);
+    if (seedOk)
+        c.seed = seed;
+    else
+        problems << tr("Seed: '%1' is not a whole number from 0 to 18446744073709551615")
+                            .arg(m_seed->text());
     c.threads = m_threads->value();
+    m_config = c;
+    m_formProblems = problems.join('\n');
+    check();
+}
 
+void ConfigPanel::check()
+{
+    const ExperimentConfig &c = m_config;
     const bool s9 = c.model.arch == Architecture::S9;
+    const bool folder = m_data->currentData().toString() == "folder";
+    m_dataPath->setEnabled(folder);
+    m_browse->setEnabled(folder);
     m_groups->setEnabled(c.model.norm == NormKind::Group);
     m_affine->setEnabled(c.model.norm == NormKind::Layer || c.model.norm == NormKind::Instance);
     m_dilation->setEnabled(s9);
     m_depthwise->setEnabled(s9);
-    m_error.clear();
-    try {
-        if (c.data.source.empty())
-            throw ConfigError(tr("Dataset: choose a folder").toStdString());
-        if (!m_augment->error().isEmpty())
-            throw ConfigError(m_augment->error().toStdString());
-        validate(c);
-    } catch (const ConfigError &e) {
-        m_error = QString::fromStdString(e.what());
-    }
-    m_config = c;
+    m_error = m_formProblems;
+    if (m_error.isEmpty())
+        try {
+            if (c.data.source.empty())
+                throw ConfigError(tr("Dataset: choose a folder").toStdString());
+            if (!m_augment->error().isEmpty())
+                throw ConfigError(m_augment->error().toStdString());
+            validate(c);
+        } catch (const ConfigError &e) {
+            m_error = QString::fromStdString(e.what());
+        }
     m_errorLabel->setText(m_error);
     m_errorLabel->setVisible(!m_error.isEmpty());
     Q_EMIT configChanged(valid());

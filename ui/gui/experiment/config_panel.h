@@ -9,7 +9,6 @@
 
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -18,6 +17,7 @@ class QToolButton;
 namespace normlab::gui {
 
 class AugmentEditor;
+class NumberEdit;
 
 class ConfigPanel : public QWidget
 {
@@ -26,7 +26,9 @@ class ConfigPanel : public QWidget
 public:
     explicit ConfigPanel(QWidget *parent = nullptr);
 
-    // The form's config; valid() says whether it passed validation.
+    // The form's config; valid() says whether it passed validation. A config given to setConfig()
+    // comes back exactly, every value the engine accepts included; one the engine refuses comes
+    // back as given, with the engine's message as error().
     ExperimentConfig config() const { return m_config; }
     bool valid() const { return m_error.isEmpty(); }
     AugmentEditor *augmentEditor() const { return m_augment; }
@@ -38,11 +40,15 @@ Q_SIGNALS:
 
 private:
     void loadPreset(const QString &name);
+    // The form's fields into m_config, then check().
     void readForm();
+    // Validates m_config, shows the engine's message when it refuses it, enables what applies.
+    void check();
     void browseForData();
 
     ExperimentConfig m_config;
     QString m_error;
+    QString m_formProblems; // fields whose text is not a number
     bool m_updating = false;
 
     QComboBox *m_preset;
@@ -56,14 +62,14 @@ private:
     QCheckBox *m_skip;
     QCheckBox *m_dilation;
     QCheckBox *m_depthwise;
-    QDoubleSpinBox *m_dropout;
+    NumberEdit *m_dropout;
     AugmentEditor *m_augment;
     QComboBox *m_optimizer;
-    QDoubleSpinBox *m_lr;
+    NumberEdit *m_lr;
     QComboBox *m_schedule;
     QSpinBox *m_epochs;
     QSpinBox *m_batchSize;
-    QSpinBox *m_seed;
+    QLineEdit *m_seed;
     QSpinBox *m_threads;
     QLabel *m_errorLabel;
 };

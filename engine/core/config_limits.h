@@ -1,0 +1,19 @@
+// The ranges validate() allows for the fields a form edits, in one place, so that the desktop
+// form's fields hold every value the engine accepts (and nothing silently clamps a valid config).
+#pragma once
+
+namespace normlab::limits {
+
+inline constexpr int kMinEpochs = 1;
+inline constexpr int kMaxEpochs = 10'000;
+inline constexpr int kMinBatchSize = 1;
+inline constexpr int kMaxBatchSize = 65'536;
+inline constexpr int kMaxThreads = 256;
+inline constexpr int kMaxImageLimit = 10'000'000; // data.train_limit, data.test_limit
+inline constexpr int kMinGroups = 1;
+inline constexpr int kMaxGroups = 96;
+inline constexpr double kMaxDropout = 0.9;
+inline constexpr double kMinLr = 1e-9;
+inline constexpr double kMaxLr = 10.0;
+
+} // namespace normlab::limits
