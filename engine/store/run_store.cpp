@@ -139,6 +139,23 @@ void RunStore::requireRun(std::int64_t id) const
 std::int64_t RunStore::createRun(const NewRun &run)
 {
     SqliteTransaction tx(*m_db);
+    const std::int64_t id = insertRun(run);
+    tx.commit();
+    return id;
+}
+
+std::vector<std::int64_t> RunStore::createRuns(const std::vector<NewRun> &runs)
+{
+    SqliteTransaction tx(*m_db);
+    std::vector<std::int64_t> ids;
+    for (const NewRun &run : runs)
+        ids.push_back(insertRun(run));
+    tx.commit();
+    return ids;
+}
+
+std::int64_t RunStore::insertRun(const NewRun &run)
+{
     SqliteStatement insert(*m_db, R"sql(
         INSERT INTO runs (name, status, created_at, config, seed, version, git_commit, sweep, artifact_dir)
         VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
@@ -155,7 +172,6 @@ std::int64_t RunStore::createRun(const NewRun &run)
     SqliteStatement tag(*m_db, "INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?1, ?2)");
     for (const std::string &t : run.tags)
         tag.bind(1, id).bind(2, t).exec();
-    tx.commit();
     return id;
 }
 

@@ -110,6 +110,8 @@ public:
     const std::vector<std::int64_t> &recovered() const { return m_recovered; }
 
     std::int64_t createRun(const NewRun &run);
+    // All of them or none (one transaction): a sweep is never left half-queued.
+    std::vector<std::int64_t> createRuns(const std::vector<NewRun> &runs);
 
     // Throws StoreError "no run N in DIR".
     RunRecord run(std::int64_t id) const;
@@ -138,6 +140,7 @@ public:
     SqliteDb &db() const { return *m_db; }
 
 private:
+    std::int64_t insertRun(const NewRun &run);
     // Refuses a foreign or newer database (or, read-only, an older one) and brings the schema up
     // to the requested version.
     void checkAndMigrate();

@@ -10,6 +10,7 @@
 #include "recorded_config.h"
 #include "run_session.h"
 #include "run_store.h"
+#include "sweep_plan.h"
 #include "version.h"
 
 #include <nlohmann/json.hpp>
@@ -112,16 +113,6 @@ RunResult trainSession(RunSession &session, const RunStore &store, const TrainOu
     return result;
 }
 
-std::string sweepId()
-{
-    const std::time_t now = std::time(nullptr);
-    std::tm local {};
-    localtime_r(&now, &local);
-    char text[32];
-    std::strftime(text, sizeof text, "sweep-%Y%m%d-%H%M%S", &local);
-    return text;
-}
-
 // Short names for the keys people sweep most; anything else is a config path like model.groups.
 std::string expandKey(const std::string &key)
 {
@@ -150,19 +141,13 @@ json parseScalar(const std::string &text)
     return value;
 }
 
-struct Axis
-{
-    std::string key; // config path, dotted
-    std::vector<json> values;
-};
-
-Axis parseGridEntry(const std::string &entry)
+SweepAxis parseGridEntry(const std::string &entry)
 {
     const auto eq = entry.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
         throw ConfigError("--grid " + entry +
                           ": expected KEY=VALUE1,VALUE2,... (for example norm=batch,group,layer)");
-    Axis axis {expandKey(entry.substr(0, eq)), {}};
+    SweepAxis axis {expandKey(entry.substr(0, eq)), {}};
     std::string rest = entry.substr(eq + 1);
     std::size_t start = 0;
     while (start <= rest.size()) {
@@ -179,108 +164,61 @@ Axis parseGridEntry(const std::string &entry)
     return axis;
 }
 
-json patchFor(const std::string &dottedKey, const json &value)
-{
-    json patch = value;
-    std::string key = dottedKey;
-    for (;;) {
-        const auto dot = key.rfind('.');
-        patch = json {{key.substr(dot == std::string::npos ? 0 : dot + 1), patch}};
-        if (dot == std::string::npos)
-            return patch;
-        key.resize(dot);
-    }
-}
-
-std::string valueText(const json &value)
-{
-    return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 // Queues the grid's runs; returns the sweep id.
 std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
 {
     const ExperimentConfig base = args.config.build();
-    std::vector<Axis> axes;
+    std::vector<SweepAxis> axes;
     const std::vector<std::string> norms = args.config.normList();
     if (norms.size() > 1) {
-        Axis axis {"model.norm", {}};
+        SweepAxis axis {"model.norm", {}};
         for (const std::string &n : norms)
             axis.values.push_back(n);
         axes.push_back(axis);
     }
     for (const std::string &entry : args.grid)
         axes.push_back(parseGridEntry(entry));
-    if (args.seeds > 0) {
-        Axis axis {"seed", {}};
-        for (int i = 0; i < args.seeds; ++i)
-            axis.values.push_back(base.seed + static_cast<std::uint64_t>(i));
-        axes.push_back(axis);
-    }
+    if (args.seeds > 0)
+        axes.push_back(seedAxis(base.seed, args.seeds));
     if (axes.empty())
         throw ConfigError(
                 "sweep: nothing to sweep; give --grid KEY=V1,V2, a list for --norm or --seeds N");
 
-    // Every combination, the last axis varying fastest; each is checked before any is queued.
-    struct Point
-    {
-        ExperimentConfig config;
-        std::string label;
-    };
-    std::vector<Point> points {{base, ""}};
-    for (const Axis &axis : axes) {
-        std::vector<Point> next;
-        for (const Point &p : points) {
-            for (const json &value : axis.values) {
-                Point q {p.config, p.label};
-                try {
-                    q.config = configFromJson(patchFor(axis.key, value), p.config);
-                    validate(q.config);
-                } catch (const ConfigError &e) {
-                    throw ConfigError("sweep " + axis.key + "=" + valueText(value) + ": " +
-                                      e.what());
-                }
-                const std::string shortKey = axis.key.substr(axis.key.rfind('.') + 1);
-                q.label += (q.label.empty() ? "" : " ") + shortKey + "=" + valueText(value);
-                next.push_back(std::move(q));
-            }
-        }
-        points = std::move(next);
-    }
+    SweepOptions options;
+    options.namePrefix = args.name.empty() ? (base.name.empty() ? "sweep" : base.name) : args.name;
+    options.names = SweepOptions::Names::KeyValues;
+    options.layerNorm = SweepOptions::LayerNorm::AsConfigured;
+    const SweepPlan plan = planSweep(base, axes, options);
 
     // A sweep over normalizations usually compares them as the reference study did, whose
     // LayerNorm has no learnable scale and shift (48,072 parameters in s8): point that out.
-    for (const Point &p : points) {
-        if (p.config.model.norm != NormKind::Layer || !p.config.model.affine)
+    for (const PlannedRun &p : plan.runs) {
+        if (!print || p.config.model.norm != NormKind::Layer || !p.config.model.affine)
             continue;
-        if (print)
-            std::fprintf(
-                    stderr,
-                    "note: LayerNorm runs keep a learnable scale and shift per position "
-                    "(%lld parameters); the reference study's LayerNorm has none (add "
-                    "--no-affine)\n",
-                    static_cast<long long>(summarize(buildModelSpec(p.config.model)).totalParams));
+        std::fprintf(stderr,
+                     "note: LayerNorm runs keep a learnable scale and shift per position "
+                     "(%lld parameters); the reference study's LayerNorm has none (add "
+                     "--no-affine)\n",
+                     static_cast<long long>(summarize(buildModelSpec(p.config.model)).totalParams));
         break;
     }
 
-    const std::string id = sweepId();
-    const std::string baseName =
-            args.name.empty() ? (base.name.empty() ? "sweep" : base.name) : args.name;
-    std::vector<std::string> tags = args.tags;
-    for (const Point &p : points) {
-        if (args.dryRun) {
-            std::printf("would queue: %s %s\n", baseName.c_str(), p.label.c_str());
-            continue;
-        }
-        const std::int64_t runId = store.createRun(
-                {baseName + " " + p.label, toJson(p.config).dump(), p.config.seed, tags, id, {}});
-        if (print)
-            std::printf("queued run %lld: %s %s\n", static_cast<long long>(runId), baseName.c_str(),
-                        p.label.c_str());
+    if (args.dryRun) {
+        for (const PlannedRun &p : plan.runs)
+            std::printf("would queue: %s\n", p.name.c_str());
+        return plan.id;
     }
-    if (print && !args.dryRun)
-        std::printf("%zu runs queued as %s\n", points.size(), id.c_str());
-    return id;
+    std::vector<NewRun> runs;
+    for (const PlannedRun &p : plan.runs)
+        runs.push_back({p.name, toJson(p.config).dump(), p.config.seed, args.tags, plan.id, {}});
+    const std::vector<std::int64_t> ids = store.createRuns(runs);
+    if (print) {
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            std::printf("queued run %lld: %s\n", static_cast<long long>(ids[i]),
+                        plan.runs[i].name.c_str());
+        std::printf("%zu runs queued as %s\n", plan.runs.size(), plan.id.c_str());
+    }
+    return plan.id;
 }
 
 std::string lastSweep(const RunStore &store)

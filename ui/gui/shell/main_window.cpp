@@ -17,6 +17,7 @@
 #include "run_commands.h"
 #include "run_naming.h"
 #include "run_store.h"
+#include "sweep_plan.h"
 #include "runs_panel.h"
 #include "training_controller.h"
 #include "training_status.h"
@@ -286,26 +287,31 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
         showWarning(this, tr("Invalid experiment"), m_config->error());
         return {};
     }
-    const ExperimentConfig base = m_config->config();
-    const QString group = "compare-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+    // Planned whole (every combination checked) and created in one transaction: nothing is left
+    // half-queued when the engine refuses a combination or the store fails.
     QList<qint64> ids;
+    QString group;
     try {
-        for (const NormKind norm : {NormKind::Batch, NormKind::Group, NormKind::Layer}) {
-            for (int s = 0; s < seeds; ++s) {
-                ExperimentConfig c = base;
-                c.model.norm = norm;
-                if (norm == NormKind::Layer)
-                    c.model.affine = false; // as the reference study's LayerNorm
-                c.seed = base.seed + static_cast<std::uint64_t>(s);
-                c.name = defaultRunName(c, true).toStdString();
-                validate(c);
-                ids << m_store->createRun(
-                        {c.name, toJson(c).dump(), c.seed, {"compare"}, group.toStdString(), {}});
-            }
-        }
+        SweepOptions options;
+        options.names = SweepOptions::Names::Words;
+        options.layerNorm = SweepOptions::LayerNorm::Reference;
+        const SweepPlan plan = planSweep(
+                m_config->config(),
+                {normAxis({NormKind::Batch, NormKind::Group, NormKind::Layer}),
+                 seedAxis(m_config->config().seed, seeds)},
+                options);
+        std::vector<NewRun> runs;
+        for (const PlannedRun &p : plan.runs)
+            runs.push_back({p.name, toJson(p.config).dump(), p.config.seed, {"compare"}, plan.id, {}});
+        for (const std::int64_t id : m_store->createRuns(runs))
+            ids << id;
+        group = QString::fromStdString(plan.id);
+    } catch (const StoreError &e) {
+        showError(this, tr("Run store"), QString::fromUtf8(e.what()));
+        return {};
     } catch (const InputError &e) {
         showWarning(this, tr("Compare Normalizations"), QString::fromUtf8(e.what()));
-        return ids;
+        return {};
     }
     refreshRuns();
     for (const qint64 id : ids) {
