@@ -1,5 +1,7 @@
 #include "curves_view.h"
 
+#include "store_error_banner.h"
+
 #include "chart_style.h"
 #include "errors.h"
 #include "metrics_chart.h"
@@ -63,6 +65,8 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     m_groupNote->setWordWrap(true);
     m_groupNote->hide();
     auto *layout = new QVBoxLayout(this);
+    m_storeError = new StoreErrorBanner(this);
+    layout->addWidget(m_storeError);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
     layout->addWidget(m_groupNote);
@@ -97,10 +101,15 @@ void CurvesView::showRuns(const RunStore &store, const QList<qint64> &runs)
         for (const qint64 id : chart->runs())
             if (!runs.contains(id))
                 chart->removeRun(id);
-    for (const qint64 id : runs)
-        if (!m_loss->hasRun(id))
-            loadRun(id);
-    updateSeedGroups();
+    try {
+        for (const qint64 id : runs)
+            if (!m_loss->hasRun(id))
+                loadRun(id);
+        updateSeedGroups();
+        m_storeError->clearError();
+    } catch (const StoreError &e) {
+        m_storeError->showError(QString::fromUtf8(e.what()));
+    }
 }
 
 void CurvesView::removeRun(qint64 runId)
@@ -127,8 +136,13 @@ void CurvesView::addEpoch(qint64 runId, const EpochMetrics &m)
     m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
     m_loss->addTestPoint(runId, at, m.testLoss);
     m_accuracy->addTestPoint(runId, at, m.testAccuracy);
-    if (m_groupSeeds->isChecked())
-        updateSeedGroups();
+    if (m_groupSeeds->isChecked()) {
+        try {
+            updateSeedGroups();
+        } catch (const StoreError &e) {
+            m_storeError->showError(QString::fromUtf8(e.what()));
+        }
+    }
 }
 
 void CurvesView::setGroupSeeds(bool on)
@@ -138,12 +152,8 @@ void CurvesView::setGroupSeeds(bool on)
 
 void CurvesView::loadRun(qint64 runId)
 {
-    RunRecord record;
-    try {
-        record = m_store->run(runId);
-    } catch (const StoreError &) {
-        return;
-    }
+    // A store that cannot be read throws on to showRuns, which says so above the charts.
+    const RunRecord record = m_store->run(runId);
     const QString name = QString("%1 %2").arg(runId).arg(QString::fromStdString(record.name));
     const QColor color = runColor(runId);
     m_loss->setRun(runId, name, color);

@@ -18,6 +18,8 @@ class RunStore;
 
 namespace normlab::gui {
 
+class StoreErrorBanner;
+
 class MetricsChart;
 
 class CurvesView : public QWidget
@@ -52,6 +54,7 @@ private:
     MetricsChart *m_accuracy;
     QCheckBox *m_groupSeeds;
     QLabel *m_groupNote; // what was grouped, and what could not be
+    StoreErrorBanner *m_storeError;
     QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
 };
 

@@ -1,5 +1,7 @@
 #include "comparison_view.h"
 
+#include "store_error_banner.h"
+
 #include "durations.h"
 
 #include "errors.h"
@@ -83,6 +85,8 @@ QIcon swatch(const QColor &color)
 ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
+    m_storeError = new StoreErrorBanner(this);
+    layout->addWidget(m_storeError);
     m_title = new QLabel(
             tr("Run → Compare Normalizations queues the experiment with BatchNorm, GroupNorm and "
                "LayerNorm and fills this table as they train."),
@@ -148,9 +152,14 @@ ComparisonView::ClassSource ComparisonView::classSource() const
 
 void ComparisonView::refresh(const RunStore &store)
 {
-    refreshGroup(store);
-    if (classSource() == ClassSource::CheckedRuns)
-        refreshCheckedRuns(store);
+    try {
+        refreshGroup(store);
+        if (classSource() == ClassSource::CheckedRuns)
+            refreshCheckedRuns(store);
+        m_storeError->clearError();
+    } catch (const StoreError &e) {
+        m_storeError->showError(QString::fromUtf8(e.what()));
+    }
 }
 
 void ComparisonView::refreshGroup(const RunStore &store)

@@ -16,6 +16,8 @@ class QTableWidget;
 
 namespace normlab::gui {
 
+class StoreErrorBanner;
+
 class ComparisonView : public QWidget
 {
     Q_OBJECT
@@ -56,6 +58,7 @@ private:
     QComboBox *m_classSource;
     QLabel *m_classHint;
     QLabel *m_title;
+    StoreErrorBanner *m_storeError;
     QTableWidget *m_summary;
     QTableWidget *m_classes;
 };

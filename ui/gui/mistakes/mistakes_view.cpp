@@ -1,5 +1,7 @@
 #include "mistakes_view.h"
 
+#include "store_error_banner.h"
+
 #include "confusion_matrix_view.h"
 #include "dataset_cache.h"
 #include "errors.h"
@@ -33,6 +35,8 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
       m_model(new MistakesModel(this))
 {
     auto *layout = new QVBoxLayout(this);
+    m_storeError = new StoreErrorBanner(this);
+    layout->addWidget(m_storeError);
     auto *bar = new QHBoxLayout;
     m_title = new QLabel(tr("Check or select a run to see its mistakes"), this);
     m_epochSlider = new QSlider(Qt::Horizontal, this);
@@ -120,9 +124,10 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
         m_record = store.run(runId);
         m_epochs = store.epochs(runId, 0, false);
     } catch (const StoreError &e) {
-        m_title->setText(QString::fromUtf8(e.what()));
+        m_storeError->showError(QString::fromUtf8(e.what()));
         return;
     }
+    m_storeError->clearError();
     m_title->setText(tr("Run %1 \"%2\"").arg(runId).arg(QString::fromStdString(m_record.name)));
     m_updating = true;
     if (!sameRun) {
@@ -165,7 +170,13 @@ void MistakesView::setFilter(int trueClass, int predicted)
     // mistakes instead, and say so.
     m_diagonalNote.clear();
     if (trueClass >= 0 && trueClass == predicted) {
-        const std::vector<int> c = m_store ? m_store->confusion(m_runId, m_epoch) : std::vector<int>();
+        std::vector<int> c;
+        try {
+            if (m_store)
+                c = m_store->confusion(m_runId, m_epoch);
+        } catch (const StoreError &e) {
+            m_storeError->showError(QString::fromUtf8(e.what()));
+        }
         const auto classes = static_cast<int>(std::sqrt(static_cast<double>(c.size())));
         const int correct = trueClass < classes ? c[static_cast<std::size_t>(trueClass * (classes + 1))] : 0;
         const QString name = m_trueClass->itemText(std::max(0, m_trueClass->findData(trueClass)));
@@ -190,9 +201,15 @@ void MistakesView::loadEpoch()
     for (const std::string &n : m_record.classNames)
         names << QString::fromStdString(n);
     if (m_store && m_epoch >= 1 && m_epoch <= static_cast<int>(m_epochs.size())) {
-        m_mistakes = m_store->misclassified(m_runId, m_epoch);
-        const std::vector<int> c = m_store->confusion(m_runId, m_epoch);
-        m_matrix->setMatrix(QVector<int>(c.begin(), c.end()), names);
+        try {
+            m_mistakes = m_store->misclassified(m_runId, m_epoch);
+            const std::vector<int> c = m_store->confusion(m_runId, m_epoch);
+            m_matrix->setMatrix(QVector<int>(c.begin(), c.end()), names);
+        } catch (const StoreError &e) {
+            m_mistakes.clear();
+            m_matrix->setMatrix({}, names);
+            m_storeError->showError(QString::fromUtf8(e.what()));
+        }
     } else {
         m_matrix->setMatrix({}, names);
     }

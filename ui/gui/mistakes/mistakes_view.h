@@ -17,6 +17,8 @@ class QSlider;
 
 namespace normlab::gui {
 
+class StoreErrorBanner;
+
 class ConfusionMatrixView;
 class DatasetCache;
 class MistakesModel;
@@ -66,6 +68,7 @@ private:
     DatasetCache *m_cache;
     MistakesModel *m_model;
     QLabel *m_title;
+    StoreErrorBanner *m_storeError;
     QSlider *m_epochSlider;
     QLabel *m_epochLabel;
     QComboBox *m_trueClass;
