@@ -42,4 +42,14 @@ public:
     using InputError::InputError;
 };
 
+// The computation itself failed (LibTorch refused a tensor operation, ran out of memory, found a
+// checkpoint it cannot read). Not bad input: the command line exits 1, and the run is recorded
+// failed with this message. The engine turns LibTorch's own c10::Error into it, so that neither
+// face needs to know LibTorch.
+class ComputeError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 } // namespace normlab

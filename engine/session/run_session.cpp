@@ -5,12 +5,23 @@
 #include "recorded_config.h"
 #include "run_writer.h"
 
+#include <c10/util/Exception.h>
+
 #include <chrono>
 #include <filesystem>
 
 namespace fs = std::filesystem;
 
 namespace normlab {
+
+namespace {
+
+ComputeError asComputeError(const c10::Error &e)
+{
+    return ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+}
+
+} // namespace
 
 RunState toRunState(RunStatus status)
 {
@@ -55,6 +66,10 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
         m_writer->started({m_data->kind, m_data->path, m_data->fingerprint,
                            m_data->train.classNames, m_trainer->parameterCount(),
                            m_trainer->deviceName()});
+    } catch (const c10::Error &e) {
+        const ComputeError error = asComputeError(e);
+        m_writer->finish(RunState::Failed, error.what());
+        throw error;
     } catch (const std::exception &e) {
         m_writer->finish(RunState::Failed, e.what());
         throw;
@@ -83,6 +98,10 @@ RunResult RunSession::run(const TrainerCallbacks &callbacks)
         result.epochs.insert(result.epochs.begin(), earlier.begin(), earlier.end());
         m_writer->finish(toRunState(result.status), result.message);
         return result;
+    } catch (const c10::Error &e) {
+        const ComputeError error = asComputeError(e);
+        m_writer->finish(RunState::Failed, error.what());
+        throw error;
     } catch (const std::exception &e) {
         m_writer->finish(RunState::Failed, e.what());
         throw;

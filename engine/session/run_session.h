@@ -35,6 +35,7 @@ public:
     Trainer &trainer() { return *m_trainer; }
 
     // Trains to the end (or until stopped), recording as it goes, and records the final status.
+    // LibTorch's errors, here and in the constructor, come out as ComputeError.
     // The result's epochs include those recorded before a resume.
     RunResult run(const TrainerCallbacks &callbacks = {});
 

@@ -15,7 +15,6 @@
 #include "version.h"
 
 #include <CLI/CLI.hpp>
-#include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -181,8 +180,8 @@ int runCli(int argc, char **argv)
     } catch (const std::filesystem::filesystem_error &e) {
         std::fprintf(stderr, "normlab-cli: %s\n", e.what());
         return BadInput;
-    } catch (const c10::Error &e) {
-        std::fprintf(stderr, "normlab-cli: LibTorch error: %s\n", e.what_without_backtrace());
+    } catch (const ComputeError &e) {
+        std::fprintf(stderr, "normlab-cli: %s\n", e.what());
         return RunFailed;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "normlab-cli: internal error: %s\n", e.what());

@@ -366,14 +366,14 @@ void MainWindow::refreshMistakes()
     m_mistakesStale = -1;
 }
 
-void MainWindow::onRunFinished(qint64 runId, int state, const QString &message)
+void MainWindow::onRunFinished(qint64 runId, RunState state, const QString &message)
 {
-    const QString stateText = QString::fromStdString(toString(static_cast<RunState>(state)));
+    const QString stateText = QString::fromStdString(toString(state));
     m_status->runFinished(message.isEmpty()
                                   ? tr("Run %1 %2").arg(runId).arg(stateText)
                                   : tr("Run %1 %2: %3").arg(runId).arg(stateText, message));
     m_comparison->refresh(*m_store);
-    if (state == static_cast<int>(RunState::Failed))
+    if (state == RunState::Failed)
         showWarning(this, tr("Run %1 failed").arg(runId), message);
     refreshRuns();
     updateActions();

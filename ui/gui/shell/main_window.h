@@ -17,6 +17,7 @@ namespace normlab {
 class RunStore;
 struct BatchProgress;
 struct EpochMetrics;
+enum class RunState;
 } // namespace normlab
 
 namespace normlab::gui {
@@ -81,7 +82,7 @@ private:
                       const QString &description);
     void onBatch(qint64 runId, const BatchProgress &p);
     void onEpoch(qint64 runId, const EpochMetrics &m);
-    void onRunFinished(qint64 runId, int state, const QString &message);
+    void onRunFinished(qint64 runId, RunState state, const QString &message);
     void syncCheckedRuns();
     void refreshRuns();
     void refreshMistakes();

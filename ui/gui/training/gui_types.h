@@ -3,9 +3,11 @@
 #pragma once
 
 #include "metrics.h"
+#include "run_store.h"
 #include "trainer.h"
 
 #include <QMetaType>
 
 Q_DECLARE_METATYPE(normlab::BatchProgress)
 Q_DECLARE_METATYPE(normlab::EpochMetrics)
+Q_DECLARE_METATYPE(normlab::RunState)

@@ -10,6 +10,7 @@ TrainingController::TrainingController(QString storeDir, QObject *parent)
 {
     qRegisterMetaType<normlab::BatchProgress>();
     qRegisterMetaType<normlab::EpochMetrics>();
+    qRegisterMetaType<normlab::RunState>();
     m_thread.setObjectName("training");
     m_worker = new TrainingWorker;
     m_worker->moveToThread(&m_thread);
@@ -81,12 +82,12 @@ void TrainingController::startNext()
     Q_EMIT trainRequested(m_storeDir, m_current, m_batchIntervalMs);
 }
 
-void TrainingController::onFinished(qint64 runId, int state, const QString &message)
+void TrainingController::onFinished(qint64 runId, RunState state, const QString &message)
 {
     m_current = -1;
     Q_EMIT runFinished(runId, state, message);
     // A stopped run halts the queue, as Ctrl-C halts a sweep; anything else moves on.
-    if (state != static_cast<int>(RunState::Stopped))
+    if (state != RunState::Stopped)
         startNext();
 }
 

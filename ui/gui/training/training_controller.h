@@ -46,7 +46,7 @@ Q_SIGNALS:
                     QString description);
     void batchDone(qint64 runId, const normlab::BatchProgress &progress);
     void epochDone(qint64 runId, const normlab::EpochMetrics &metrics);
-    void runFinished(qint64 runId, int state, QString message);
+    void runFinished(qint64 runId, normlab::RunState state, QString message);
     void queueChanged();
     void pausedChanged(bool paused);
     // Internal: hands a run to the worker's thread.
@@ -54,7 +54,7 @@ Q_SIGNALS:
 
 private:
     void startNext();
-    void onFinished(qint64 runId, int state, const QString &message);
+    void onFinished(qint64 runId, normlab::RunState state, const QString &message);
 
     QString m_storeDir;
     QThread m_thread;

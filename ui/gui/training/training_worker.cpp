@@ -4,7 +4,6 @@
 #include "run_session.h"
 #include "run_store.h"
 
-#include <c10/util/Exception.h>
 
 #include <algorithm>
 
@@ -79,14 +78,9 @@ void TrainingWorker::train(const QString &storeDir, qint64 runId, int batchInter
             Q_EMIT epochDone(runId, light);
         };
         const RunResult result = session.run(callbacks);
-        Q_EMIT finished(runId, static_cast<int>(toRunState(result.status)),
-                        QString::fromStdString(result.message));
-    } catch (const c10::Error &e) {
-        Q_EMIT finished(
-                runId, static_cast<int>(RunState::Failed),
-                QString("LibTorch error: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
-    } catch (const std::exception &e) {
-        Q_EMIT finished(runId, static_cast<int>(RunState::Failed), QString::fromUtf8(e.what()));
+        Q_EMIT finished(runId, toRunState(result.status), QString::fromStdString(result.message));
+    } catch (const std::exception &e) { // the engine's errors, ComputeError among them
+        Q_EMIT finished(runId, RunState::Failed, QString::fromUtf8(e.what()));
     }
     std::lock_guard lock(m_mutex);
     m_stopRequested = false; // a stop asked for before the run could start applies to that run only

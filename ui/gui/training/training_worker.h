@@ -35,8 +35,8 @@ Q_SIGNALS:
     void batchDone(qint64 runId, const normlab::BatchProgress &progress);
     // Without the misclassified images: views read those from the store.
     void epochDone(qint64 runId, const normlab::EpochMetrics &metrics);
-    // state: a normlab::RunState; message says why it did not finish.
-    void finished(qint64 runId, int state, QString message);
+    // message says why it did not finish.
+    void finished(qint64 runId, normlab::RunState state, QString message);
 
 private:
     std::mutex m_mutex; // guards m_trainer against the run ending while the GUI calls in
