@@ -24,4 +24,12 @@ double runWallSeconds(double startedAt, double endedAt, double now)
     return std::max(0.0, (endedAt > 0 ? endedAt : now) - startedAt);
 }
 
+std::string formatMegabytes(std::int64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f MB",
+                  static_cast<double>(std::max<std::int64_t>(0, bytes)) / 1e6);
+    return text;
+}
+
 } // namespace normlab

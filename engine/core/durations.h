@@ -1,6 +1,8 @@
-// Durations as every view writes them, so the GUI, the CLI and the reports agree to the second.
+// Durations and memory sizes as every view writes them, so the GUI, the CLI and the reports agree
+// to the second and to the megabyte.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace normlab {
@@ -11,5 +13,8 @@ std::string formatDuration(double seconds);
 // How long a run has taken by the wall clock: from its start to its end, or to `now` while it
 // runs; 0 before it started.
 double runWallSeconds(double startedAt, double endedAt, double now);
+
+// "569 MB": decimal megabytes (10^6 bytes), rounded, as `runs show` has always printed them.
+std::string formatMegabytes(std::int64_t bytes);
 
 } // namespace normlab

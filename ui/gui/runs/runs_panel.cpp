@@ -64,7 +64,7 @@ QString resourcesText(const std::vector<EpochMetrics> &epochs)
             wall += epochs[i].wallTime - epochs[i - 1].wallTime;
         }
     }
-    QString text = QObject::tr("Peak memory %1 MB").arg(peak / (1024 * 1024));
+    QString text = QObject::tr("Peak memory %1").arg(QString::fromStdString(formatMegabytes(peak)));
     if (wall > 0)
         text += QObject::tr(" · %1 cores busy on average").arg(cpu / wall, 0, 'f', 1);
     return text;

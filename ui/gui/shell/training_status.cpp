@@ -41,9 +41,10 @@ TrainingStatus::TrainingStatus(QWidget *parent) : QWidget(parent)
     connect(&m_resourceTimer, &QTimer::timeout, this, [this] {
         const double cpu = processCpuSeconds(), wall = unixTime();
         if (m_lastWall > 0 && wall > m_lastWall)
-            m_resources->setText(tr("CPU %1 cores · %2 MB")
-                                         .arg((cpu - m_lastCpu) / (wall - m_lastWall), 0, 'f', 1)
-                                         .arg(processResidentBytes() / (1024 * 1024)));
+            m_resources->setText(
+                    tr("CPU %1 cores · %2")
+                            .arg((cpu - m_lastCpu) / (wall - m_lastWall), 0, 'f', 1)
+                            .arg(QString::fromStdString(formatMegabytes(processResidentBytes()))));
         m_lastCpu = cpu;
         m_lastWall = wall;
     });
