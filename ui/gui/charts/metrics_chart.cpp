@@ -308,17 +308,31 @@ void MetricsChart::setLogScale(bool on)
     m_needsReplot = true;
 }
 
+double MetricsChart::earliestTime(const RunCurves &run)
+{
+    double earliest = std::numeric_limits<double>::infinity();
+    for (const Series *series : {&run.trainData, &run.testData})
+        for (const Position &p : series->x)
+            if (std::isfinite(p.unixTime))
+                earliest = std::min(earliest, p.unixTime);
+    return earliest;
+}
+
 void MetricsChart::flush()
 {
     bool changed = m_needsReplot;
-    for (RunCurves &run : m_runs) {
+    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+        RunCurves &run = it.value();
         if (!run.dirty)
             continue;
-        double origin = std::numeric_limits<double>::infinity();
-        for (const Series *series : {&run.trainData, &run.testData})
-            for (const Position &p : series->x)
-                if (std::isfinite(p.unixTime))
-                    origin = std::min(origin, p.unixTime);
+        // Time counts from the run's first point on either chart: the accuracy chart's first
+        // point is epoch 1's end, which its own origin would have put at 0:00.
+        double origin = earliestTime(run);
+        if (m_linked) {
+            const auto linked = m_linked->m_runs.constFind(it.key());
+            if (linked != m_linked->m_runs.constEnd())
+                origin = std::min(origin, earliestTime(*linked));
+        }
         QVector<double> x, y;
         pointsOnAxis(run.trainData, origin, run.smoothTrain, x, y, run.trainShown);
         run.train->setData(x, y, true);

@@ -156,6 +156,7 @@ private:
     QCPTextElement *m_caption = nullptr;
     QCPItemText *m_emptyHint = nullptr;
     MetricsChart *m_linked = nullptr;
+    static double earliestTime(const RunCurves &run);
     QHash<qint64, RunCurves> m_runs;
     QHash<QString, Band> m_bands;
     QTimer m_replotTimer;
