@@ -73,13 +73,11 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     layout->addWidget(charts, 1);
 
     m_loss->linkXAxis(m_accuracy);
-    m_loss->setCaption(tr("thin line: train loss of the latest batch (smoothed) · markers: test "
-                          "loss after each epoch"));
-    m_accuracy->setCaption(tr("thin line: train accuracy over each epoch · markers: test accuracy "
-                              "after each epoch"));
-    for (MetricsChart *chart : {m_loss, m_accuracy})
-        chart->setEmptyHint(tr("No run shown: tick runs in the table below to draw them here, "
-                               "or press Train."));
+    updateCaptions(false);
+    const QString noRun = tr("No run shown.\nTick runs in the table below, or press Train.");
+    m_loss->setEmptyHint(noRun, tr("Nothing recorded yet:\nthe first batches come in a moment."));
+    m_accuracy->setEmptyHint(noRun, tr("Accuracy is measured after each epoch:\nthe first "
+                                       "point comes at the end of epoch 1."));
 
     connect(smoothing, &QSlider::valueChanged, this, [this](int v) {
         m_loss->setSmoothing(v / static_cast<double>(kSmoothingSteps));
@@ -187,6 +185,25 @@ void CurvesView::loadRun(qint64 runId)
     }
 }
 
+// What the lines mean: a seed group's thin line is the mean of its runs' per-epoch training
+// values, not a batch's loss.
+void CurvesView::updateCaptions(bool grouped)
+{
+    if (!grouped) {
+        m_loss->setCaption(tr("thin line: train loss of the latest batch (smoothed) · markers: "
+                              "test loss after each epoch"));
+        m_accuracy->setCaption(tr("thin line: train accuracy over each epoch · markers: test "
+                                  "accuracy after each epoch"));
+        return;
+    }
+    m_loss->setCaption(tr("seed groups: thin line, the seeds' mean train loss of each epoch · "
+                          "band: test loss mean ± std\nsingle runs: thin line, train loss of the "
+                          "latest batch (smoothed) · markers: test loss"));
+    m_accuracy->setCaption(tr("seed groups: thin line, the seeds' mean train accuracy of each "
+                              "epoch · band: test accuracy mean ± std\nsingle runs: thin line, "
+                              "train accuracy over each epoch · markers: test accuracy"));
+}
+
 void CurvesView::updateSeedGroups()
 {
     m_loss->clearBands();
@@ -196,6 +213,7 @@ void CurvesView::updateSeedGroups()
         m_accuracy->setRunVisible(id, true);
     }
     m_groupNote->hide();
+    updateCaptions(false);
     if (!m_groupSeeds->isChecked() || !m_store)
         return;
     const SeedGrouping grouping = seedGroups(*m_store, m_shown);
@@ -213,6 +231,7 @@ void CurvesView::updateSeedGroups()
                             {g.epochs, g.testAccuracy.mean, g.testAccuracy.std,
                              g.trainAccuracy.mean, g.seedCount()});
     }
+    updateCaptions(!grouping.groups.empty());
     m_groupNote->setText(grouping.explanation());
     m_groupNote->setVisible(!m_groupNote->text().isEmpty());
 }

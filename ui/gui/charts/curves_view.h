@@ -47,6 +47,7 @@ public:
 private:
     void loadRun(qint64 runId);
     void updateSeedGroups();
+    void updateCaptions(bool grouped);
 
     const RunStore *m_store = nullptr;
     QList<qint64> m_shown;

@@ -277,9 +277,16 @@ void MetricsChart::setCaption(const QString &text)
     m_needsReplot = true;
 }
 
-void MetricsChart::setEmptyHint(const QString &text)
+QString MetricsChart::caption() const
 {
-    m_emptyHint->setText(text);
+    return m_caption->text();
+}
+
+void MetricsChart::setEmptyHint(const QString &noRun, const QString &waiting)
+{
+    m_emptyText = noRun;
+    m_waitingText = waiting;
+    m_emptyHint->setText(m_runs.isEmpty() ? m_emptyText : m_waitingText);
     m_needsReplot = true;
 }
 
@@ -372,7 +379,14 @@ void MetricsChart::rebuildLegend()
     const bool any = m_plot->legend->itemCount() > 0;
     m_plot->legend->setVisible(any);
     m_caption->setVisible(any);
+    // Runs shown but nothing recorded yet (a run in its first epoch) is not "no run shown".
+    m_emptyHint->setText(m_runs.isEmpty() ? m_emptyText : m_waitingText);
     m_emptyHint->setVisible(!any);
+}
+
+QString MetricsChart::hintShown() const
+{
+    return m_emptyHint->visible() ? m_emptyHint->text() : QString();
 }
 
 QCPRange MetricsChart::dataXRange() const

@@ -92,8 +92,12 @@ public:
     void linkXAxis(MetricsChart *other);
     // Under the legend: what the line styles mean.
     void setCaption(const QString &text);
-    // Shown in the middle of the plot while it has nothing to draw.
-    void setEmptyHint(const QString &text);
+    QString caption() const;
+    // Shown in the middle of the plot while it has nothing to draw: `noRun` when it is given no
+    // run, `waiting` when its runs have no point yet. Lines break at '\n'.
+    void setEmptyHint(const QString &noRun, const QString &waiting);
+    // The hint on screen now, or nothing.
+    QString hintShown() const;
 
     void setSmoothing(double weight);
     void setLogScale(bool on);
@@ -156,6 +160,7 @@ private:
     QCPTextElement *m_caption = nullptr;
     QCPItemText *m_emptyHint = nullptr;
     MetricsChart *m_linked = nullptr;
+    QString m_emptyText, m_waitingText;
     static double earliestTime(const RunCurves &run);
     QHash<qint64, RunCurves> m_runs;
     QHash<QString, Band> m_bands;
