@@ -91,7 +91,10 @@ FirstRunDialog::FirstRunDialog(const QString &dataDir, const DownloadSpec &spec,
     connect(m_cancel, &QPushButton::clicked, this, &FirstRunDialog::cancelDownload);
     connect(m_download, &DownloadController::progress, this, &FirstRunDialog::onProgress);
     connect(m_download, &DownloadController::unpacking, this,
-            [this] { m_status->setText(tr("Checking the checksum and unpacking…")); });
+            [this] {
+                m_unpacking = true;
+                m_status->setText(tr("Checking the checksum and unpacking…"));
+            });
     connect(m_download, &DownloadController::finished, this, &FirstRunDialog::onFinished);
     updateDownloadButton();
     resize(560, sizeHint().height());
@@ -146,6 +149,7 @@ void FirstRunDialog::startDownload()
     if (m_download->running())
         return;
     m_error->hide();
+    m_unpacking = false;
     m_startBytes = partialDownloadBytes(cifar10ArchivePath(m_dataDir.toStdString()));
     m_clock.start();
     for (QCommandLinkButton *b : {m_downloadButton, m_folderButton, m_syntheticButton})
@@ -179,12 +183,13 @@ void FirstRunDialog::onProgress(qint64 received, qint64 total)
                              : megabytes(received);
     if (rate > 0)
         text += tr(" (%1/s)").arg(megabytes(static_cast<qint64>(rate)));
-    if (!m_status->text().startsWith(tr("Checking the checksum")))
+    if (!m_unpacking)
         m_status->setText(text);
 }
 
 void FirstRunDialog::onFinished(bool ok, const QString &result)
 {
+    m_unpacking = false;
     m_cancel->hide();
     m_cancel->setEnabled(true);
     for (QCommandLinkButton *b : {m_downloadButton, m_folderButton, m_syntheticButton})

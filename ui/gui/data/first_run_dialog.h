@@ -63,6 +63,7 @@ private:
     DownloadController *m_download;
     QElapsedTimer m_clock;
     qint64 m_startBytes = 0;
+    bool m_unpacking = false; // the download is in, its checksum and archive being checked
 
     QCommandLinkButton *m_downloadButton;
     QCommandLinkButton *m_folderButton;

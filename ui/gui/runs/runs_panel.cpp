@@ -110,7 +110,7 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         if (row < 0)
             return;
         const qint64 id = m_table->item(row, Id)->data(Qt::UserRole).toLongLong();
-        const QString status = m_table->item(row, Status)->text();
+        const auto state = static_cast<RunState>(m_table->item(row, Status)->data(Qt::UserRole).toInt());
         // popup(), not exec(): the table keeps updating while the menu is open.
         auto *menu = new QMenu(this);
         menu->setAttribute(Qt::WA_DeleteOnClose);
@@ -118,8 +118,8 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         menu->addAction(tr("Edit &Note…"), this, [this, id] { Q_EMIT noteRequested(id); });
         QAction *resume =
                 menu->addAction(tr("&Resume"), this, [this, id] { Q_EMIT resumeRequested(id); });
-        resume->setEnabled(status == "stopped" || status == "interrupted" || status == "failed" ||
-                           status == "queued");
+        resume->setEnabled(state == RunState::Stopped || state == RunState::Interrupted ||
+                           state == RunState::Failed || state == RunState::Queued);
         menu->addSeparator();
         menu->addAction(tr("&Delete…"), this, [this, id] { Q_EMIT deleteRequested(id); });
         menu->popup(m_table->viewport()->mapToGlobal(pos));
@@ -271,6 +271,7 @@ void RunsPanel::fillRow(int row, const RunRecord &r, const RunStore &store)
     m_table->setItem(row, Id, idItem);
     m_table->setItem(row, Name, item(QString::fromStdString(r.name)));
     auto *status = item(QString::fromStdString(toString(r.state)));
+    status->setData(Qt::UserRole, static_cast<int>(r.state)); // decisions read this, not the text
     if (!r.message.empty())
         status->setToolTip(QString::fromStdString(r.message));
     m_table->setItem(row, Status, status);

@@ -320,7 +320,7 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
     }
     m_comparison->setGroup(group);
     m_comparison->refresh(*m_store);
-    m_tabs->setCurrentWidget(m_tabs->widget(0));
+    m_tabs->setCurrentWidget(m_curves);
     return ids;
 }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QMenu>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -46,6 +47,39 @@ private Q_SLOTS:
             if (table->item(0, c) && table->item(0, c)->toolTip().contains("Peak memory"))
                 tip = table->item(0, c)->toolTip();
         QVERIFY2(tip.contains("Peak memory 569 MB"), qPrintable(tip));
+    }
+
+    // Whether a run can be resumed is read from its state, not from the status cell's (translated)
+    // text.
+    void resumeFollowsTheStateNotTheText()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        const ExperimentConfig config = test::quickConfig(1);
+        const qint64 id = store.createRun({"r", toJson(config).dump(), config.seed, {}, {}, {}});
+        {
+            RunWriter writer(store, id);
+            writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+            writer.finish(RunState::Stopped);
+        }
+        RunsPanel panel;
+        panel.refresh(store);
+        auto *table = panel.findChild<QTableWidget *>();
+        QVERIFY(table);
+        for (int c = 0; c < table->columnCount(); ++c)
+            if (table->item(0, c) && table->item(0, c)->text() == "stopped")
+                table->item(0, c)->setText("angehalten"); // as a translation would show it
+        const QPoint cell = table->visualItemRect(table->item(0, 0)).center();
+        Q_EMIT table->customContextMenuRequested(cell);
+        QMenu *menu = panel.findChild<QMenu *>();
+        QVERIFY(menu);
+        QAction *resume = nullptr;
+        for (QAction *a : menu->actions())
+            if (a->text() == "&Resume")
+                resume = a;
+        QVERIFY(resume);
+        QVERIFY(resume->isEnabled());
+        menu->close();
     }
 };
 
