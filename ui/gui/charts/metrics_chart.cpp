@@ -17,7 +17,6 @@ namespace {
 constexpr int kReplotIntervalMs = 100;
 constexpr double kMarkerSize = 6;
 constexpr double kEdgeShare = 0.03; // room at the plot's edges, so no marker is cut
-constexpr int kLegendColumns = 3;
 
 // `lo..hi` widened at both ends, so the markers at the edges are drawn whole. A share of the span,
 // not pixels: the fitted range must not depend on the window's size when it was computed.
@@ -271,25 +270,6 @@ void MetricsChart::linkXAxis(MetricsChart *other)
                 });
 }
 
-void MetricsChart::setCaption(const QString &text)
-{
-    m_caption->setText(text);
-    m_needsReplot = true;
-}
-
-QString MetricsChart::caption() const
-{
-    return m_caption->text();
-}
-
-void MetricsChart::setEmptyHint(const QString &noRun, const QString &waiting)
-{
-    m_emptyText = noRun;
-    m_waitingText = waiting;
-    m_emptyHint->setText(m_runs.isEmpty() ? m_emptyText : m_waitingText);
-    m_needsReplot = true;
-}
-
 void MetricsChart::setAutoRange(bool on)
 {
     for (MetricsChart *chart : {this, m_linked}) {
@@ -355,38 +335,6 @@ void MetricsChart::flush()
     if (m_autoRange)
         fitRanges();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-// One entry per run that has data, and one per band, in the order of run ids (then band names):
-// toggling seed grouping or a run arriving never reorders the others.
-void MetricsChart::rebuildLegend()
-{
-    m_plot->legend->clearItems();
-    QList<qint64> ids = m_runs.keys();
-    std::sort(ids.begin(), ids.end());
-    for (const qint64 id : ids) {
-        const RunCurves &run = m_runs[id];
-        if (run.visible && (!run.test->data()->isEmpty() || !run.train->data()->isEmpty()))
-            run.test->addToLegend();
-    }
-    QStringList keys = m_bands.keys();
-    std::sort(keys.begin(), keys.end());
-    for (const QString &key : keys)
-        if (m_bands[key].mean->visible())
-            m_bands[key].mean->addToLegend();
-    m_plot->legend->setWrap(legendColumnsThatFit(m_plot->legend, m_plot->width(), kLegendColumns));
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wrapped
-    const bool any = m_plot->legend->itemCount() > 0;
-    m_plot->legend->setVisible(any);
-    m_caption->setVisible(any);
-    // Runs shown but nothing recorded yet (a run in its first epoch) is not "no run shown".
-    m_emptyHint->setText(m_runs.isEmpty() ? m_emptyText : m_waitingText);
-    m_emptyHint->setVisible(!any);
-}
-
-QString MetricsChart::hintShown() const
-{
-    return m_emptyHint->visible() ? m_emptyHint->text() : QString();
 }
 
 QCPRange MetricsChart::dataXRange() const

@@ -159,6 +159,7 @@ private:
     QCPTextElement *m_title = nullptr;
     QCPTextElement *m_caption = nullptr;
     QCPItemText *m_emptyHint = nullptr;
+    static constexpr int kLegendColumns = 3; // at most, as many as fit whole names
     MetricsChart *m_linked = nullptr;
     QString m_emptyText, m_waitingText;
     static double earliestTime(const RunCurves &run);
