@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "progress_printer.h"
 #include "run_store.h"
+#include "seed_grouping.h"
 #include "run_summary.h"
 #include "text_table.h"
 
@@ -260,6 +261,38 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
     printClassReport(r, epochs.back());
 }
 
+// Runs among `ids` that differ only by seed, as mean ± std over their seeds (the statistics the
+// Comparison tab shows).
+void printSeedGroups(const RunStore &store, const std::vector<std::int64_t> &ids)
+{
+    const SeedGrouping grouping = groupBySeed(store, ids);
+    if (grouping.groups.empty())
+        return;
+    std::printf("\nSeed groups (runs that differ only by seed; mean ± std over the seeds):\n");
+    TextTable table({"group", "runs", "seeds", "best test acc", "last test acc", "lowest test loss"},
+                    "llrrrr");
+    for (const SeedGroup &g : grouping.groups) {
+        std::vector<double> best, last, lowest;
+        std::vector<std::string> members;
+        for (const RunRecord &r : g.members) {
+            members.push_back(std::to_string(r.id));
+            if (r.epochsDone == 0)
+                continue;
+            best.push_back(r.bestTestAccuracy);
+            last.push_back(r.lastTestAccuracy);
+            double low = 0;
+            for (const EpochMetrics &m : store.epochs(r.id))
+                if (low == 0 || m.testLoss < low)
+                    low = m.testLoss;
+            lowest.push_back(low);
+        }
+        table.addRow({g.name(), joined(members, ","), std::to_string(g.seedCount()),
+                      formatMeanStd(best, 2, "%"), formatMeanStd(last, 2, "%"),
+                      formatMeanStd(lowest, 4)});
+    }
+    table.print();
+}
+
 void printCompare(const RunStore &store, const std::vector<std::int64_t> &ids)
 {
     std::vector<RunRecord> runs;
@@ -325,6 +358,8 @@ void printCompare(const RunStore &store, const std::vector<std::int64_t> &ids)
         if (differs && key != "name")
             diff.addRow(cells);
     }
+    printSeedGroups(store, ids);
+
     std::printf("\nConfig differences:\n");
     if (diff.empty())
         std::printf("none: the configs are identical\n");

@@ -1,16 +1,10 @@
 #include "seed_groups.h"
 
-#include "errors.h"
-
-#include <nlohmann/json.hpp>
-
-#include <QRegularExpression>
+#include "seed_grouping.h"
 
 #include <QCoreApplication>
 #include <QMap>
 #include <QStringList>
-
-#include <cmath>
 
 namespace normlab::gui {
 
@@ -29,110 +23,62 @@ QString idList(const QList<RunRecord> &runs)
     return ids.join(", ");
 }
 
-// Of runs with one seed, the one to keep: the furthest trained, the newest of those.
-bool preferred(const RunRecord &a, const RunRecord &b)
-{
-    return a.epochsDone != b.epochsDone ? a.epochsDone > b.epochsDone : a.id > b.id;
-}
-
 } // namespace
 
 MeanStd meanStd(const QVector<double> &values)
 {
-    MeanStd s;
-    if (values.isEmpty())
-        return s;
-    for (const double v : values)
-        s.mean += v;
-    s.mean /= values.size();
-    if (values.size() > 1) {
-        for (const double v : values)
-            s.std += (v - s.mean) * (v - s.mean);
-        s.std = std::sqrt(s.std / (values.size() - 1));
-    }
-    return s;
+    return normlab::meanStd(std::vector<double>(values.begin(), values.end()));
 }
 
+namespace {
+
+QVector<double> toQt(const std::vector<double> &v)
+{
+    return QVector<double>(v.begin(), v.end());
+}
+
+QList<RunRecord> toQt(const std::vector<RunRecord> &v)
+{
+    return QList<RunRecord>(v.begin(), v.end());
+}
+
+} // namespace
+
+// The engine groups and computes (engine/store/seed_groups); this is the charts' view of it.
 SeedGrouping seedGroups(const RunStore &store, const QList<qint64> &runs)
 {
-    QMap<QString, QList<RunRecord>> byConfig;
-    for (const qint64 id : runs) {
-        try {
-            RunRecord r = store.run(id);
-            nlohmann::json config = nlohmann::json::parse(r.configJson, nullptr, false);
-            if (!config.is_object())
-                continue;
-            config.erase("seed");
-            config.erase("name");
-            byConfig[QString::fromStdString(config.dump())].append(std::move(r));
-        } catch (const StoreError &) {
-            // deleted meanwhile
-        }
-    }
+    const normlab::SeedGrouping grouped =
+            groupBySeed(store, std::vector<std::int64_t>(runs.begin(), runs.end()));
     SeedGrouping result;
-    for (auto it = byConfig.cbegin(); it != byConfig.cend(); ++it) {
-        if (it.value().size() < 2)
-            continue;
-        QMap<std::uint64_t, QList<RunRecord>> bySeed;
-        for (const RunRecord &r : it.value())
-            bySeed[r.seed].append(r);
+    for (const normlab::SeedGroup &e : grouped.groups) {
         SeedGroup g;
-        g.key = it.key();
-        for (QList<RunRecord> same : bySeed) {
-            std::sort(same.begin(), same.end(), preferred);
-            g.members << same.takeFirst();
-            g.repeats << same;
-        }
-        if (g.members.size() < 2) {
-            result.repeatsOnly << it.value();
-            continue;
-        }
-        std::sort(g.members.begin(), g.members.end(),
-                  [](const RunRecord &a, const RunRecord &b) { return a.id < b.id; });
-        struct Values
-        {
-            QVector<double> testLoss, testAccuracy, trainLoss, trainAccuracy;
-        };
-        QMap<int, Values> byEpoch;
-        for (const RunRecord &r : g.members)
-            for (const EpochMetrics &m : store.epochs(r.id)) {
-                Values &v = byEpoch[m.epoch];
-                v.testLoss << m.testLoss;
-                v.testAccuracy << m.testAccuracy;
-                v.trainLoss << m.trainLoss;
-                v.trainAccuracy << m.trainAccuracy;
-            }
-        for (auto e = byEpoch.cbegin(); e != byEpoch.cend(); ++e) {
-            g.epochs << e.key();
-            for (const auto &[stats, values] : {std::pair {&g.testLoss, &e->testLoss},
-                                                std::pair {&g.testAccuracy, &e->testAccuracy},
-                                                std::pair {&g.trainLoss, &e->trainLoss},
-                                                std::pair {&g.trainAccuracy, &e->trainAccuracy}}) {
-                const MeanStd s = meanStd(*values);
-                stats->mean << s.mean;
-                stats->std << s.std;
-            }
-        }
+        g.key = QString::fromStdString(e.key);
+        g.members = toQt(e.members);
+        g.repeats = toQt(e.repeats);
+        g.epochs = toQt(e.epochs);
+        g.testLoss = {toQt(e.testLoss.mean), toQt(e.testLoss.std)};
+        g.testAccuracy = {toQt(e.testAccuracy.mean), toQt(e.testAccuracy.std)};
+        g.trainLoss = {toQt(e.trainLoss.mean), toQt(e.trainLoss.std)};
+        g.trainAccuracy = {toQt(e.trainAccuracy.mean), toQt(e.trainAccuracy.std)};
         result.groups << g;
     }
+    for (const std::vector<RunRecord> &runsOfOne : grouped.repeatsOnly)
+        result.repeatsOnly << toQt(runsOfOne);
     return result;
 }
 
 QString SeedGroup::name() const
 {
-    // "s8-bn norm=batch seed=1" and "s8 GroupNorm, seed 2" name one member, not the group.
-    static const QRegularExpression seed(QStringLiteral(R"([,;]?\s*\bseed\s*[= ]\s*\d+\b)"),
-                                         QRegularExpression::CaseInsensitiveOption);
-    const QString first = QString::fromStdString(members.front().name);
-    const QString name = QString(first).remove(seed).trimmed();
-    return name.isEmpty() ? first : name;
+    return QString::fromStdString(nameWithoutSeed(members.front().name));
 }
 
 QString SeedGrouping::explanation() const
 {
     QStringList lines;
     for (const SeedGroup &g : groups) {
-        QString line = tr("runs %1 as one band over their %2 seeds").arg(idList(g.members)).arg(g.seedCount());
+        QString line = tr("runs %1 as one band over their %2 seeds")
+                               .arg(idList(g.members))
+                               .arg(g.seedCount());
         if (!g.repeats.isEmpty())
             line += tr(" (%1 %2 left out: %3 the seed of a run in the band)")
                             .arg(g.repeats.size() == 1 ? tr("run") : tr("runs"), idList(g.repeats),

@@ -1,9 +1,10 @@
-// Runs that differ only by seed, and their statistics: what the charts' "Group seeds" bands show.
-// Runs with the same config *and* the same seed are repeats of one experiment, not seeds: a group
-// keeps one of them per seed (the one that got furthest, the newest of those) and names the rest.
+// The charts' view of the engine's seed groups (engine/store/seed_groups: runs that differ only by
+// seed, their per-epoch mean and std): the same, in Qt's containers, with the sentence that says
+// what was grouped.
 #pragma once
 
 #include "run_store.h"
+#include "statistics.h"
 
 #include <QList>
 #include <QString>
@@ -11,11 +12,7 @@
 
 namespace normlab::gui {
 
-struct MeanStd
-{
-    double mean = 0;
-    double std = 0; // sample standard deviation; 0 for a single value
-};
+using normlab::MeanStd;
 MeanStd meanStd(const QVector<double> &values);
 
 struct SeriesStats
