@@ -100,8 +100,9 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         for (int row = 0; row < m_table->rowCount(); ++row)
             if (QTableWidgetItem *d = m_table->item(row, Duration);
                 d && d->data(Qt::UserRole).isValid())
-                d->setText(QString::fromStdString(formatDuration(
-                        runWallSeconds(d->data(Qt::UserRole).toDouble(), 0, unixTime()))));
+                d->setText(QString::fromStdString(
+                        formatDuration(d->data(Qt::UserRole).toPointF().y() +
+                                       (unixTime() - d->data(Qt::UserRole).toPointF().x()))));
     });
     m_clock->start();
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -214,6 +215,11 @@ void RunsPanel::setChecked(qint64 runId, bool checked)
     Q_EMIT checkedRunsChanged();
 }
 
+void RunsPanel::setRunningSince(qint64 runId, double since, double trainedBefore)
+{
+    m_runningSince[runId] = {since, trainedBefore};
+}
+
 void RunsPanel::refresh(const RunStore &store)
 {
     const std::vector<RunRecord> runs = store.runs();
@@ -293,13 +299,15 @@ void RunsPanel::fillRow(int row, const RunRecord &r, const RunStore &store)
             row, Last,
             item(r.epochsDone ? QString("%1 %").arg(r.lastTestAccuracy, 0, 'f', 2) : "–", true));
     m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
-    auto *duration = item(r.startedAt > 0 ? QString::fromStdString(formatDuration(runWallSeconds(
-                                                    r.startedAt, r.endedAt, unixTime())))
+    // Time is training time, the recorded epochs' seconds: a resumed run does not count the days
+    // it sat stopped (its wall-clock span did: 5:08 for 37 s of training).
+    auto *duration = item(r.startedAt > 0 ? QString::fromStdString(formatDuration(r.trainingSeconds))
                                           : "–",
                           true);
-    // A running run's clock ticks between epochs too (see m_clock).
-    if (r.state == RunState::Running)
-        duration->setData(Qt::UserRole, r.startedAt);
+    // The run this window trains ticks between epochs too (see m_clock): the training time it had
+    // when this session began, plus the session's time.
+    if (r.state == RunState::Running && m_runningSince.contains(r.id))
+        duration->setData(Qt::UserRole, QPointF(m_runningSince[r.id].first, m_runningSince[r.id].second));
     m_table->setItem(row, Duration, duration);
     const QString cost = resourcesText(store.epochs(r.id));
     for (const int column : {Name, Duration})

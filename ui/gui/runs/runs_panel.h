@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QSet>
+#include <QHash>
 #include <QWidget>
 
 #include <unordered_map>
@@ -38,6 +39,9 @@ public:
     // The run of the selected row, or 0.
     qint64 selectedRun() const;
     int rowCount() const;
+    // The run this window started training at `since` (Unix seconds) with `trainedBefore` seconds
+    // of training already recorded: its Time ticks from there.
+    void setRunningSince(qint64 runId, double since, double trainedBefore);
 
     // One colour per run, the same in every chart.
 
@@ -58,6 +62,7 @@ private:
 
     QLineEdit *m_search;
     QTableWidget *m_table;
+    QHash<qint64, std::pair<double, double>> m_runningSince; // since, trained before
     QTimer *m_clock; // the Time of running runs, every second
     QSet<qint64> m_checked;
     bool m_filling = false;

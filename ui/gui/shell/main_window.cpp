@@ -14,6 +14,7 @@
 #include "metrics_chart.h"
 #include "mistakes_view.h"
 #include "paths.h"
+#include "process_stats.h"
 #include "run_commands.h"
 #include "run_naming.h"
 #include "run_store.h"
@@ -328,6 +329,11 @@ void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 
                               const QString &description)
 {
     m_status->runStarted(runId, epochs, resumedFrom);
+    try {
+        m_runs->setRunningSince(runId, unixTime(), m_store->run(runId).trainingSeconds);
+    } catch (const StoreError &) {
+        // the table says so at its next refresh
+    }
     statusBar()->setToolTip(tr("%1 parameters, %2").arg(parameters).arg(description));
     refreshRuns();
     updateActions();

@@ -49,6 +49,37 @@ private Q_SLOTS:
         QVERIFY2(tip.contains("Peak memory 569 MB"), qPrintable(tip));
     }
 
+    // Time is training time: the recorded epochs' seconds, not the span from the first start to the
+    // end, which counted the time a resumed run sat stopped.
+    void timeIsTrainingTime()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        const ExperimentConfig config = test::quickConfig(2);
+        const qint64 id = store.createRun({"r", toJson(config).dump(), config.seed, {}, {}, {}});
+        {
+            RunWriter writer(store, id);
+            writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+            for (int e = 1; e <= 2; ++e) {
+                EpochMetrics m;
+                m.epoch = e;
+                m.seconds = 18.5;
+                writer.addEpoch(m);
+            }
+            writer.finish(RunState::Finished);
+        }
+        RunsPanel panel;
+        panel.refresh(store);
+        auto *table = panel.findChild<QTableWidget *>();
+        QVERIFY(table);
+        int timeColumn = -1;
+        for (int c = 0; c < table->columnCount(); ++c)
+            if (table->horizontalHeaderItem(c)->text() == "Time")
+                timeColumn = c;
+        QVERIFY(timeColumn >= 0);
+        QCOMPARE(table->item(0, timeColumn)->text(), QString("0:37"));
+    }
+
     // Whether a run can be resumed is read from its state, not from the status cell's (translated)
     // text.
     void resumeFollowsTheStateNotTheText()
