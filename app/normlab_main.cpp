@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "process_env.h"
 #include "run_store.h"
+#include "settings_keys.h"
 #include "version.h"
 #include "wheel_guard.h"
 
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
         if (parser.isSet(config))
             window.configPanel()->setConfig(
                     normlab::loadConfigFile(parser.value(config).toStdString()));
-        if (!QSettings().contains("window/geometry"))
+        if (!QSettings().contains(normlab::gui::settings::kWindowGeometry))
             window.resize(1500, 950);
         window.show();
         // First start without a dataset: offer one (not when a config file says what to train).

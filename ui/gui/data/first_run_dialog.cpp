@@ -1,5 +1,7 @@
 #include "first_run_dialog.h"
 
+#include "settings_keys.h"
+
 #include "cifar_binary.h"
 #include "dataset.h"
 #include "download_controller.h"
@@ -7,16 +9,16 @@
 #include "paths.h"
 
 #include <QCommandLinkButton>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QDialogButtonBox>
-#include <QFileInfo>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -24,8 +26,8 @@ namespace normlab::gui {
 
 namespace {
 
-const char *kChosenKey = "data/firstRunDone";
-const char *kLastFolderKey = "data/lastFolderParent";
+const char *const kChosenKey = settings::kFirstRunDone;
+const char *const kLastFolderKey = settings::kLastFolderParent;
 
 QString megabytes(qint64 bytes)
 {
@@ -90,11 +92,10 @@ FirstRunDialog::FirstRunDialog(const QString &dataDir, const DownloadSpec &spec,
     connect(m_syntheticButton, &QCommandLinkButton::clicked, this, &FirstRunDialog::useSynthetic);
     connect(m_cancel, &QPushButton::clicked, this, &FirstRunDialog::cancelDownload);
     connect(m_download, &DownloadController::progress, this, &FirstRunDialog::onProgress);
-    connect(m_download, &DownloadController::unpacking, this,
-            [this] {
-                m_unpacking = true;
-                m_status->setText(tr("Checking the checksum and unpacking…"));
-            });
+    connect(m_download, &DownloadController::unpacking, this, [this] {
+        m_unpacking = true;
+        m_status->setText(tr("Checking the checksum and unpacking…"));
+    });
     connect(m_download, &DownloadController::finished, this, &FirstRunDialog::onFinished);
     updateDownloadButton();
     resize(560, sizeHint().height());

@@ -1,9 +1,11 @@
 #include "runs_panel.h"
 
-#include "run_palette.h"
+#include "settings_keys.h"
+
 #include "durations.h"
 #include "errors.h"
 #include "process_stats.h"
+#include "run_palette.h"
 #include "seed_groups.h"
 
 #include "run_summary.h"
@@ -111,7 +113,8 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
         if (row < 0)
             return;
         const qint64 id = m_table->item(row, Id)->data(Qt::UserRole).toLongLong();
-        const auto state = static_cast<RunState>(m_table->item(row, Status)->data(Qt::UserRole).toInt());
+        const auto state =
+                static_cast<RunState>(m_table->item(row, Status)->data(Qt::UserRole).toInt());
         // popup(), not exec(): the table keeps updating while the menu is open.
         auto *menu = new QMenu(this);
         menu->setAttribute(Qt::WA_DeleteOnClose);
@@ -159,9 +162,10 @@ qint64 RunsPanel::selectedRun() const
 void RunsPanel::restoreChecks(const RunStore &store)
 {
     QSettings settings;
-    const bool sameStore =
-            settings.value("runs/store").toString() == QString::fromStdString(store.dir());
-    const QStringList saved = sameStore ? settings.value("runs/checked").toStringList() : QStringList();
+    const bool sameStore = settings.value(settings::kCheckedRunsStore).toString() ==
+                           QString::fromStdString(store.dir());
+    const QStringList saved =
+            sameStore ? settings.value(settings::kCheckedRuns).toStringList() : QStringList();
     std::vector<RunRecord> runs;
     try {
         runs = store.runs();
@@ -176,7 +180,7 @@ void RunsPanel::restoreChecks(const RunStore &store)
         }
     // A first start on this store, or every saved run deleted: an empty chart explains less
     // than the latest run does.
-    if (!any && !runs.empty() && (!sameStore || !settings.contains("runs/checked")))
+    if (!any && !runs.empty() && (!sameStore || !settings.contains(settings::kCheckedRuns)))
         setChecked(runs.back().id, true);
     // The detail tabs (Mistakes) show the newest ticked run rather than "select a run".
     const QList<qint64> checked = checkedRuns();
@@ -190,8 +194,8 @@ void RunsPanel::saveChecks(const RunStore &store) const
     for (const qint64 id : checkedRuns())
         checked << QString::number(id);
     QSettings settings;
-    settings.setValue("runs/store", QString::fromStdString(store.dir()));
-    settings.setValue("runs/checked", checked);
+    settings.setValue(settings::kCheckedRunsStore, QString::fromStdString(store.dir()));
+    settings.setValue(settings::kCheckedRuns, checked);
 }
 
 int RunsPanel::rowCount() const
@@ -301,13 +305,14 @@ void RunsPanel::fillRow(int row, const RunRecord &r, const RunStore &store)
     m_table->setItem(row, Epochs, item(QString("%1/%2").arg(r.epochsDone).arg(s.epochs), true));
     // Time is training time, the recorded epochs' seconds: a resumed run does not count the days
     // it sat stopped (its wall-clock span did: 5:08 for 37 s of training).
-    auto *duration = item(r.startedAt > 0 ? QString::fromStdString(formatDuration(r.trainingSeconds))
-                                          : "–",
-                          true);
+    auto *duration =
+            item(r.startedAt > 0 ? QString::fromStdString(formatDuration(r.trainingSeconds)) : "–",
+                 true);
     // The run this window trains ticks between epochs too (see m_clock): the training time it had
     // when this session began, plus the session's time.
     if (r.state == RunState::Running && m_runningSince.contains(r.id))
-        duration->setData(Qt::UserRole, QPointF(m_runningSince[r.id].first, m_runningSince[r.id].second));
+        duration->setData(Qt::UserRole,
+                          QPointF(m_runningSince[r.id].first, m_runningSince[r.id].second));
     m_table->setItem(row, Duration, duration);
     const QString cost = resourcesText(store.epochs(r.id));
     for (const int column : {Name, Duration})

@@ -1,11 +1,12 @@
 #include "main_window.h"
 
+#include "settings_keys.h"
+
 #include "async_dialogs.h"
 #include "augment_preview.h"
 #include "comparison_view.h"
 #include "config_json.h"
 #include "config_panel.h"
-#include "model_summary_view.h"
 #include "curves_view.h"
 #include "dataset_cache.h"
 #include "errors.h"
@@ -13,13 +14,14 @@
 #include "gui_types.h"
 #include "metrics_chart.h"
 #include "mistakes_view.h"
+#include "model_summary_view.h"
 #include "paths.h"
 #include "process_stats.h"
 #include "run_commands.h"
 #include "run_naming.h"
 #include "run_store.h"
-#include "sweep_plan.h"
 #include "runs_panel.h"
+#include "sweep_plan.h"
 #include "training_controller.h"
 #include "training_status.h"
 
@@ -38,6 +40,7 @@
 #include <QMap>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -161,9 +164,9 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     });
 
     QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
-    const QByteArray lastConfig = settings.value("config/last").toByteArray();
+    restoreGeometry(settings.value(settings::kWindowGeometry).toByteArray());
+    restoreState(settings.value(settings::kWindowState).toByteArray());
+    const QByteArray lastConfig = settings.value(settings::kLastConfig).toByteArray();
     if (!lastConfig.isEmpty()) {
         try {
             m_config->setConfig(configFromJson(nlohmann::json::parse(lastConfig.toStdString())));
@@ -193,14 +196,12 @@ FirstRunDialog *MainWindow::offerDatasets()
     auto *dialog =
             new FirstRunDialog(QString::fromStdString(userDataDir()), cifar10Archive(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] {
-                setDataSource(dialog->dataSource());
-                if (!dialog->foundText().isEmpty())
-                    statusBar()->showMessage(
-                            tr("Data: %1 (%2)").arg(dialog->foundText(), dialog->dataSource()),
-                            30'000);
-            });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        setDataSource(dialog->dataSource());
+        if (!dialog->foundText().isEmpty())
+            statusBar()->showMessage(
+                    tr("Data: %1 (%2)").arg(dialog->foundText(), dialog->dataSource()), 30'000);
+    });
     dialog->open();
     return dialog;
 }
@@ -274,7 +275,7 @@ qint64 MainWindow::queueExperiment()
         showError(this, tr("Run store"), QString::fromUtf8(e.what()));
         return -1;
     }
-    QSettings().setValue("config/last",
+    QSettings().setValue(settings::kLastConfig,
                          QByteArray::fromStdString(toJson(m_config->config()).dump()));
     refreshRuns();
     m_runs->setChecked(id, true);
@@ -296,14 +297,15 @@ QList<qint64> MainWindow::compareNormalizations(int seeds)
         SweepOptions options;
         options.names = SweepOptions::Names::Words;
         options.layerNorm = SweepOptions::LayerNorm::Reference;
-        const SweepPlan plan = planSweep(
-                m_config->config(),
-                {normAxis({NormKind::Batch, NormKind::Group, NormKind::Layer}),
-                 seedAxis(m_config->config().seed, seeds)},
-                options);
+        const SweepPlan plan =
+                planSweep(m_config->config(),
+                          {normAxis({NormKind::Batch, NormKind::Group, NormKind::Layer}),
+                           seedAxis(m_config->config().seed, seeds)},
+                          options);
         std::vector<NewRun> runs;
         for (const PlannedRun &p : plan.runs)
-            runs.push_back({p.name, toJson(p.config).dump(), p.config.seed, {"compare"}, plan.id, {}});
+            runs.push_back(
+                    {p.name, toJson(p.config).dump(), p.config.seed, {"compare"}, plan.id, {}});
         for (const std::int64_t id : m_store->createRuns(runs))
             ids << id;
         group = QString::fromStdString(plan.id);
@@ -463,9 +465,10 @@ void MainWindow::exportChartData()
 {
     chooseFileToSave(this, tr("Export Chart Data"), "normlab-curves.csv", tr("CSV (*.csv)"),
                      [this](const QString &path) {
-                         QFile file(path);
-                         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-                             file.write(m_curves->toCsv().toUtf8()) < 0 || !file.flush())
+                         // Written whole or not at all: a full disk leaves the old file as it was.
+                         QSaveFile file(path);
+                         if (!file.open(QIODevice::WriteOnly) ||
+                             file.write(m_curves->toCsv().toUtf8()) < 0 || !file.commit())
                              showWarning(this, tr("Export Chart Data"),
                                          tr("%1: %2").arg(path, file.errorString()));
                      });
@@ -489,10 +492,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_controller->isTraining())
         m_controller->stop(true);
     QSettings settings;
-    settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    settings.setValue(settings::kWindowGeometry, saveGeometry());
+    settings.setValue(settings::kWindowState, saveState());
     m_runs->saveChecks(*m_store);
-    settings.setValue("config/last", QByteArray::fromStdString(toJson(m_config->config()).dump()));
+    settings.setValue(settings::kLastConfig,
+                      QByteArray::fromStdString(toJson(m_config->config()).dump()));
     event->accept();
 }
 
