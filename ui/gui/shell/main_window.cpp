@@ -59,13 +59,22 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
 {
     setWindowTitle(tr("NormLab"));
     m_controller = new TrainingController(storeDir, this);
+    buildTabs();
+    buildLayout();
+    buildActions();
+    connectTraining();
+    connectRuns();
+    connectExperiment();
+    restoreSettings();
+    refreshRuns();
+    m_runs->restoreChecks(*m_store);
+    updateActions();
+}
 
-    m_config = new ConfigPanel;
-    auto *configScroll = new QScrollArea;
-    configScroll->setWidget(m_config);
-    configScroll->setWidgetResizable(true);
-    configScroll->setMinimumWidth(410);
-
+// The right-hand tabs: Curves, Mistakes, Comparison, Augmentation (the last two share the decoded
+// dataset cache with Mistakes).
+void MainWindow::buildTabs()
+{
     m_curves = new CurvesView;
     auto *images = new DatasetCache(this);
     m_mistakes = new MistakesView(images);
@@ -76,6 +85,17 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     m_tabs->addTab(m_comparison, tr("C&omparison"));
     m_preview = new AugmentPreview(images);
     m_tabs->addTab(m_preview, tr("&Augmentation"));
+}
+
+// The form and model summary on the left, the tabs over the runs table on the right, the status
+// bar below.
+void MainWindow::buildLayout()
+{
+    m_config = new ConfigPanel;
+    auto *configScroll = new QScrollArea;
+    configScroll->setWidget(m_config);
+    configScroll->setWidgetResizable(true);
+    configScroll->setMinimumWidth(410);
 
     m_runs = new RunsPanel;
     auto *right = new QSplitter(Qt::Vertical);
@@ -109,9 +129,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
 
     m_status = new TrainingStatus;
     statusBar()->addWidget(m_status, 1);
+}
 
-    buildActions();
-
+// Training's progress into the views, and the Train action's state.
+void MainWindow::connectTraining()
+{
     connect(m_config, &ConfigPanel::configChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::runStarted, this, &MainWindow::onRunStarted);
     connect(m_controller, &TrainingController::batchDone, this, &MainWindow::onBatch);
@@ -119,6 +141,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     connect(m_controller, &TrainingController::runFinished, this, &MainWindow::onRunFinished);
     connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
+}
+
+// The runs table: ticks draw runs, a selection opens its group and its mistakes, its commands.
+void MainWindow::connectRuns()
+{
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
     connect(m_comparison, &ComparisonView::classSourceChanged, this,
             [this] { m_comparison->refresh(*m_store); });
@@ -148,6 +175,11 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         m_runs->setChecked(id, false);
         m_curves->removeRun(id);
     });
+}
+
+// The form into the model summary and the augmentation preview; tabs refresh when shown.
+void MainWindow::connectExperiment()
+{
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_mistakes)
             refreshMistakes();
@@ -162,7 +194,10 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
         if (valid && m_preview->isVisible())
             m_preview->setConfig(m_config->config());
     });
+}
 
+void MainWindow::restoreSettings()
+{
     QSettings settings;
     restoreGeometry(settings.value(settings::kWindowGeometry).toByteArray());
     restoreState(settings.value(settings::kWindowState).toByteArray());
@@ -174,9 +209,6 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
             // A config from an older NormLab that no longer validates: start from the preset.
         }
     }
-    refreshRuns();
-    m_runs->restoreChecks(*m_store);
-    updateActions();
 }
 
 MainWindow::~MainWindow() = default;
@@ -211,50 +243,6 @@ void MainWindow::setDataSource(const QString &source)
     ExperimentConfig c = m_config->config();
     c.data.source = source.toStdString();
     m_config->setConfig(c);
-}
-
-void MainWindow::buildActions()
-{
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open Config…"), this, &MainWindow::loadConfigFile);
-    open->setShortcut(QKeySequence::Open);
-    QAction *save = file->addAction(tr("&Save Config As…"), this, &MainWindow::saveConfigFile);
-    save->setShortcut(QKeySequence::SaveAs);
-    file->addAction(tr("Get &CIFAR-10…"), this, &MainWindow::offerDatasets);
-    file->addSeparator();
-    file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
-    file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
-    file->addSeparator();
-    m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
-    m_quitAction->setShortcut(QKeySequence::Quit);
-
-    QMenu *run = menuBar()->addMenu(tr("&Run"));
-    m_startAction = run->addAction(tr("&Train"), this, [this] { queueExperiment(); });
-    m_startAction->setShortcut(Qt::CTRL | Qt::Key_Return);
-    m_startAction->setToolTip(
-            tr("Record this experiment as a run and train it (queued if another run trains)"));
-    m_pauseAction = run->addAction(tr("&Pause"), this,
-                                   [this] { m_controller->setPaused(!m_controller->isPaused()); });
-    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
-    m_pauseAction->setCheckable(true);
-    m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_controller->stop(); });
-    m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
-    run->addAction(tr("Continue &Queue"), m_controller, &TrainingController::startQueue);
-    run->addSeparator();
-    m_compareAction = run->addAction(tr("&Compare Normalizations…"), this, [this] {
-        askInt(this, tr("Compare Normalizations"),
-               tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
-                  "Seeds per normalization:"),
-               1, 1, 10, [this](int seeds) { compareNormalizations(seeds); });
-    });
-
-    QToolBar *toolbar = addToolBar(tr("Training"));
-    toolbar->setObjectName("trainingToolbar");
-    toolbar->addAction(m_startAction);
-    toolbar->addAction(m_pauseAction);
-    toolbar->addAction(m_stopAction);
-    toolbar->addSeparator();
-    toolbar->addAction(m_compareAction);
 }
 
 qint64 MainWindow::queueExperiment()
@@ -416,62 +404,6 @@ void MainWindow::updateActions()
     m_pauseAction->setEnabled(training);
     m_pauseAction->setChecked(m_controller->isPaused());
     m_stopAction->setEnabled(training);
-}
-
-void MainWindow::loadConfigFile()
-{
-    chooseFileToOpen(
-            this, tr("Open Config"), tr("NormLab configs (*.json)"), [this](const QString &path) {
-                try {
-                    m_config->setConfig(normlab::loadConfigFile(path.toStdString()));
-                } catch (const InputError &e) {
-                    showWarning(this, tr("Cannot open the config"), QString::fromUtf8(e.what()));
-                }
-            });
-}
-
-void MainWindow::saveConfigFile()
-{
-    chooseFileToSave(this, tr("Save Config"), "experiment.json", tr("NormLab configs (*.json)"),
-                     [this](const QString &path) {
-                         try {
-                             normlab::saveConfigFile(m_config->config(), path.toStdString());
-                         } catch (const InputError &e) {
-                             showWarning(this, tr("Cannot save the config"),
-                                         QString::fromUtf8(e.what()));
-                         }
-                     });
-}
-
-QStringList MainWindow::exportCharts(const QString &basePath)
-{
-    if (basePath.isEmpty()) {
-        chooseFileToSave(this, tr("Export Charts"), "normlab-chart.png",
-                         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"),
-                         [this](const QString &path) { exportCharts(path); });
-        return {};
-    }
-    QString error;
-    const QStringList written = m_curves->exportImages(basePath, &error);
-    if (!error.isEmpty()) {
-        showWarning(this, tr("Export Charts"), error);
-        return written;
-    }
-    statusBar()->showMessage(tr("Wrote %1").arg(written.join(", ")), 10'000);
-    return written;
-}
-
-void MainWindow::exportChartData()
-{
-    chooseFileToSave(this, tr("Export Chart Data"), "normlab-curves.csv", tr("CSV (*.csv)"),
-                     [this](const QString &path) {
-                         // Written whole or not at all: a full disk leaves the old file as it was.
-                         QSaveFile file(path);
-                         if (!file.open(QIODevice::WriteOnly) ||
-                             file.write(m_curves->toCsv().toUtf8()) < 0 || !file.commit())
-                             showWarning(this, tr("Export Chart Data"),
-                                         tr("%1: %2").arg(path, file.errorString()));
-                     });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

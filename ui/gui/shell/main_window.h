@@ -77,7 +77,14 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // The constructor's steps, in order.
+    void buildTabs();
+    void buildLayout();
     void buildActions();
+    void connectTraining();
+    void connectRuns();
+    void connectExperiment();
+    void restoreSettings();
     void onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 parameters,
                       const QString &description);
     void onBatch(qint64 runId, const BatchProgress &p);

@@ -1,0 +1,160 @@
+// MainWindow's menus and toolbar, and the File menu's commands (open and save a config, export the
+// charts and their data): apart from main_window.cpp so that file stays about the window's parts
+// and the training flow.
+#include "main_window.h"
+
+#include "settings_keys.h"
+
+#include "async_dialogs.h"
+#include "augment_preview.h"
+#include "comparison_view.h"
+#include "config_json.h"
+#include "config_panel.h"
+#include "curves_view.h"
+#include "dataset_cache.h"
+#include "errors.h"
+#include "first_run_dialog.h"
+#include "gui_types.h"
+#include "metrics_chart.h"
+#include "mistakes_view.h"
+#include "model_summary_view.h"
+#include "paths.h"
+#include "process_stats.h"
+#include "run_commands.h"
+#include "run_naming.h"
+#include "run_store.h"
+#include "runs_panel.h"
+#include "sweep_plan.h"
+#include "training_controller.h"
+#include "training_status.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMap>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace normlab::gui {
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Config…"), this, &MainWindow::loadConfigFile);
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(tr("&Save Config As…"), this, &MainWindow::saveConfigFile);
+    save->setShortcut(QKeySequence::SaveAs);
+    file->addAction(tr("Get &CIFAR-10…"), this, &MainWindow::offerDatasets);
+    file->addSeparator();
+    file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
+    file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
+    file->addSeparator();
+    m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_startAction = run->addAction(tr("&Train"), this, [this] { queueExperiment(); });
+    m_startAction->setShortcut(Qt::CTRL | Qt::Key_Return);
+    m_startAction->setToolTip(
+            tr("Record this experiment as a run and train it (queued if another run trains)"));
+    m_pauseAction = run->addAction(tr("&Pause"), this,
+                                   [this] { m_controller->setPaused(!m_controller->isPaused()); });
+    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
+    m_pauseAction->setCheckable(true);
+    m_stopAction = run->addAction(tr("&Stop"), this, [this] { m_controller->stop(); });
+    m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
+    run->addAction(tr("Continue &Queue"), m_controller, &TrainingController::startQueue);
+    run->addSeparator();
+    m_compareAction = run->addAction(tr("&Compare Normalizations…"), this, [this] {
+        askInt(this, tr("Compare Normalizations"),
+               tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
+                  "Seeds per normalization:"),
+               1, 1, 10, [this](int seeds) { compareNormalizations(seeds); });
+    });
+
+    QToolBar *toolbar = addToolBar(tr("Training"));
+    toolbar->setObjectName("trainingToolbar");
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_pauseAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_compareAction);
+}
+
+void MainWindow::loadConfigFile()
+{
+    chooseFileToOpen(
+            this, tr("Open Config"), tr("NormLab configs (*.json)"), [this](const QString &path) {
+                try {
+                    m_config->setConfig(normlab::loadConfigFile(path.toStdString()));
+                } catch (const InputError &e) {
+                    showWarning(this, tr("Cannot open the config"), QString::fromUtf8(e.what()));
+                }
+            });
+}
+
+void MainWindow::saveConfigFile()
+{
+    chooseFileToSave(this, tr("Save Config"), "experiment.json", tr("NormLab configs (*.json)"),
+                     [this](const QString &path) {
+                         try {
+                             normlab::saveConfigFile(m_config->config(), path.toStdString());
+                         } catch (const InputError &e) {
+                             showWarning(this, tr("Cannot save the config"),
+                                         QString::fromUtf8(e.what()));
+                         }
+                     });
+}
+
+QStringList MainWindow::exportCharts(const QString &basePath)
+{
+    if (basePath.isEmpty()) {
+        chooseFileToSave(this, tr("Export Charts"), "normlab-chart.png",
+                         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"),
+                         [this](const QString &path) { exportCharts(path); });
+        return {};
+    }
+    QString error;
+    const QStringList written = m_curves->exportImages(basePath, &error);
+    if (!error.isEmpty()) {
+        showWarning(this, tr("Export Charts"), error);
+        return written;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(written.join(", ")), 10'000);
+    return written;
+}
+
+void MainWindow::exportChartData()
+{
+    chooseFileToSave(this, tr("Export Chart Data"), "normlab-curves.csv", tr("CSV (*.csv)"),
+                     [this](const QString &path) {
+                         // Written whole or not at all: a full disk leaves the old file as it was.
+                         QSaveFile file(path);
+                         if (!file.open(QIODevice::WriteOnly) ||
+                             file.write(m_curves->toCsv().toUtf8()) < 0 || !file.commit())
+                             showWarning(this, tr("Export Chart Data"),
+                                         tr("%1: %2").arg(path, file.errorString()));
+                     });
+}
+
+} // namespace normlab::gui
