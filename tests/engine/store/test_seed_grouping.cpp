@@ -1,13 +1,10 @@
 // Seed groups and their statistics, in the engine for every view: mean ± std over the seeds.
 
-#include "config_json.h"
 #include "presets.h"
+#include "recorded_runs.h"
 #include "run_store.h"
-#include "run_writer.h"
 #include "seed_grouping.h"
 #include "statistics.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -19,20 +16,18 @@ namespace {
 std::int64_t recordRun(RunStore &store, std::uint64_t seed, const std::vector<double> &testLoss,
                        const std::string &name)
 {
-    ExperimentConfig config = presetConfig("s8-bn");
-    config.seed = seed;
-    const std::int64_t id = store.createRun({name, toJson(config).dump(), seed, {}, {}, {}});
-    RunWriter writer(store, id);
-    writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+    test::RecordedRun run;
+    run.config = presetConfig("s8-bn");
+    run.config.seed = seed;
+    run.name = name;
     for (std::size_t e = 0; e < testLoss.size(); ++e) {
         EpochMetrics m;
         m.epoch = static_cast<int>(e) + 1;
         m.testLoss = testLoss[e];
         m.testAccuracy = 100 - 10 * testLoss[e];
-        writer.addEpoch(m);
+        run.epochs.push_back(m);
     }
-    writer.finish(RunState::Finished);
-    return id;
+    return test::recordRun(store, run);
 }
 
 } // namespace

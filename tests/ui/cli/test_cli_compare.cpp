@@ -1,13 +1,10 @@
 // `normlab-cli runs compare` gives runs that differ only by seed as mean ± std, the statistics the
 // Comparison tab shows (both from engine/store/seed_grouping).
 
-#include "config_json.h"
 #include "presets.h"
+#include "recorded_runs.h"
 #include "run_store.h"
-#include "run_writer.h"
 #include "test_support.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -26,18 +23,16 @@ private Q_SLOTS:
             RunStore store(dir.path().toStdString());
             const std::vector<std::pair<std::uint64_t, double>> runs = {{1, 76.01}, {2, 77.21}};
             for (const auto &[seed, accuracy] : runs) {
-                ExperimentConfig config = presetConfig("s8-bn");
-                config.seed = seed;
-                const std::string name = "s8 BatchNorm, seed " + std::to_string(seed);
-                const auto id = store.createRun({name, toJson(config).dump(), seed, {}, {}, {}});
-                RunWriter writer(store, id);
-                writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+                test::RecordedRun run;
+                run.config = presetConfig("s8-bn");
+                run.config.seed = seed;
+                run.name = "s8 BatchNorm, seed " + std::to_string(seed);
                 EpochMetrics m;
                 m.epoch = 1;
                 m.testAccuracy = accuracy;
                 m.testLoss = 0.7;
-                writer.addEpoch(m);
-                writer.finish(RunState::Finished);
+                run.epochs = {m};
+                test::recordRun(store, run);
             }
         }
         const test::CliOutcome out =

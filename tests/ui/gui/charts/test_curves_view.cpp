@@ -1,13 +1,10 @@
 // The Curves tab says what its lines are, grouped or not, and why a chart is empty.
 
-#include "config_json.h"
 #include "curves_view.h"
 #include "metrics_chart.h"
+#include "recorded_runs.h"
 #include "run_store.h"
-#include "run_writer.h"
 #include "test_support.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -19,11 +16,10 @@ namespace {
 
 qint64 recordRun(RunStore &store, std::uint64_t seed)
 {
-    ExperimentConfig config = test::quickConfig(2);
-    config.seed = seed;
-    const qint64 id = store.createRun({"r", toJson(config).dump(), seed, {}, {}, {}});
-    RunWriter writer(store, id);
-    writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+    test::RecordedRun run;
+    run.config = test::quickConfig(2);
+    run.config.seed = seed;
+    run.name = "r";
     for (int e = 1; e <= 2; ++e) {
         EpochMetrics m;
         m.epoch = e;
@@ -31,10 +27,9 @@ qint64 recordRun(RunStore &store, std::uint64_t seed)
         m.testLoss = 1.5 / e;
         m.testAccuracy = 40.0 + e + static_cast<double>(seed);
         m.wallTime = 1'000'000 + 60.0 * e;
-        writer.addEpoch(m);
+        run.epochs.push_back(m);
     }
-    writer.finish(RunState::Finished);
-    return id;
+    return test::recordRun(store, run);
 }
 
 } // namespace

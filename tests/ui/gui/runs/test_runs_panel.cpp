@@ -1,12 +1,9 @@
 // The runs table says what `normlab-cli runs show` says about the same run.
 
-#include "config_json.h"
+#include "recorded_runs.h"
 #include "run_store.h"
-#include "run_writer.h"
 #include "runs_panel.h"
 #include "test_support.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QMenu>
 #include <QTableWidget>
@@ -27,17 +24,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         RunStore store(dir.path().toStdString());
-        const ExperimentConfig config = test::quickConfig(1);
-        const qint64 id = store.createRun({"r", toJson(config).dump(), config.seed, {}, {}, {}});
-        {
-            RunWriter writer(store, id);
-            writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
-            EpochMetrics m;
-            m.epoch = 1;
-            m.residentBytes = 569'000'000;
-            writer.addEpoch(m);
-            writer.finish(RunState::Finished);
-        }
+        test::RecordedRun run;
+        run.config = test::quickConfig(1);
+        EpochMetrics m;
+        m.epoch = 1;
+        m.residentBytes = 569'000'000;
+        run.epochs = {m};
+        test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
         auto *table = panel.findChild<QTableWidget *>();
@@ -55,19 +48,15 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         RunStore store(dir.path().toStdString());
-        const ExperimentConfig config = test::quickConfig(2);
-        const qint64 id = store.createRun({"r", toJson(config).dump(), config.seed, {}, {}, {}});
-        {
-            RunWriter writer(store, id);
-            writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
-            for (int e = 1; e <= 2; ++e) {
-                EpochMetrics m;
-                m.epoch = e;
-                m.seconds = 18.5;
-                writer.addEpoch(m);
-            }
-            writer.finish(RunState::Finished);
+        test::RecordedRun run;
+        run.config = test::quickConfig(2);
+        for (int e = 1; e <= 2; ++e) {
+            EpochMetrics m;
+            m.epoch = e;
+            m.seconds = 18.5;
+            run.epochs.push_back(m);
         }
+        test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
         auto *table = panel.findChild<QTableWidget *>();
@@ -86,13 +75,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         RunStore store(dir.path().toStdString());
-        const ExperimentConfig config = test::quickConfig(1);
-        const qint64 id = store.createRun({"r", toJson(config).dump(), config.seed, {}, {}, {}});
-        {
-            RunWriter writer(store, id);
-            writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
-            writer.finish(RunState::Stopped);
-        }
+        test::RecordedRun run;
+        run.config = test::quickConfig(1);
+        run.end = RunState::Stopped;
+        test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
         auto *table = panel.findChild<QTableWidget *>();

@@ -2,18 +2,15 @@
 // message in the view that read it, never an exception out of a slot, which ended the program.
 
 #include "comparison_view.h"
-#include "config_json.h"
 #include "curves_view.h"
 #include "main_window.h"
 #include "mistakes_view.h"
+#include "recorded_runs.h"
 #include "run_store.h"
-#include "run_writer.h"
 #include "runs_panel.h"
 #include "sqlite_db.h"
 #include "store_error_banner.h"
 #include "test_support.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -27,11 +24,9 @@ namespace {
 qint64 recordRun(const QString &dir)
 {
     RunStore store(dir.toStdString());
-    const ExperimentConfig config = test::quickConfig(2);
-    const qint64 id =
-            store.createRun({"recorded", toJson(config).dump(), config.seed, {}, "sweep-x", {}});
-    RunWriter writer(store, id);
-    writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+    test::RecordedRun run;
+    run.config = test::quickConfig(2);
+    run.sweep = "sweep-x";
     for (int e = 1; e <= 2; ++e) {
         EpochMetrics m;
         m.epoch = e;
@@ -39,10 +34,9 @@ qint64 recordRun(const QString &dir)
         m.testLoss = 1.0 / e;
         m.confusion = {3, 1, 2, 4};
         m.misclassified = {{0, 0, 1, 0.7f}};
-        writer.addEpoch(m);
+        run.epochs.push_back(m);
     }
-    writer.finish(RunState::Finished);
-    return id;
+    return test::recordRun(store, run);
 }
 
 bool bannerSays(QWidget *view)
