@@ -67,4 +67,17 @@ std::string format(const char *fmt, ...)
                                                              sizeof buffer - 1));
 }
 
+std::string percent(double value)
+{
+    return format("%.2f%%", value);
+}
+
+std::string joined(const std::vector<std::string> &items, const char *separator)
+{
+    std::string out;
+    for (const std::string &s : items)
+        out += (out.empty() ? "" : separator) + s;
+    return out;
+}
+
 } // namespace normlab::cli

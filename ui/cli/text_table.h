@@ -22,6 +22,11 @@ private:
     std::vector<std::vector<std::string>> m_rows;
 };
 
+// "76.81%": two decimals and the sign.
+std::string percent(double value);
+// The items with `separator` between them.
+std::string joined(const std::vector<std::string> &items, const char *separator);
+
 // printf into a std::string.
 std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
