@@ -89,7 +89,10 @@ RunsPanel::RunsPanel(QWidget *parent) : QWidget(parent)
     m_table->verticalHeader()->hide();
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Sized to their contents once per full refresh, not as each cell changes: with thousands of
+    // runs, ResizeToContents measured every row again for each cell a new epoch or the ticking
+    // Time column set (0.6 s per epoch with 3,000 runs).
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setSortingEnabled(false);
     layout->addWidget(m_search);
@@ -245,6 +248,7 @@ void RunsPanel::refresh(const RunStore &store)
     else
         m_table->clearSelection();
     m_filling = false;
+    m_table->resizeColumnsToContents();
     applyFilter();
 }
 
