@@ -71,6 +71,17 @@ std::string toString(ScheduleConfig::Kind kind)
     return "?";
 }
 
+std::vector<std::string> adviceFor(const ExperimentConfig &config)
+{
+    std::vector<std::string> advice;
+    // Both preset networks end in conv block -> norm -> global average pool (model_spec).
+    if (config.model.norm == NormKind::Instance)
+        advice.push_back("model.norm: InstanceNorm just before the global average pool makes the "
+                         "pooled values equal the norm's bias, so the logits do not depend on the "
+                         "convolutions; this net cannot learn with it (docs/config.md)");
+    return advice;
+}
+
 std::string augmentSummary(const ExperimentConfig &config)
 {
     std::string text;

@@ -123,6 +123,10 @@ std::string toString(OptimizerConfig::Kind kind);
 std::string toString(ScheduleConfig::Kind kind);
 std::optional<NormKind> normKindFromString(const std::string &text);
 
+// What a person should know about a valid config before training it (each a sentence naming the
+// field), such as a norm that cannot learn in this network; empty for most configs.
+std::vector<std::string> adviceFor(const ExperimentConfig &config);
+
 // Human-readable list of the enabled augmentations, e.g. "ColorJitter+Rotate".
 std::string augmentSummary(const ExperimentConfig &config);
 

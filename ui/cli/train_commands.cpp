@@ -249,6 +249,8 @@ std::string StoreOption::resolved() const
 int train(const TrainArgs &args)
 {
     const ExperimentConfig config = args.config.build();
+    for (const std::string &advice : adviceFor(config))
+        std::fprintf(stderr, "note: %s\n", advice.c_str());
     if (!args.saveConfig.empty())
         saveConfigFile(config, args.saveConfig);
     RunStore store(args.store.resolved());

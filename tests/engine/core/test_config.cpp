@@ -28,7 +28,36 @@ private Q_SLOTS:
     void presetFilesMatchThePresets();
     void memoryFormatByNorm_data();
     void memoryFormatByNorm();
+    void adviceNamesWhatCannotLearn_data();
+    void adviceNamesWhatCannotLearn();
 };
+
+// InstanceNorm before the global average pool leaves the logits independent of the convolutions
+// (tests/reference/test_pytorch_step found every conv gradient exactly zero): the config says so.
+void TestConfig::adviceNamesWhatCannotLearn_data()
+{
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<int>("norm");
+    QTest::addColumn<bool>("advised");
+    for (const char *preset : {"s8-bn", "s9"}) {
+        QTest::addRow("%s instance", preset) << preset << int(NormKind::Instance) << true;
+        QTest::addRow("%s batch", preset) << preset << int(NormKind::Batch) << false;
+        QTest::addRow("%s layer", preset) << preset << int(NormKind::Layer) << false;
+    }
+}
+
+void TestConfig::adviceNamesWhatCannotLearn()
+{
+    QFETCH(QString, preset);
+    QFETCH(int, norm);
+    QFETCH(bool, advised);
+    ExperimentConfig c = presetConfig(preset.toStdString());
+    c.model.norm = static_cast<NormKind>(norm);
+    const std::vector<std::string> advice = adviceFor(c);
+    QCOMPARE(!advice.empty(), advised);
+    if (advised)
+        QVERIFY(QString::fromStdString(advice.front()).startsWith("model.norm: InstanceNorm"));
+}
 
 void TestConfig::presetsCarryTheReferenceRecipes()
 {
@@ -178,7 +207,8 @@ void TestConfig::memoryFormatByNorm_data()
     QTest::newRow("s8-ln auto") << "s8-ln" << -1 << false << "auto" << true;
     QTest::newRow("s9 auto") << "s9" << -1 << true << "auto" << true;
     QTest::newRow("instance auto") << "s8-bn" << int(NormKind::Instance) << true << "auto" << true;
-    QTest::newRow("layer affine auto") << "s8-ln" << int(NormKind::Layer) << true << "auto" << false;
+    QTest::newRow("layer affine auto")
+            << "s8-ln" << int(NormKind::Layer) << true << "auto" << false;
     QTest::newRow("no norm auto") << "s8-bn" << int(NormKind::None) << true << "auto" << false;
     // An explicit choice wins.
     QTest::newRow("s8-bn nchw") << "s8-bn" << -1 << true << "nchw" << false;

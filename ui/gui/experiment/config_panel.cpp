@@ -152,6 +152,11 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet("color: #d03030;");
     layout->addWidget(m_errorLabel);
+    m_adviceLabel = new QLabel(this);
+    m_adviceLabel->setObjectName("advice");
+    m_adviceLabel->setWordWrap(true);
+    m_adviceLabel->setStyleSheet("color: #a06000;");
+    layout->addWidget(m_adviceLabel);
     layout->addStretch(1);
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this] {
@@ -304,6 +309,11 @@ void ConfigPanel::check()
         }
     m_errorLabel->setText(m_error);
     m_errorLabel->setVisible(!m_error.isEmpty());
+    QStringList advice;
+    for (const std::string &a : adviceFor(c))
+        advice << QString::fromStdString(a);
+    m_adviceLabel->setText(advice.join('\n'));
+    m_adviceLabel->setVisible(!advice.isEmpty());
     Q_EMIT configChanged(valid());
 }
 

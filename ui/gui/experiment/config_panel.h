@@ -72,6 +72,7 @@ private:
     QLineEdit *m_seed;
     QSpinBox *m_threads;
     QLabel *m_errorLabel;
+    QLabel *m_adviceLabel; // what adviceFor() says of a valid config
 };
 
 } // namespace normlab::gui

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void refusedConfigShowsTheEnginesMessage_data();
     void refusedConfigShowsTheEnginesMessage();
     void typedValuesAreTakenExactly();
+    void adviceIsShownBesideTheForm();
     void augmentationStepsAreEdited();
     void folderIsChosenInADialog();
 };
@@ -211,6 +212,19 @@ void TestConfigPanel::typedValuesAreTakenExactly()
     QTest::keyClicks(lr, "0.01x");
     QVERIFY(!panel.valid());
     QVERIFY2(panel.error().contains("Learning rate"), qPrintable(panel.error()));
+}
+
+void TestConfigPanel::adviceIsShownBesideTheForm()
+{
+    ConfigPanel panel;
+    ExperimentConfig c = presetConfig("s8-bn");
+    panel.setConfig(c);
+    auto *advice = panel.findChild<QLabel *>("advice");
+    QVERIFY(advice && advice->text().isEmpty());
+    c.model.norm = NormKind::Instance;
+    panel.setConfig(c);
+    QVERIFY(panel.valid()); // advice, not an error: it can still be trained and compared
+    QVERIFY2(advice->text().contains("InstanceNorm"), qPrintable(advice->text()));
 }
 
 void TestConfigPanel::invalidCombinationIsExplained()
