@@ -87,11 +87,8 @@ class TestPytorchAugment : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString python = qEnvironmentVariable("NORMLAB_PYTHON", "/usr/bin/python3");
-        QProcess probe;
-        probe.start(python, {"-c", "import torchvision, PIL, numpy"});
-        if (!probe.waitForFinished(60'000) || probe.exitStatus() != QProcess::NormalExit ||
-            probe.exitCode() != 0)
+        const QString python = test::referencePython();
+        if (!test::pythonCanImport("torchvision, PIL, numpy"))
             QSKIP(qPrintable(
                     python +
                     " cannot import torchvision: install python3-torchvision to run the check"));

@@ -26,6 +26,7 @@
 #include "model_spec_json.h"
 #include "net.h"
 #include "presets.h"
+#include "test_support.h"
 #include "train_step.h"
 
 #include <QDir>
@@ -206,11 +207,8 @@ class TestPytorchStep : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString python = qEnvironmentVariable("NORMLAB_PYTHON", "/usr/bin/python3");
-        QProcess probe;
-        probe.start(python, {"-c", "import torch"});
-        if (!probe.waitForFinished(60'000) || probe.exitStatus() != QProcess::NormalExit ||
-            probe.exitCode() != 0)
+        const QString python = test::referencePython();
+        if (!test::pythonCanImport("torch"))
             QSKIP(qPrintable(python +
                              " cannot import torch: install python3-torch to run the check"));
         torch::set_num_threads(1);

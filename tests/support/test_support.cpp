@@ -90,4 +90,17 @@ CliOutcome runCli(const QStringList &args, int timeoutMs)
     return finish(p, timeoutMs);
 }
 
+QString referencePython()
+{
+    return qEnvironmentVariable("NORMLAB_PYTHON", "/usr/bin/python3");
+}
+
+bool pythonCanImport(const QString &modules)
+{
+    QProcess probe;
+    probe.start(referencePython(), {"-c", "import " + modules});
+    return probe.waitForFinished(60'000) && probe.exitStatus() == QProcess::NormalExit &&
+           probe.exitCode() == 0;
+}
+
 } // namespace normlab::test

@@ -37,4 +37,9 @@ CliOutcome finish(QProcess &process, int timeoutMs);
 CliOutcome runCli(const QStringList &args, int timeoutMs = 240'000);
 void writeAll(const QString &path, const QByteArray &bytes);
 
+// The Python the PyTorch checks run (NORMLAB_PYTHON, else Debian's /usr/bin/python3, which sees
+// python3-torch), and whether it can import `modules` ("torch, torchvision").
+QString referencePython();
+bool pythonCanImport(const QString &modules);
+
 } // namespace normlab::test
