@@ -1,8 +1,12 @@
 #include "run_summary.h"
 
+#include "config_json.h"
+#include "presets.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 
 using nlohmann::json;
 
@@ -29,14 +33,63 @@ void flatten(const json &j, const std::string &prefix,
     }
 }
 
+// Keys that say where and how a run was computed, not what was trained.
+bool isSetting(const std::string &key)
+{
+    static const char *const kSettings[] = {"data.", "device", "eval_batch_size", "memory_format",
+                                            "name", "preset", "seed", "threads"};
+    for (const char *setting : kSettings)
+        if (key.rfind(setting, 0) == 0)
+            return true;
+    return false;
+}
+
+std::vector<std::string> changesFrom(const std::string &preset, const json &config)
+{
+    json reference, recorded;
+    try {
+        reference = toJson(presetConfig(preset));
+        // Through today's reader, so that keys an older NormLab did not record take their
+        // defaults instead of reading as changes.
+        recorded = toJson(configFromJson(config));
+    } catch (const std::exception &) {
+        return {}; // a preset or a config this NormLab cannot read: nothing to compare with
+    }
+    std::vector<std::pair<std::string, json>> ours, theirs;
+    flatten(recorded, "", ours);
+    flatten(reference, "", theirs);
+    // Both ways: a removed augmentation is a change as much as an added one.
+    std::map<std::string, std::pair<json, json>> leaves; // key -> (preset's, run's)
+    for (const auto &[key, value] : theirs)
+        leaves[key].first = value;
+    for (const auto &[key, value] : ours)
+        leaves[key].second = value;
+    std::vector<std::string> changes;
+    for (const auto &[key, values] : leaves) {
+        const auto &[before, after] = values;
+        if (isSetting(key) || before == after)
+            continue;
+        changes.push_back(key + ": " + (before.is_null() ? "-" : before.dump()) + " -> " +
+                          (after.is_null() ? "-" : after.dump()));
+    }
+    return changes;
+}
+
 } // namespace
+
+std::string RunConfigSummary::presetLabel() const
+{
+    return presetChanges.empty() ? preset : preset + " (edited)";
+}
 
 RunConfigSummary summarizeConfig(const std::string &configJson)
 {
     RunConfigSummary s;
     const json j = json::parse(configJson, nullptr, false);
-    if (!j.is_object())
-        return {"?", "?", "?", "?", "?", 0};
+    if (!j.is_object()) {
+        s.preset = s.arch = s.norm = s.augment = s.data = "?";
+        return s;
+    }
     s.preset = stringAt(j, "/preset"_json_pointer, "custom");
     if (s.preset.empty())
         s.preset = "custom";
@@ -56,6 +109,8 @@ RunConfigSummary summarizeConfig(const std::string &configJson)
         s.augment = "none";
     s.data = stringAt(j, "/data/source"_json_pointer, "synthetic");
     s.epochs = j.value("epochs", 0);
+    if (s.preset != "custom")
+        s.presetChanges = changesFrom(s.preset, j);
     return s;
 }
 

@@ -18,6 +18,14 @@ struct RunConfigSummary
     std::string augment; // e.g. "ColorJitter+Rotate", "none"
     std::string data;
     int epochs = 0;
+    // What the run changed in its preset's experiment, as "model.norm: batch -> group", in key
+    // order; empty for a custom run or an unchanged preset. Where the data come from, the seed and
+    // the machine settings (threads, device) are not changes of the experiment.
+    std::vector<std::string> presetChanges;
+
+    // The preset, marked when the run changed it: a run started from s8-bn with GroupNorm is not
+    // an s8-bn run (the runs table said it was).
+    std::string presetLabel() const;
 };
 
 RunConfigSummary summarizeConfig(const std::string &configJson);

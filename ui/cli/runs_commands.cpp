@@ -81,6 +81,7 @@ json runJson(const RunRecord &r)
             {"status", toString(r.state)},
             {"message", r.message},
             {"preset", s.preset},
+            {"preset_changes", s.presetChanges},
             {"norm", s.norm},
             {"augment", s.augment},
             {"params", r.parameterCount},
@@ -90,6 +91,7 @@ json runJson(const RunRecord &r)
             {"best_epoch", r.bestEpoch},
             {"last_test_accuracy", r.lastTestAccuracy},
             {"duration_s", durationOf(r)},
+            {"training_s", r.trainingSeconds},
             {"tags", r.tags},
             {"note", r.note},
             {"sweep", r.sweep},
@@ -112,12 +114,16 @@ void printList(const std::vector<RunRecord> &runs, bool asJson)
                     "rlllllrrrrrl");
     for (const RunRecord &r : runs) {
         const RunConfigSummary s = summarizeConfig(r.configJson);
-        table.addRow({std::to_string(r.id), r.name, toString(r.state), s.preset, s.norm, s.augment,
+        table.addRow({std::to_string(r.id), r.name, toString(r.state), s.presetLabel(), s.norm,
+                      s.augment,
                       r.parameterCount ? std::to_string(r.parameterCount) : "-",
                       r.epochsDone ? format("%.2f%% @%d", r.bestTestAccuracy, r.bestEpoch) : "-",
                       r.epochsDone ? percent(r.lastTestAccuracy) : "-",
                       format("%d/%d", r.epochsDone, s.epochs),
-                      r.startedAt > 0 ? formatDuration(durationOf(r)) : "-", joined(r.tags, ",")});
+                      // Training time, as the window shows it: not the days a resumed run sat
+                      // stopped.
+                      r.startedAt > 0 ? formatDuration(r.trainingSeconds) : "-",
+                      joined(r.tags, ",")});
     }
     table.print();
 }
@@ -216,6 +222,10 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
     std::printf("model      %s, norm %s, %lld parameters, on %s\n", s.arch.c_str(), s.norm.c_str(),
                 static_cast<long long>(r.parameterCount),
                 r.device.empty() ? "-" : r.device.c_str());
+    if (s.preset != "custom")
+        std::printf("preset     %s%s%s\n", s.preset.c_str(),
+                    s.presetChanges.empty() ? "" : ", changed: ",
+                    joined(s.presetChanges, "; ").c_str());
     std::printf("data       %s %s (fingerprint %s)\n",
                 r.datasetKind.empty() ? s.data.c_str() : r.datasetKind.c_str(),
                 r.datasetPath.c_str(),

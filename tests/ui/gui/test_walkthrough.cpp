@@ -15,6 +15,7 @@
 #include "run_store.h"
 #include "run_writer.h"
 #include "runs_panel.h"
+#include "runs_table_model.h"
 #include "seed_groups.h"
 #include "test_support.h"
 #include "training_controller.h"
@@ -357,18 +358,21 @@ void TestWalkthrough::notesAreShownAndSearched()
     store.setNote(id, "baseline for the report\nlr 0.01, as the reference");
     RunsPanel panel;
     panel.refresh(store);
-    auto *table = panel.findChild<QTableWidget *>();
+    const QAbstractItemModel *table = panel.view()->model();
     int noteColumn = -1;
     for (int c = 0; c < table->columnCount(); ++c)
-        if (table->horizontalHeaderItem(c)->text() == "Note")
+        if (table->headerData(c, Qt::Horizontal).toString() == "Note")
             noteColumn = c;
     QVERIFY(noteColumn >= 0);
     const int row = 1; // newest first
-    QCOMPARE(table->item(row, noteColumn)->text(), QString("baseline for the report"));
-    QVERIFY(table->item(row, noteColumn)->toolTip().contains("as the reference"));
+    QCOMPARE(table->index(row, noteColumn).data().toString(), QString("baseline for the report"));
+    QVERIFY(table->index(row, noteColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("as the reference"));
     panel.findChild<QLineEdit *>()->setText("as the reference"); // the note's second line
-    QVERIFY(!table->isRowHidden(row));
-    QVERIFY(table->isRowHidden(0));
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->index(0, 0).data(RunsTableModel::RunIdRole).toLongLong(), id);
 }
 
 // After a restart no run was ticked and the Curves tab was empty with no hint.

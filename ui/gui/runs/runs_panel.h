@@ -1,22 +1,20 @@
 // The runs table: every run in the store with its status and results, a search field, and a check
-// box per run that overlays it on the charts.
+// box per run that overlays it on the charts. A view over RunsTableModel, sorted (newest first
+// until a header is clicked) and searched through a QSortFilterProxyModel.
 #pragma once
 
 #include "run_store.h"
-#include "run_summary.h"
 
-#include <QColor>
-#include <QSet>
-#include <QHash>
 #include <QWidget>
 
-#include <unordered_map>
-
 class QLineEdit;
-class QTableWidget;
+class QSortFilterProxyModel;
+class QTableView;
 class QTimer;
 
 namespace normlab::gui {
+
+class RunsTableModel;
 
 class RunsPanel : public QWidget
 {
@@ -29,7 +27,7 @@ public:
     void refresh(const RunStore &store);
     // Re-reads one run's row (a new epoch); false if the run is not in the table.
     bool refreshRun(const RunStore &store, qint64 runId);
-    QList<qint64> checkedRuns() const { return m_checked.values(); }
+    QList<qint64> checkedRuns() const;
     void setChecked(qint64 runId, bool checked);
     void selectRun(qint64 runId);
     // Ticks (and selects the newest of) the runs ticked when NormLab last closed on `store`, or
@@ -43,7 +41,8 @@ public:
     // of training already recorded: its Time ticks from there.
     void setRunningSince(qint64 runId, double since, double trainedBefore);
 
-    // One colour per run, the same in every chart.
+    RunsTableModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
 
 Q_SIGNALS:
     void checkedRunsChanged();
@@ -56,17 +55,14 @@ Q_SIGNALS:
     void deleteRequested(qint64 runId);
 
 private:
-    void applyFilter();
-    void fillRow(int row, const RunRecord &r, const RunStore &store);
-    const RunConfigSummary &summaryOf(const RunRecord &r);
+    void showContextMenu(const QPoint &pos);
 
     QLineEdit *m_search;
-    QTableWidget *m_table;
-    QHash<qint64, std::pair<double, double>> m_runningSince; // since, trained before
+    RunsTableModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QTableView *m_view;
     QTimer *m_clock; // the Time of running runs, every second
-    QSet<qint64> m_checked;
-    bool m_filling = false;
-    std::unordered_map<qint64, RunConfigSummary> m_summaries;
+    bool m_filling = false; // a refresh restores the selection: not the user's choice
 };
 
 } // namespace normlab::gui

@@ -1,18 +1,54 @@
 // The runs table says what `normlab-cli runs show` says about the same run.
 
+#include "presets.h"
 #include "recorded_runs.h"
 #include "run_store.h"
 #include "runs_panel.h"
+#include "runs_table_model.h"
 #include "test_support.h"
 
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QMenu>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace normlab;
 using namespace normlab::gui;
+
+namespace {
+
+int columnNamed(const QAbstractItemModel *model, const QString &title)
+{
+    for (int c = 0; c < model->columnCount(); ++c)
+        if (model->headerData(c, Qt::Horizontal).toString() == title)
+            return c;
+    return -1;
+}
+
+// The column's cells as the view shows them, top to bottom.
+QStringList columnTexts(const QAbstractItemModel *model, int column)
+{
+    QStringList texts;
+    for (int r = 0; r < model->rowCount(); ++r)
+        texts << model->index(r, column).data().toString();
+    return texts;
+}
+
+std::int64_t recordWithAccuracy(RunStore &store, const std::string &name, double accuracy)
+{
+    test::RecordedRun run;
+    run.config = test::quickConfig(1);
+    run.name = name;
+    EpochMetrics m;
+    m.epoch = 1;
+    m.testAccuracy = accuracy;
+    run.epochs = {m};
+    return test::recordRun(store, run);
+}
+
+} // namespace
 
 class TestRunsPanel : public QObject
 {
@@ -34,12 +70,12 @@ private Q_SLOTS:
         test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
-        auto *table = panel.findChild<QTableWidget *>();
-        QVERIFY(table && table->rowCount() == 1);
+        const QAbstractItemModel *table = panel.view()->model();
+        QVERIFY(table->rowCount() == 1);
         QString tip;
         for (int c = 0; c < table->columnCount() && tip.isEmpty(); ++c)
-            if (table->item(0, c) && table->item(0, c)->toolTip().contains("Peak memory"))
-                tip = table->item(0, c)->toolTip();
+            if (table->index(0, c).data(Qt::ToolTipRole).toString().contains("Peak memory"))
+                tip = table->index(0, c).data(Qt::ToolTipRole).toString();
         QVERIFY2(tip.contains("Peak memory 569 MB"), qPrintable(tip));
     }
 
@@ -60,14 +96,10 @@ private Q_SLOTS:
         test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
-        auto *table = panel.findChild<QTableWidget *>();
-        QVERIFY(table);
-        int timeColumn = -1;
-        for (int c = 0; c < table->columnCount(); ++c)
-            if (table->horizontalHeaderItem(c)->text() == "Time")
-                timeColumn = c;
+        const QAbstractItemModel *table = panel.view()->model();
+        const int timeColumn = columnNamed(table, "Time");
         QVERIFY(timeColumn >= 0);
-        QCOMPARE(table->item(0, timeColumn)->text(), QString("0:37"));
+        QCOMPARE(table->index(0, timeColumn).data().toString(), QString("0:37"));
     }
 
     // A new epoch re-reads one row: the columns must not measure every row again for it (with
@@ -82,9 +114,8 @@ private Q_SLOTS:
         test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
-        auto *table = panel.findChild<QTableWidget *>();
-        QVERIFY(table);
-        for (int c = 0; c + 1 < table->columnCount(); ++c)
+        QTableView *table = panel.view();
+        for (int c = 0; c + 1 < table->model()->columnCount(); ++c)
             QCOMPARE(table->horizontalHeader()->sectionResizeMode(c), QHeaderView::Interactive);
         QVERIFY(table->columnWidth(1) >=
                 table->fontMetrics().horizontalAdvance(QString::fromStdString(run.name)));
@@ -102,12 +133,10 @@ private Q_SLOTS:
         test::recordRun(store, run);
         RunsPanel panel;
         panel.refresh(store);
-        auto *table = panel.findChild<QTableWidget *>();
-        QVERIFY(table);
-        for (int c = 0; c < table->columnCount(); ++c)
-            if (table->item(0, c) && table->item(0, c)->text() == "stopped")
-                table->item(0, c)->setText("angehalten"); // as a translation would show it
-        const QPoint cell = table->visualItemRect(table->item(0, 0)).center();
+        QTableView *table = panel.view();
+        // Whatever a translation makes of the status text, the menu reads the state's role.
+        QVERIFY(table->model()->index(0, 0).data(RunsTableModel::RunStateRole).isValid());
+        const QPoint cell = table->visualRect(table->model()->index(0, 0)).center();
         Q_EMIT table->customContextMenuRequested(cell);
         QMenu *menu = panel.findChild<QMenu *>();
         QVERIFY(menu);
@@ -118,6 +147,74 @@ private Q_SLOTS:
         QVERIFY(resume);
         QVERIFY(resume->isEnabled());
         menu->close();
+    }
+
+    // The table is a model behind a sort/filter proxy: a header click sorts by the value, not by
+    // the text ("9.50 %" sorted above "80.00 %" as text), and the search filters the rows.
+    void sortsByValueAndSearches()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        recordWithAccuracy(store, "low", 9.5);
+        recordWithAccuracy(store, "high", 80.0);
+        recordWithAccuracy(store, "middle", 45.25);
+        RunsPanel panel;
+        panel.refresh(store);
+        QTableView *view = panel.view();
+        const QAbstractItemModel *table = view->model();
+        const int name = columnNamed(table, "Name");
+        QCOMPARE(columnTexts(table, name), (QStringList {"middle", "high", "low"})); // newest first
+        view->sortByColumn(columnNamed(table, "Best test acc"), Qt::DescendingOrder);
+        QCOMPARE(columnTexts(table, name), (QStringList {"high", "middle", "low"}));
+        view->sortByColumn(columnNamed(table, "Best test acc"), Qt::AscendingOrder);
+        QCOMPARE(columnTexts(table, name), (QStringList {"low", "middle", "high"}));
+        panel.findChild<QLineEdit *>()->setText("  HIGH ");
+        QCOMPARE(columnTexts(table, name), (QStringList {"high"}));
+        panel.findChild<QLineEdit *>()->clear();
+        QCOMPARE(table->rowCount(), 3);
+    }
+
+    // A new run keeps the selected run selected and the ticks where they were, and a tick in the
+    // table reaches checkedRuns through the model.
+    void ticksAndSelectionBelongToRuns()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        const qint64 first = recordWithAccuracy(store, "first", 50);
+        RunsPanel panel;
+        panel.refresh(store);
+        QSignalSpy changed(&panel, &RunsPanel::checkedRunsChanged);
+        QAbstractItemModel *table = panel.view()->model();
+        QVERIFY(table->setData(table->index(0, 0), Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(panel.checkedRuns(), QList<qint64> {first});
+        QCOMPARE(changed.size(), 1);
+        panel.selectRun(first);
+        recordWithAccuracy(store, "second", 60);
+        panel.refresh(store);
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(panel.selectedRun(), first);
+        QCOMPARE(table->index(1, 0).data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
+        QCOMPARE(table->index(0, 0).data(Qt::CheckStateRole).value<Qt::CheckState>(),
+                 Qt::Unchecked);
+    }
+
+    // A run started from a preset and changed says so: the Preset column read "s8-bn" for a
+    // GroupNorm run, beside a Norm column reading "group(4)".
+    void anEditedPresetIsMarked()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        test::RecordedRun run;
+        run.config = presetConfig("s8-bn");
+        run.config.model.norm = NormKind::Group;
+        test::recordRun(store, run);
+        RunsPanel panel;
+        panel.refresh(store);
+        const QAbstractItemModel *table = panel.view()->model();
+        const QModelIndex preset = table->index(0, columnNamed(table, "Preset"));
+        QCOMPARE(preset.data().toString(), QString("s8-bn (edited)"));
+        QVERIFY2(preset.data(Qt::ToolTipRole).toString().contains(R"(model.norm: "batch" -> "group")"),
+                 qPrintable(preset.data(Qt::ToolTipRole).toString()));
     }
 };
 

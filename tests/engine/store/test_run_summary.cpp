@@ -1,0 +1,82 @@
+// What the runs tables (GUI and `normlab-cli runs list`) say about a recorded config.
+
+#include "config_json.h"
+#include "presets.h"
+#include "run_summary.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QtTest>
+
+using namespace normlab;
+
+class TestRunSummary : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // A run started from a preset and changed is named as such: the table said "s8-bn" for a
+    // GroupNorm run started from s8-bn.
+    void presetEdits_data()
+    {
+        QTest::addColumn<QString>("edit"); // a JSON merge patch over s8-bn's config
+        QTest::addColumn<QString>("label");
+        QTest::addColumn<QStringList>("changes");
+        QTest::newRow("as the preset") << "{}" << "s8-bn" << QStringList {};
+        QTest::newRow("another norm") << R"({"model": {"norm": "group"}})" << "s8-bn (edited)"
+                                      << QStringList {R"(model.norm: "batch" -> "group")"};
+        QTest::newRow("another lr and epochs")
+                << R"({"optimizer": {"lr": 0.05}, "epochs": 3})" << "s8-bn (edited)"
+                << QStringList {"epochs: 20 -> 3", "optimizer.lr: 0.01 -> 0.05"};
+        // The augmentations are compared both ways: dropping Rotate is a change.
+        QTest::newRow("one augmentation less")
+                << R"({"augment": [{"type": "ColorJitter", "brightness": 0.1, "contrast": 0.1,
+                       "saturation": 0.1, "hue": 0.1, "p": 1.0}]})"
+                << "s8-bn (edited)"
+                << QStringList {"augment[1].fill: [1.0] -> -", "augment[1].limit: 7.0 -> -",
+                                "augment[1].p: 1.0 -> -", R"(augment[1].type: "Rotate" -> -)"};
+        // Where the data come from and how the machine computes are not the experiment.
+        QTest::newRow("other data, seed and threads")
+                << R"({"data": {"source": "folder", "train_limit": 500}, "seed": 7,
+                       "threads": 2, "name": "mine", "device": "cpu"})"
+                << "s8-bn" << QStringList {};
+    }
+    void presetEdits()
+    {
+        QFETCH(QString, edit);
+        QFETCH(QString, label);
+        QFETCH(QStringList, changes);
+        nlohmann::json config = toJson(presetConfig("s8-bn"));
+        config.merge_patch(nlohmann::json::parse(edit.toStdString()));
+        const RunConfigSummary s = summarizeConfig(config.dump());
+        QCOMPARE(QString::fromStdString(s.presetLabel()), label);
+        QStringList got;
+        for (const std::string &c : s.presetChanges)
+            got << QString::fromStdString(c);
+        QCOMPARE(got, changes);
+    }
+
+    // A config recorded by an older NormLab lacks the keys added since: they take their defaults
+    // and are not changes.
+    void missingKeysAreNotChanges()
+    {
+        nlohmann::json config = toJson(presetConfig("s8-gn"));
+        config.erase("label_smoothing");
+        config["schedule"].erase("final_div_factor");
+        QVERIFY(summarizeConfig(config.dump()).presetChanges.empty());
+    }
+
+    void customRunsAndUnreadableConfigs()
+    {
+        nlohmann::json config = toJson(presetConfig("s8-bn"));
+        config.erase("preset");
+        QCOMPARE(summarizeConfig(config.dump()).presetLabel(), std::string("custom"));
+        config["preset"] = "a-preset-from-the-future";
+        const RunConfigSummary s = summarizeConfig(config.dump());
+        QCOMPARE(s.presetLabel(), std::string("a-preset-from-the-future"));
+        QCOMPARE(summarizeConfig("not json").preset, std::string("?"));
+    }
+};
+
+QTEST_MAIN(TestRunSummary)
+#include "test_run_summary.moc"
