@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <limits>
+#include <map>
 
 namespace normlab::gui {
 
@@ -48,7 +49,9 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
             tr("Checked runs that differ only by seed are drawn as one mean test curve with a "
                "band of one standard deviation"));
     auto *xAxis = new QComboBox;
-    xAxis->addItems({tr("by epoch"), tr("by step"), tr("by time")});
+    xAxis->addItem(tr("by epoch"), QVariant::fromValue(MetricsChart::XAxis::Epoch));
+    xAxis->addItem(tr("by step"), QVariant::fromValue(MetricsChart::XAxis::Step));
+    xAxis->addItem(tr("by training time"), QVariant::fromValue(MetricsChart::XAxis::Time));
 
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("X axis")));
@@ -85,9 +88,10 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     });
     connect(logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
     connect(m_groupSeeds, &QCheckBox::toggled, this, &CurvesView::updateSeedGroups);
-    connect(xAxis, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_loss->setXAxis(static_cast<MetricsChart::XAxis>(index));
-        m_accuracy->setXAxis(static_cast<MetricsChart::XAxis>(index));
+    connect(xAxis, &QComboBox::currentIndexChanged, this, [this, xAxis](int index) {
+        const auto axis = xAxis->itemData(index).value<MetricsChart::XAxis>();
+        m_loss->setXAxis(axis);
+        m_accuracy->setXAxis(axis);
     });
 }
 
@@ -113,6 +117,7 @@ void CurvesView::showRuns(const RunStore &store, const QList<qint64> &runs)
 void CurvesView::removeRun(qint64 runId)
 {
     m_shown.removeAll(runId);
+    m_clocks.remove(runId);
     m_loss->removeRun(runId);
     m_accuracy->removeRun(runId);
 }
@@ -121,16 +126,22 @@ void CurvesView::removeRun(qint64 runId)
 // the trainer reports here, and train accuracy is the epoch's, as the store keeps it.
 void CurvesView::addBatch(qint64 runId, const BatchProgress &p)
 {
+    TrainingClock &clock = m_clocks[runId];
+    clock.addSpan(p.wallTime - p.epochSeconds, p.wallTime);
     const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
-                                     static_cast<double>(p.step), p.wallTime};
+                                     static_cast<double>(p.step), p.wallTime,
+                                     clock.at(p.wallTime)};
     m_lastStep[runId] = p.step;
     m_loss->addTrainPoint(runId, at, p.batchLoss);
 }
 
 void CurvesView::addEpoch(qint64 runId, const EpochMetrics &m)
 {
+    TrainingClock &clock = m_clocks[runId];
+    clock.addSpan(m.wallTime - m.seconds, m.wallTime);
     const MetricsChart::Position at {static_cast<double>(m.epoch),
-                                     static_cast<double>(m_lastStep.value(runId)), m.wallTime};
+                                     static_cast<double>(m_lastStep.value(runId)), m.wallTime,
+                                     clock.at(m.wallTime)};
     m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);
     m_loss->addTestPoint(runId, at, m.testLoss);
     m_accuracy->addTestPoint(runId, at, m.testAccuracy);
@@ -158,6 +169,22 @@ void CurvesView::loadRun(qint64 runId)
     m_accuracy->setRun(runId, name, color);
     // What is recorded so far; a run in training continues from the live signals.
     const std::vector<BatchPoint> batches = m_store->batches(runId);
+    const std::vector<EpochMetrics> epochs = m_store->epochs(runId);
+    TrainingClock &clock = m_clocks[runId];
+    clock = {};
+    for (const EpochMetrics &m : epochs)
+        clock.addSpan(m.wallTime - m.seconds, m.wallTime);
+    // The epoch in training has no recorded seconds yet: its batches span it so far.
+    const int lastEpoch = epochs.empty() ? 0 : epochs.back().epoch;
+    std::map<int, std::pair<double, double>> unfinished; // epoch -> first and last batch
+    for (const BatchPoint &b : batches)
+        if (b.epoch > lastEpoch) {
+            auto [it, added] = unfinished.try_emplace(b.epoch, b.wallTime, b.wallTime);
+            it->second = {std::min(it->second.first, b.wallTime),
+                          std::max(it->second.second, b.wallTime)};
+        }
+    for (const auto &[epoch, span] : unfinished)
+        clock.addSpan(span.first, span.second);
     std::int64_t stepsPerEpoch = 0;
     for (const BatchPoint &b : batches)
         if (b.epoch == 1)
@@ -168,15 +195,15 @@ void CurvesView::loadRun(qint64 runId)
             const auto batch = static_cast<double>(b.step - (b.epoch - 1) * stepsPerEpoch);
             m_loss->addTrainPoint(runId,
                                   {(b.epoch - 1) + batch / static_cast<double>(stepsPerEpoch),
-                                   static_cast<double>(b.step), b.wallTime},
+                                   static_cast<double>(b.step), b.wallTime, clock.at(b.wallTime)},
                                   b.loss);
         }
-    for (const EpochMetrics &m : m_store->epochs(runId)) {
+    for (const EpochMetrics &m : epochs) {
         const MetricsChart::Position at {static_cast<double>(m.epoch),
                                          stepsPerEpoch > 0
                                                  ? static_cast<double>(stepsPerEpoch * m.epoch)
                                                  : std::numeric_limits<double>::quiet_NaN(),
-                                         m.wallTime};
+                                         m.wallTime, clock.at(m.wallTime)};
         if (stepsPerEpoch == 0)
             m_loss->addTrainPoint(runId, at, m.trainLoss, false);
         m_accuracy->addTrainPoint(runId, at, m.trainAccuracy, false);

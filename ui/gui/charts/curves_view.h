@@ -5,6 +5,7 @@
 
 #include "metrics.h"
 #include "trainer.h"
+#include "training_clock.h"
 
 #include <QHash>
 #include <QWidget>
@@ -57,6 +58,7 @@ private:
     QLabel *m_groupNote; // what was grouped, and what could not be
     StoreErrorBanner *m_storeError;
     QHash<qint64, qint64> m_lastStep; // the latest batch step of each run in training
+    QHash<qint64, TrainingClock> m_clocks; // the x of each run's points "by time"
 };
 
 } // namespace normlab::gui

@@ -399,7 +399,8 @@ double MetricsChart::axisValue(const Position &p, double timeOrigin) const
     case XAxis::Step:
         return p.step;
     case XAxis::Time:
-        return p.unixTime - timeOrigin; // seconds, shown as a clock
+        // Seconds, shown as a clock.
+        return std::isfinite(p.trainingSeconds) ? p.trainingSeconds : p.unixTime - timeOrigin;
     }
     return p.epoch;
 }
@@ -427,7 +428,7 @@ void MetricsChart::setXAxis(XAxis axis)
     m_xAxis = axis;
     m_plot->xAxis->setLabel(axis == XAxis::Epoch  ? tr("epoch")
                             : axis == XAxis::Step ? tr("step (batches)")
-                                                  : tr("time since the run's start"));
+                                                  : tr("training time (stops not counted)"));
     m_plot->xAxis->setTicker(axis == XAxis::Time
                                      ? clockTicker(0)
                                      : QSharedPointer<QCPAxisTicker>(new WholeNumberTicker));

@@ -28,13 +28,16 @@ class MetricsChart : public QWidget
 public:
     enum class Metric { Loss, Accuracy };
     enum class XAxis { Epoch, Step, Time };
+    Q_ENUM(XAxis)
     // Where a point is on each of the x axes; NaN where unknown (the point is then left out there).
     struct Position
     {
         double epoch = 0; // a batch halfway through epoch 3 is at 2.5
         double step = std::numeric_limits<double>::quiet_NaN(); // batches since the run began
-        double unixTime = std::numeric_limits<double>::quiet_NaN(); // shown as the time since
-                                                                    // the run's first point
+        double unixTime = std::numeric_limits<double>::quiet_NaN();
+        // Drawn "by time": the run's training time at the point (see TrainingClock); where it is
+        // unknown, the time since the run's first point.
+        double trainingSeconds = std::numeric_limits<double>::quiet_NaN();
     };
     // The recorded point nearest the mouse, as the tooltip reports it.
     struct HoverPoint

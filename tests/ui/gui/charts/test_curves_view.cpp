@@ -2,6 +2,7 @@
 
 #include "curves_view.h"
 #include "metrics_chart.h"
+#include "qcustomplot_include.h"
 #include "recorded_runs.h"
 #include "run_store.h"
 #include "test_support.h"
@@ -56,6 +57,63 @@ private Q_SLOTS:
         QVERIFY(view.accuracyChart()->caption().contains("seeds' mean train accuracy"));
         view.setGroupSeeds(false);
         QVERIFY(!view.lossChart()->caption().contains("seeds' mean"));
+    }
+
+    // By time, a resumed run's stop is not drawn: 5:08 of stop and training for 37 s of training
+    // drew a flat line that squeezed every other run to the left. Each epoch's end is at the
+    // training time the runs table shows, live and reloaded alike.
+    void byTimeAResumeLeavesNoGap()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        test::RecordedRun run;
+        run.config = test::quickConfig(3);
+        constexpr double start = 1'000'000, stopped = 3600; // an hour between epochs 2 and 3
+        const double ends[] = {start + 20, start + 40, start + 40 + stopped + 20};
+        for (int e = 1; e <= 3; ++e) {
+            EpochMetrics m;
+            m.epoch = e;
+            m.seconds = 18;
+            m.testLoss = 2.0 / e;
+            m.wallTime = ends[e - 1];
+            run.epochs.push_back(m);
+        }
+        const qint64 id = test::recordRun(store, run);
+        CurvesView view;
+        view.showRuns(store, {id});
+        for (MetricsChart *chart : {view.lossChart(), view.accuracyChart()})
+            chart->setXAxis(MetricsChart::XAxis::Time);
+        view.lossChart()->flush();
+        QCPGraph *test = nullptr;
+        for (int g = 0; g < view.lossChart()->plot()->graphCount(); ++g)
+            if (view.lossChart()->plot()->graph(g)->data()->size() == 3)
+                test = view.lossChart()->plot()->graph(g);
+        QVERIFY(test);
+        QList<double> keys;
+        for (auto it = test->data()->constBegin(); it != test->data()->constEnd(); ++it)
+            keys << it->key;
+        QCOMPARE(keys, (QList<double> {18, 36, 54})); // 0:54, as the runs table's Time says
+
+        // The same run continuing live: a batch 5 s into epoch 4, after another stop.
+        BatchProgress p;
+        p.epoch = 4;
+        p.batch = 1;
+        p.batches = 10;
+        p.step = 31;
+        p.epochSeconds = 5;
+        p.wallTime = ends[2] + 600;
+        view.addBatch(id, p);
+        EpochMetrics m;
+        m.epoch = 4;
+        m.seconds = 18;
+        m.testLoss = 0.4;
+        m.wallTime = p.wallTime + 13;
+        view.addEpoch(id, m);
+        view.lossChart()->flush();
+        QCOMPARE(test->data()->size(), 4);
+        QCOMPARE((test->data()->constEnd() - 1)->key, 72.0);
+        QCOMPARE(view.lossChart()->plot()->xAxis->label(),
+                 QString("training time (stops not counted)"));
     }
 
     // A ticked run still in its first epoch is not "no run shown".
