@@ -292,9 +292,12 @@ void RunsCommands::addTo(CLI::App &app)
     m_show->add_option("run", m_run, "Run id (or last)")->required();
     m_show->add_flag("--json", m_json, "JSON instead of text");
 
-    m_compare = m_runs->add_subcommand("compare",
-                                       "Config differences and metrics of runs side by side");
-    m_compare->add_option("runs", m_ids, "Two or more run ids")->required()->expected(2, 1000);
+    m_compare = m_runs->add_subcommand(
+            "compare", "Config differences and metrics of runs side by side, or a sweep's "
+                       "normalizations (--sweep) as the Comparison tab shows them");
+    m_compare->add_option("runs", m_ids, "Two or more run ids")->expected(0, 1000);
+    m_compare->add_option("--sweep", m_compareSweep,
+                          "A sweep's runs by normalization, mean ± std, per class");
 
     m_tag = m_runs->add_subcommand("tag", "Add tags to a run (or remove them with --remove)");
     m_tag->add_option("run", m_run, "Run id (or last)")->required();
@@ -340,7 +343,12 @@ int RunsCommands::run() const
     } else if (m_show->parsed()) {
         printShow(store, ids.front(), m_json);
     } else if (m_compare->parsed()) {
-        printCompare(store, ids);
+        if (!m_compareSweep.empty() && ids.empty())
+            printSweepComparison(store, m_compareSweep);
+        else if (!m_compareSweep.empty() || ids.size() < 2)
+            throw InputError("runs compare: give two or more run ids, or --sweep NAME");
+        else
+            printCompare(store, ids);
     } else if (m_tag->parsed()) {
         if (m_removeTags)
             store.removeTags(ids.front(), m_tags);

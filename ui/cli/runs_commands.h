@@ -31,7 +31,7 @@ private:
     CLI::App *m_list = nullptr, *m_show = nullptr, *m_compare = nullptr, *m_tag = nullptr,
              *m_note = nullptr, *m_delete = nullptr;
     StoreOption m_store;
-    std::string m_status, m_tagFilter, m_search, m_sweep;
+    std::string m_status, m_tagFilter, m_search, m_sweep, m_compareSweep;
     bool m_json = false;
     std::string m_run;
     std::vector<std::string> m_ids;

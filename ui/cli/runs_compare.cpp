@@ -1,6 +1,8 @@
 #include "runs_compare.h"
 
 #include "durations.h"
+#include "errors.h"
+#include "norm_comparison.h"
 #include "run_summary.h"
 #include "seed_grouping.h"
 #include "text_table.h"
@@ -48,7 +50,70 @@ void printSeedGroups(const RunStore &store, const std::vector<std::int64_t> &ids
     table.print();
 }
 
+// Rows: the classes, then all of them; one column per entry of `columns` (the runs it averages);
+// the best mean of each row marked with '*'.
+void printClassTable(const std::vector<std::string> &classNames,
+                     const std::vector<std::string> &columnNames,
+                     const std::vector<std::vector<std::vector<double>>> &columns)
+{
+    const ClassTable table = classTable(classNames.size(), columns);
+    if (table.cells.empty())
+        return;
+    std::vector<std::string> header {"class"};
+    header.insert(header.end(), columnNames.begin(), columnNames.end());
+    TextTable out(header, "l" + std::string(columnNames.size(), 'r'));
+    for (std::size_t row = 0; row < table.cells.size(); ++row) {
+        std::vector<std::string> cells {row < classNames.size() ? classNames[row] : "all classes"};
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const std::vector<double> &values = table.cells[row][c].values;
+            cells.push_back((values.empty() ? "-" : formatMeanStd(values, 1, "%")) +
+                            (table.bestColumn[row] == static_cast<int>(c) ? "*" : " "));
+        }
+        out.addRow(cells);
+    }
+    out.print();
+}
+
 } // namespace
+
+void printSweepComparison(const RunStore &store, const std::string &sweep)
+{
+    const SweepComparison comparison = compareSweep(store, sweep);
+    if (comparison.groups.empty())
+        throw InputError("--sweep: no run belongs to sweep '" + sweep +
+                         "' (normlab-cli runs list --json shows each run's sweep)");
+    int runs = 0;
+    for (const NormGroup &g : comparison.groups)
+        runs += g.runs;
+    std::printf("Sweep %s: %d runs, by normalization (mean ± std over the finished runs):\n",
+                sweep.c_str(), runs);
+    TextTable summary({"norm", "finished", "best test acc", "best epoch", "last test acc",
+                       "params", "training time"},
+                      "lrrrrrr");
+    std::vector<std::string> norms;
+    std::vector<std::vector<std::vector<double>>> columns;
+    for (const NormGroup &g : comparison.groups) {
+        norms.push_back(g.norm);
+        columns.push_back(g.classAccuracies);
+        auto stat = [](const std::vector<double> &v, int decimals, const char *unit) {
+            return v.empty() ? std::string("-") : formatMeanStd(v, decimals, unit);
+        };
+        std::string seconds = "-";
+        if (!g.trainingSeconds.empty()) {
+            const MeanStd t = meanStd(g.trainingSeconds);
+            seconds = formatDuration(t.mean) +
+                      (g.trainingSeconds.size() > 1 ? " ± " + formatDuration(t.std) : "");
+        }
+        summary.addRow({g.norm, format("%d/%d", g.finished, g.runs), stat(g.bestAccuracy, 2, "%"),
+                        stat(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0, ""),
+                        stat(g.lastAccuracy, 2, "%"),
+                        g.parameterCount ? std::to_string(g.parameterCount) : "-", seconds});
+    }
+    summary.print();
+    std::printf("\nTest accuracy per class at each run's last epoch (mean ± std over the runs; * the "
+                "best):\n");
+    printClassTable(comparison.classNames, norms, columns);
+}
 
 void printCompare(const RunStore &store, const std::vector<std::int64_t> &ids)
 {
@@ -116,6 +181,23 @@ void printCompare(const RunStore &store, const std::vector<std::int64_t> &ids)
             diff.addRow(cells);
     }
     printSeedGroups(store, ids);
+
+    // Per class, for the runs on the first run's classes (a run on other classes has no row to go
+    // in: its class 0 is not the first run's).
+    std::vector<std::string> classNames, names;
+    std::vector<std::vector<std::vector<double>>> columns;
+    for (const RunRecord &r : runs) {
+        if (classNames.empty())
+            classNames = r.classNames;
+        if (r.classNames != classNames || r.epochsDone == 0)
+            continue;
+        names.push_back(format("run %lld", static_cast<long long>(r.id)));
+        columns.push_back({classAccuracies(store, r)});
+    }
+    if (!classNames.empty() && !columns.empty()) {
+        std::printf("\nTest accuracy per class at the last epoch (* the best):\n");
+        printClassTable(classNames, names, columns);
+    }
 
     std::printf("\nConfig differences:\n");
     if (diff.empty())

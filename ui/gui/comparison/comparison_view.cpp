@@ -5,6 +5,7 @@
 #include "durations.h"
 
 #include "errors.h"
+#include "norm_comparison.h"
 #include "run_summary.h"
 #include "run_palette.h"
 #include "seed_groups.h"
@@ -34,43 +35,20 @@ QTableWidgetItem *cell(const QString &text, bool numeric = true)
     return item;
 }
 
-QString meanStdText(const QVector<double> &values, int decimals, const QString &unit = {})
+QString meanStdText(const std::vector<double> &values, int decimals, const std::string &unit = {})
 {
-    if (values.isEmpty())
-        return "–";
-    const MeanStd s = meanStd(values);
-    return values.size() > 1 ? QString("%1 ± %2%3")
-                                       .arg(s.mean, 0, 'f', decimals)
-                                       .arg(s.std, 0, 'f', decimals)
-                                       .arg(unit)
-                             : QString("%1%2").arg(s.mean, 0, 'f', decimals).arg(unit);
+    return values.empty() ? QString("–")
+                          : QString::fromStdString(formatMeanStd(values, decimals, unit));
 }
 
 // "12:05" or "12:05 ± 0:31", as durations are written everywhere.
-QString durationText(const QVector<double> &seconds)
+QString durationText(const std::vector<double> &seconds)
 {
-    if (seconds.isEmpty())
+    if (seconds.empty())
         return "–";
-    const MeanStd s = meanStd(seconds);
+    const MeanStd s = normlab::meanStd(seconds);
     const QString mean = QString::fromStdString(formatDuration(s.mean));
     return seconds.size() > 1 ? mean + " ± " + QString::fromStdString(formatDuration(s.std)) : mean;
-}
-
-// Per-class test accuracy at the run's last recorded epoch, then all classes together.
-QVector<double> classAccuracies(const RunStore &store, const RunRecord &r)
-{
-    QVector<double> out;
-    if (r.epochsDone == 0)
-        return out;
-    int correct = 0, images = 0;
-    for (const ClassResult &c : classResults(store.confusion(r.id, r.epochsDone))) {
-        out << c.accuracyPercent();
-        correct += c.correct;
-        images += c.images;
-    }
-    if (images)
-        out << 100.0 * correct / images;
-    return out;
 }
 
 QIcon swatch(const QColor &color)
@@ -101,8 +79,10 @@ ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
 
     auto *sourceRow = new QHBoxLayout;
     m_classSource = new QComboBox(this);
-    m_classSource->addItem(tr("this comparison's normalizations (mean ± std over seeds)"));
-    m_classSource->addItem(tr("the runs checked in the runs table"));
+    m_classSource->addItem(tr("this comparison's normalizations (mean ± std over seeds)"),
+                           QVariant::fromValue(ClassSource::Group));
+    m_classSource->addItem(tr("the runs checked in the runs table"),
+                           QVariant::fromValue(ClassSource::CheckedRuns));
     sourceRow->addWidget(new QLabel(tr("Per-class test accuracy at the last epoch of"), this));
     sourceRow->addWidget(m_classSource);
     sourceRow->addStretch(1);
@@ -137,7 +117,7 @@ void ComparisonView::setCheckedRuns(const QList<qint64> &runIds)
 
 void ComparisonView::setClassSource(ClassSource source)
 {
-    m_classSource->setCurrentIndex(static_cast<int>(source));
+    m_classSource->setCurrentIndex(m_classSource->findData(QVariant::fromValue(source)));
 }
 
 QString ComparisonView::classHint() const
@@ -147,7 +127,7 @@ QString ComparisonView::classHint() const
 
 ComparisonView::ClassSource ComparisonView::classSource() const
 {
-    return static_cast<ClassSource>(m_classSource->currentIndex());
+    return m_classSource->currentData().value<ClassSource>();
 }
 
 void ComparisonView::refresh(const RunStore &store)
@@ -169,69 +149,42 @@ void ComparisonView::refreshGroup(const RunStore &store)
             fillClassTable({}, {}, {}, {});
         return;
     }
-    RunFilter filter;
-    filter.sweep = m_sweep.toStdString();
-    const std::vector<RunRecord> runs = store.runs(filter);
-    m_title->setText(tr("Comparison %1: %2 runs").arg(m_sweep).arg(runs.size()));
+    const SweepComparison comparison = compareSweep(store, m_sweep.toStdString());
+    int runs = 0;
+    for (const NormGroup &g : comparison.groups)
+        runs += g.runs;
+    m_title->setText(tr("Comparison %1: %2 runs").arg(m_sweep).arg(runs));
 
-    struct Group
-    {
-        int total = 0, done = 0;
-        QVector<double> best, bestEpoch, last, seconds;
-        std::int64_t params = 0;
-        QVector<QVector<double>> perClass; // one vector of class accuracies per run
-    };
-    QMap<QString, Group> groups;
-    QStringList order;
-    std::vector<std::string> classNames;
-    for (const RunRecord &r : runs) {
-        const QString norm = QString::fromStdString(summarizeConfig(r.configJson).norm);
-        if (!groups.contains(norm))
-            order << norm;
-        Group &g = groups[norm];
-        ++g.total;
-        if (r.classNames.size() > classNames.size())
-            classNames = r.classNames;
-        if (r.epochsDone == 0)
-            continue;
-        g.params = r.parameterCount;
-        if (r.state == RunState::Finished) {
-            ++g.done;
-            g.best << r.bestTestAccuracy;
-            g.bestEpoch << r.bestEpoch;
-            g.last << r.lastTestAccuracy;
-            g.seconds << r.trainingSeconds;
-        }
-        g.perClass << classAccuracies(store, r);
+    m_summary->setRowCount(static_cast<int>(comparison.groups.size()));
+    QStringList norms;
+    std::vector<std::vector<std::vector<double>>> columns;
+    for (int row = 0; row < m_summary->rowCount(); ++row) {
+        const NormGroup &g = comparison.groups[row];
+        norms << QString::fromStdString(g.norm);
+        columns.push_back(g.classAccuracies);
+        m_summary->setItem(row, 0, cell(norms.back(), false));
+        m_summary->setItem(row, 1, cell(QString("%1/%2").arg(g.finished).arg(g.runs)));
+        m_summary->setItem(row, 2, cell(meanStdText(g.bestAccuracy, 2, " %")));
+        m_summary->setItem(row, 3,
+                           cell(meanStdText(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0)));
+        m_summary->setItem(row, 4, cell(meanStdText(g.lastAccuracy, 2, " %")));
+        m_summary->setItem(row, 5,
+                           cell(g.parameterCount
+                                        ? QLocale().toString(
+                                                  static_cast<qlonglong>(g.parameterCount))
+                                        : "–"));
+        m_summary->setItem(row, 6, cell(durationText(g.trainingSeconds)));
     }
 
-    m_summary->setRowCount(static_cast<int>(order.size()));
-    for (int row = 0; row < order.size(); ++row) {
-        const Group &g = groups[order[row]];
-        m_summary->setItem(row, 0, cell(order[row], false));
-        m_summary->setItem(row, 1, cell(QString("%1/%2").arg(g.done).arg(g.total)));
-        m_summary->setItem(row, 2, cell(meanStdText(g.best, 2, " %")));
-        m_summary->setItem(row, 3, cell(meanStdText(g.bestEpoch, g.bestEpoch.size() > 1 ? 1 : 0)));
-        m_summary->setItem(row, 4, cell(meanStdText(g.last, 2, " %")));
-        m_summary->setItem(
-                row, 5,
-                cell(g.params ? QLocale().toString(static_cast<qlonglong>(g.params)) : "–"));
-        m_summary->setItem(row, 6, cell(durationText(g.seconds)));
-    }
-
-    if (classSource() != ClassSource::Group)
-        return;
-    QList<QVector<QVector<double>>> columns;
-    for (const QString &norm : order)
-        columns << groups[norm].perClass;
-    fillClassTable(order, {}, classNames, columns);
+    if (classSource() == ClassSource::Group)
+        fillClassTable(norms, {}, comparison.classNames, columns);
 }
 
 void ComparisonView::refreshCheckedRuns(const RunStore &store)
 {
     QStringList names;
     QList<QColor> colors;
-    QList<QVector<QVector<double>>> columns;
+    std::vector<std::vector<std::vector<double>>> columns;
     std::vector<std::string> classNames;
     // A run on other classes (the synthetic set beside CIFAR-10) has no row of its own to go in:
     // its class 0 is not the first run's class 0.
@@ -251,7 +204,7 @@ void ComparisonView::refreshCheckedRuns(const RunStore &store)
         }
         names << QString("%1 %2").arg(id).arg(QString::fromStdString(r.name));
         colors << runColor(id);
-        columns << QVector<QVector<double>> {classAccuracies(store, r)};
+        columns.push_back({classAccuracies(store, r)});
     }
     fillClassTable(names, colors, classNames, columns);
     if (m_checked.isEmpty()) {
@@ -269,7 +222,7 @@ void ComparisonView::refreshCheckedRuns(const RunStore &store)
 // One column per entry of `columns` (each: the runs it averages); the best mean of each row bold.
 void ComparisonView::fillClassTable(const QStringList &columns, const QList<QColor> &colors,
                                     const std::vector<std::string> &classNames,
-                                    const QList<QVector<QVector<double>>> &perColumnRuns)
+                                    const std::vector<std::vector<std::vector<double>>> &perColumnRuns)
 {
     m_classHint->setText(columns.isEmpty() && classSource() == ClassSource::Group
                                  ? tr("Open a comparison: Run → Compare Normalizations, or select "
@@ -285,29 +238,16 @@ void ComparisonView::fillClassTable(const QStringList &columns, const QList<QCol
     for (const std::string &n : classNames)
         rowNames << QString::fromStdString(n);
     rowNames << tr("all classes");
-    m_classes->setRowCount(classNames.empty() ? 0 : static_cast<int>(rowNames.size()));
+    const ClassTable table = normlab::classTable(classNames.size(), perColumnRuns);
+    m_classes->setRowCount(static_cast<int>(table.cells.size()));
     m_classes->setVerticalHeaderLabels(rowNames);
+    QFont bold = m_classes->font();
+    bold.setBold(true);
     for (int row = 0; row < m_classes->rowCount(); ++row) {
-        double best = -1;
-        int bestColumn = -1;
-        for (int c = 0; c < columns.size(); ++c) {
-            QVector<double> values;
-            for (const QVector<double> &run : perColumnRuns[c])
-                if (row < run.size())
-                    values << run[row];
-            m_classes->setItem(row, c, cell(meanStdText(values, 1, " %")));
-            if (values.isEmpty())
-                continue;
-            if (const double mean = meanStd(values).mean; mean > best) {
-                best = mean;
-                bestColumn = c;
-            }
-        }
-        if (columns.size() > 1 && bestColumn >= 0) {
-            QFont bold = m_classes->font();
-            bold.setBold(true);
-            m_classes->item(row, bestColumn)->setFont(bold);
-        }
+        for (int c = 0; c < m_classes->columnCount(); ++c)
+            m_classes->setItem(row, c, cell(meanStdText(table.cells[row][c].values, 1, " %")));
+        if (const int best = table.bestColumn[row]; best >= 0)
+            m_classes->item(row, best)->setFont(bold);
     }
 }
 

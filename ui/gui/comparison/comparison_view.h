@@ -27,6 +27,7 @@ public:
 
     // Whose per-class accuracy the lower table shows.
     enum class ClassSource { Group, CheckedRuns };
+    Q_ENUM(ClassSource)
 
     // Shows this group's comparison and its per-class accuracy.
     void setGroup(const QString &sweep);
@@ -51,7 +52,7 @@ private:
     void refreshCheckedRuns(const RunStore &store);
     void fillClassTable(const QStringList &columns, const QList<QColor> &colors,
                         const std::vector<std::string> &classNames,
-                        const QList<QVector<QVector<double>>> &perColumnRuns);
+                        const std::vector<std::vector<std::vector<double>>> &perColumnRuns);
 
     QString m_sweep;
     QList<qint64> m_checked;

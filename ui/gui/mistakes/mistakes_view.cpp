@@ -45,8 +45,9 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_trueClass = new QComboBox(this);
     m_predicted = new QComboBox(this);
     m_sort = new QComboBox(this);
-    m_sort->addItems(
-            {tr("Most confident first"), tr("Least confident first"), tr("Test-set order")});
+    m_sort->addItem(tr("Most confident first"), MostConfident);
+    m_sort->addItem(tr("Least confident first"), LeastConfident);
+    m_sort->addItem(tr("Test-set order"), ByIndex);
     m_count = new QLabel(this);
     m_count->setWordWrap(true);
     bar->addWidget(m_title);
@@ -232,7 +233,7 @@ void MistakesView::fillGallery()
         if ((wantTrue < 0 || m.trueLabel == wantTrue) &&
             (wantPredicted < 0 || m.predicted == wantPredicted))
             shown.push_back(m);
-    switch (m_sort->currentIndex()) {
+    switch (m_sort->currentData().toInt()) {
     case MostConfident:
         std::stable_sort(shown.begin(), shown.end(),
                          [](auto &a, auto &b) { return a.confidence > b.confidence; });
