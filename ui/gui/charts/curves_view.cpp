@@ -3,6 +3,7 @@
 #include "store_error_banner.h"
 
 #include "chart_style.h"
+#include "elided_label.h"
 #include "errors.h"
 #include "metrics_chart.h"
 #include "qcustomplot_include.h"
@@ -44,10 +45,10 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     smoothing->setValue(90);
     smoothing->setMaximumWidth(200);
     auto *logScale = new QCheckBox(tr("Log scale (loss)"));
-    m_groupSeeds = new QCheckBox(tr("Group seeds (mean ± std)"));
+    m_groupSeeds = new QCheckBox(tr("Group seeds"));
     m_groupSeeds->setToolTip(
             tr("Checked runs that differ only by seed are drawn as one mean test curve with a "
-               "band of one standard deviation"));
+               "band of one standard deviation (mean ± std)"));
     auto *xAxis = new QComboBox;
     xAxis->addItem(tr("by epoch"), QVariant::fromValue(MetricsChart::XAxis::Epoch));
     xAxis->addItem(tr("by step"), QVariant::fromValue(MetricsChart::XAxis::Step));
@@ -61,7 +62,7 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     controls->addWidget(logScale);
     controls->addWidget(m_groupSeeds);
     controls->addStretch(1);
-    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
+    controls->addWidget(new ElidedLabel(tr("Drag to pan, wheel to zoom, double-click to fit")));
     // Its own line under the controls: beside them it wrapped onto four lines and made the bar
     // taller.
     m_groupNote = new QLabel;

@@ -2,6 +2,8 @@
 
 #include "store_error_banner.h"
 
+#include "elided_label.h"
+
 #include "durations.h"
 
 #include "errors.h"
@@ -83,9 +85,12 @@ ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
                            QVariant::fromValue(ClassSource::Group));
     m_classSource->addItem(tr("the runs checked in the runs table"),
                            QVariant::fromValue(ClassSource::CheckedRuns));
-    sourceRow->addWidget(new QLabel(tr("Per-class test accuracy at the last epoch of"), this));
-    sourceRow->addWidget(m_classSource);
-    sourceRow->addStretch(1);
+    // Both give way before the window does: the long item made the window wider.
+    m_classSource->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_classSource->setMinimumContentsLength(24);
+    m_classSource->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    sourceRow->addWidget(new ElidedLabel(tr("Per-class test accuracy at the last epoch of"), this));
+    sourceRow->addWidget(m_classSource, 1);
     m_classHint = new QLabel(this);
     m_classHint->setEnabled(false); // greyed, in any palette
     m_classes = new QTableWidget(0, 0, this);

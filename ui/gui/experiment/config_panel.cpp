@@ -148,15 +148,20 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(tr("Threads"), m_threads);
     layout->addWidget(trainBox);
 
-    m_errorLabel = new QLabel(this);
+    m_messages = new QWidget(this);
+    auto *messages = new QVBoxLayout(m_messages);
+    messages->setContentsMargins(0, 0, 0, 0);
+    m_errorLabel = new QLabel(m_messages);
+    m_errorLabel->setObjectName("error");
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet("color: #d03030;");
-    layout->addWidget(m_errorLabel);
-    m_adviceLabel = new QLabel(this);
+    messages->addWidget(m_errorLabel);
+    m_adviceLabel = new QLabel(m_messages);
     m_adviceLabel->setObjectName("advice");
     m_adviceLabel->setWordWrap(true);
     m_adviceLabel->setStyleSheet("color: #a06000;");
-    layout->addWidget(m_adviceLabel);
+    messages->addWidget(m_adviceLabel);
+    layout->addWidget(m_messages);
     layout->addStretch(1);
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this] {

@@ -33,6 +33,10 @@ public:
     bool valid() const { return m_error.isEmpty(); }
     AugmentEditor *augmentEditor() const { return m_augment; }
     QString error() const { return m_error; }
+    // Why the experiment cannot train, and advice on one that will not learn. Under the form by
+    // default; a window that scrolls the form places it where it stays in view (the message was
+    // out of sight below the form).
+    QWidget *messageArea() const { return m_messages; }
     void setConfig(const ExperimentConfig &config);
 
 Q_SIGNALS:
@@ -71,6 +75,7 @@ private:
     QSpinBox *m_batchSize;
     QLineEdit *m_seed;
     QSpinBox *m_threads;
+    QWidget *m_messages;
     QLabel *m_errorLabel;
     QLabel *m_adviceLabel; // what adviceFor() says of a valid config
 };

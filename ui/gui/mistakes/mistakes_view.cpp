@@ -1,5 +1,7 @@
 #include "mistakes_view.h"
 
+#include "elided_label.h"
+
 #include "store_error_banner.h"
 
 #include "confusion_matrix_view.h"
@@ -38,9 +40,9 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_storeError = new StoreErrorBanner(this);
     layout->addWidget(m_storeError);
     auto *bar = new QHBoxLayout;
-    m_title = new QLabel(tr("Check or select a run to see its mistakes"), this);
+    m_title = new ElidedLabel(tr("Check or select a run to see its mistakes"), this);
     m_epochSlider = new QSlider(Qt::Horizontal, this);
-    m_epochSlider->setMinimumWidth(160);
+    m_epochSlider->setMinimumWidth(100);
     m_epochLabel = new QLabel(this);
     m_trueClass = new QComboBox(this);
     m_predicted = new QComboBox(this);
@@ -48,19 +50,27 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_sort->addItem(tr("Most confident first"), MostConfident);
     m_sort->addItem(tr("Least confident first"), LeastConfident);
     m_sort->addItem(tr("Test-set order"), ByIndex);
+    // The filters give way before the window does (they made it at least 1,321 px wide).
+    for (QComboBox *box : {m_trueClass, m_predicted, m_sort}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(box == m_sort ? 8 : 6);
+    }
     m_count = new QLabel(this);
     m_count->setWordWrap(true);
-    bar->addWidget(m_title);
-    bar->addStretch(1);
+    bar->addWidget(m_title, 1);
     bar->addWidget(new QLabel(tr("Epoch"), this));
     bar->addWidget(m_epochSlider);
     bar->addWidget(m_epochLabel);
-    bar->addWidget(new QLabel(tr("True"), this));
-    bar->addWidget(m_trueClass);
-    bar->addWidget(new QLabel(tr("Predicted"), this));
-    bar->addWidget(m_predicted);
-    bar->addWidget(m_sort);
     layout->addLayout(bar);
+    // The filters on a line of their own: beside the title they set the window's least width.
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("True"), this));
+    filters->addWidget(m_trueClass);
+    filters->addWidget(new QLabel(tr("Predicted"), this));
+    filters->addWidget(m_predicted);
+    filters->addWidget(m_sort);
+    filters->addStretch(1);
+    layout->addLayout(filters);
 
     m_gallery = new QListView(this);
     m_gallery->setModel(m_model);

@@ -118,6 +118,7 @@ void MainWindow::buildLayout()
     m_runName = new QLineEdit;
     m_runName->setPlaceholderText(tr("Run name (default: preset and normalization)"));
     leftLayout->addWidget(form, 1);
+    leftLayout->addWidget(m_config->messageArea());
     leftLayout->addWidget(m_runName);
 
     auto *main = new QSplitter(Qt::Horizontal);
@@ -141,6 +142,7 @@ void MainWindow::connectTraining()
     connect(m_controller, &TrainingController::runFinished, this, &MainWindow::onRunFinished);
     connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
+    connect(m_controller, &TrainingController::pausedChanged, m_status, &TrainingStatus::setPaused);
 }
 
 // The runs table: ticks draw runs, a selection opens its group and its mistakes, its commands.

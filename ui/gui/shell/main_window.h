@@ -62,6 +62,7 @@ public:
     // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
     QList<qint64> compareNormalizations(int seeds);
     ComparisonView *comparisonView() const { return m_comparison; }
+    TrainingStatus *trainingStatus() const { return m_status; }
     void setGroupSeeds(bool on);
 
     // The runs table's actions on a run (tag, note, resume, delete).

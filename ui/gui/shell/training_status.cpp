@@ -56,6 +56,11 @@ void TrainingStatus::runStarted(qint64 runId, int epochs, int resumedFrom)
 {
     m_totalEpochs = epochs;
     m_resumedFrom = resumedFrom;
+    m_runId = runId;
+    m_paused = false;
+    m_pausedMs = 0;
+    m_epochs->setEnabled(true);
+    m_batches->setEnabled(true);
     m_run->setText(tr("Run %1").arg(runId));
     // The bar fills through the epochs; its text counts from 1, as the CLI does.
     m_epochs->setRange(0, epochs * kEpochSteps);
@@ -80,18 +85,45 @@ void TrainingStatus::batchDone(const BatchProgress &p)
     // ETA from this session's pace: batches left over batches done per second.
     const double done = (p.epoch - 1 - m_resumedFrom) * static_cast<double>(p.batches) + p.batch;
     const double left = (m_totalEpochs - p.epoch + 1) * static_cast<double>(p.batches) - p.batch;
-    const double elapsed = m_clock.elapsed() / 1000.0;
+    const double elapsed = static_cast<double>(m_clock.elapsed() - m_pausedMs) / 1000.0;
     const QString eta =
             done > 0 ? QString::fromStdString(formatDuration(elapsed / done * left)) : QString("–");
-    m_rate->setText(tr("%1 img/s   loss %2   lr %3   ETA %4")
-                            .arg(p.imagesPerSecond, 0, 'f', 0)
-                            .arg(p.runningLoss, 0, 'f', 4)
-                            .arg(p.lr, 0, 'g', 4)
-                            .arg(eta));
+    m_progressText = tr("%1 img/s   loss %2   lr %3   ETA %4")
+                             .arg(p.imagesPerSecond, 0, 'f', 0)
+                             .arg(p.runningLoss, 0, 'f', 4)
+                             .arg(p.lr, 0, 'g', 4)
+                             .arg(eta);
+    if (!m_paused)
+        m_rate->setText(m_progressText);
+}
+
+void TrainingStatus::setPaused(bool paused)
+{
+    if (paused == m_paused || m_runId == 0)
+        return;
+    m_paused = paused;
+    m_epochs->setEnabled(!paused);
+    m_batches->setEnabled(!paused);
+    if (paused) {
+        m_pauseClock.start();
+        m_run->setText(tr("Run %1 paused").arg(m_runId));
+        m_rate->setText(tr("Paused after the current batch: Run → Pause (Ctrl+P) continues"));
+    } else {
+        m_pausedMs += m_pauseClock.elapsed();
+        m_run->setText(tr("Run %1").arg(m_runId));
+        m_rate->setText(m_progressText);
+    }
+}
+
+QString TrainingStatus::text() const
+{
+    return m_run->text() + "  " + m_rate->text();
 }
 
 void TrainingStatus::runFinished(const QString &text)
 {
+    m_runId = 0;
+    m_paused = false;
     m_epochs->hide();
     m_batches->hide();
     m_run->setText(text);
