@@ -19,4 +19,26 @@ std::int64_t recordRun(RunStore &store, const RecordedRun &run)
     return id;
 }
 
+std::int64_t recordRun(RunStore &store, std::uint64_t seed, const std::vector<double> &testLoss,
+                       const ExperimentConfig &config)
+{
+    ExperimentConfig c = config;
+    c.seed = seed;
+    const std::int64_t id = store.createRun({"s8 BatchNorm", toJson(c).dump(), seed, {}, {}, {}});
+    RunWriter writer(store, id);
+    writer.started({"synthetic", "", "", {}, 48552, "cpu"});
+    for (int e = 1; e <= static_cast<int>(testLoss.size()); ++e) {
+        EpochMetrics m;
+        m.epoch = e;
+        m.trainLoss = testLoss[e - 1] + 0.1;
+        m.trainAccuracy = 50 + e;
+        m.testLoss = testLoss[e - 1];
+        m.testAccuracy = 40 + 10 * e;
+        m.wallTime = 1.7e9 + 60 * e;
+        writer.addEpoch(m);
+    }
+    writer.finish(RunState::Finished);
+    return id;
+}
+
 } // namespace normlab::test

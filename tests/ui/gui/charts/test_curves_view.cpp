@@ -1,17 +1,24 @@
-// The Curves tab says what its lines are, grouped or not, and why a chart is empty.
+// The Curves tab says what its lines are, grouped or not, and why a chart is empty; a seed group's
+// band is named without the seed, and repeats of one seed are drawn run by run, not as a band.
 
 #include "curves_view.h"
 #include "metrics_chart.h"
 #include "qcustomplot_include.h"
 #include "recorded_runs.h"
 #include "run_store.h"
+#include "seed_groups.h"
 #include "test_support.h"
 
+#include <QLabel>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace normlab;
 using namespace normlab::gui;
+using test::recordRun;
 
 namespace {
 
@@ -40,6 +47,13 @@ class TestCurvesView : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        m_tmp = std::make_unique<QTemporaryDir>();
+        QCoreApplication::setOrganizationName("NormLabTest");
+        QSettings().clear();
+    }
+
     // With Group seeds the thin lines are the seeds' mean per-epoch train values: the caption said
     // "train loss of the latest batch" for them.
     void captionSaysWhatGroupedLinesAre()
@@ -130,7 +144,80 @@ private Q_SLOTS:
         view.accuracyChart()->flush();
         QCOMPARE(view.accuracyChart()->hintShown(), QString());
     }
+
+    void bandNamesLeaveTheSeedOut_data();
+    void bandNamesLeaveTheSeedOut();
+    void repeatsAreNotSeeds();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_tmp;
 };
+
+void TestCurvesView::bandNamesLeaveTheSeedOut_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("band");
+    QTest::newRow("sweep") << "s8-bn norm=batch seed=1" << "s8-bn norm=batch";
+    QTest::newRow("gui") << "s8 GroupNorm, seed 2" << "s8 GroupNorm";
+    QTest::newRow("middle") << "s9 seed=3 lr=0.05" << "s9 lr=0.05";
+    QTest::newRow("no seed") << "my run" << "my run";
+    QTest::newRow("only a seed") << "seed=4" << "seed=4";
+    QTest::newRow("word") << "seedless 7" << "seedless 7";
+}
+
+// The band of runs 1 and 2 was named "s8-bn norm=batch seed=1 (2 seed(s), mean ± std)".
+void TestCurvesView::bandNamesLeaveTheSeedOut()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, band);
+    SeedGroup g;
+    RunRecord a, b;
+    a.name = first.toStdString();
+    b.name = "other";
+    g.members = {a, b};
+    QCOMPARE(g.name(), band);
+}
+
+// Compare Normalizations re-trained an existing run: "(2 seeds)" had one seed, lost its train
+// curve, and neither a band nor a word why.
+void TestCurvesView::repeatsAreNotSeeds()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 a = recordRun(store, 1, {2.0, 1.5, 1.2});
+    const qint64 b = recordRun(store, 1, {2.1, 1.6, 1.3});
+    SeedGrouping g = seedGroups(store, {a, b});
+    QCOMPARE(g.groups.size(), 0);
+    QCOMPARE(g.repeatsOnly.size(), 1);
+    QVERIFY2(g.explanation().contains("repeats, not seeds"), qPrintable(g.explanation()));
+
+    const qint64 c = recordRun(store, 2, {1.8, 1.4, 1.0});
+    g = seedGroups(store, {a, b, c});
+    QCOMPARE(g.groups.size(), 1);
+    QCOMPARE(g.groups[0].seedCount(), 2);
+    QCOMPARE(g.groups[0].repeats.size(), 1);
+    QCOMPARE(g.groups[0].repeats[0].id, a); // of two equal runs, the newer one is kept
+    QCOMPARE(g.groups[0].testLoss.mean[2], (1.3 + 1.0) / 2);
+    QCOMPARE(g.groups[0].trainLoss.mean[2], (1.4 + 1.1) / 2);
+    QVERIFY2(g.explanation().contains(QString("%1 left out").arg(a)), qPrintable(g.explanation()));
+
+    // On the chart: repeats alone stay drawn run by run, each with its train curve.
+    CurvesView view;
+    view.setGroupSeeds(true);
+    view.showRuns(store, {a, b});
+    view.lossChart()->flush();
+    QCOMPARE(view.lossChart()->bandCount(), 0);
+    QCOMPARE(view.lossChart()->plot()->legend->itemCount(), 2);
+    QVERIFY(view.findChild<QLabel *>() != nullptr);
+    bool said = false;
+    for (const QLabel *label : view.findChildren<QLabel *>())
+        said = said || (label->isVisibleTo(&view) && label->text().contains("repeats, not seeds"));
+    QVERIFY(said);
+    view.showRuns(store, {a, b, c});
+    view.lossChart()->flush();
+    QCOMPARE(view.lossChart()->bandCount(), 1);
+    // The band, and the repeat it left out, drawn on its own.
+    QCOMPARE(view.lossChart()->plot()->legend->itemCount(), 2);
+}
 
 QTEST_MAIN(TestCurvesView)
 #include "test_curves_view.moc"

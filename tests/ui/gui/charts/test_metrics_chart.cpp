@@ -1,9 +1,13 @@
-// The charts' time axis: both charts of a run count from the same moment.
+// The loss and accuracy charts: both charts of a run count from the same moment, the smoothing is
+// TensorBoard's, hovering names the point under the mouse, and the legend's columns fit its names.
 
+#include "chart_style.h"
 #include "metrics_chart.h"
 #include "qcustomplot_include.h"
+#include "smoothing.h"
 #include "training_clock.h"
 
+#include <QToolTip>
 #include <QtTest>
 
 using namespace normlab::gui;
@@ -84,7 +88,100 @@ private Q_SLOTS:
             clock.addSpan(span.x(), span.y());
         QVERIFY(qAbs(clock.at(moment) - seconds) < 1e-9);
     }
+
+    void smoothingIsTensorBoardsDebiasedEma();
+    void hoverReportsThePointUnderTheMouse_data();
+    void hoverReportsThePointUnderTheMouse();
+    void legendColumnsFitTheirNames();
 };
+
+void TestMetricsChart::smoothingIsTensorBoardsDebiasedEma()
+{
+    const QVector<double> raw {1, 2, 3, 4};
+    QCOMPARE(debiasedEma(raw, 0), raw);
+    const QVector<double> smooth = debiasedEma(raw, 0.5);
+    QCOMPARE(smooth[0], 1.0); // debiased: the first point is the data, not half of it
+    QCOMPARE(smooth[1], (0.5 * 0.5 + 0.5 * 2) / 0.75);
+    QVERIFY(smooth[3] < 4 && smooth[3] > 3);
+}
+
+// Hovering run 5's epoch-3 test point said "epoch 2.00: 1.8032"; the store said 1.5526.
+void TestMetricsChart::hoverReportsThePointUnderTheMouse_data()
+{
+    QTest::addColumn<int>("epoch");
+    QTest::addColumn<int>("axis");
+    const QVector<QPair<const char *, MetricsChart::XAxis>> axes {
+            {"epoch", MetricsChart::XAxis::Epoch},
+            {"step", MetricsChart::XAxis::Step},
+            {"time", MetricsChart::XAxis::Time}};
+    for (const auto &[name, axis] : axes)
+        for (int e = 1; e <= 3; ++e)
+            QTest::addRow("%s axis, epoch %d", name, e) << e << static_cast<int>(axis);
+}
+
+void TestMetricsChart::hoverReportsThePointUnderTheMouse()
+{
+    QFETCH(int, epoch);
+    QFETCH(int, axis);
+    const QVector<double> test {2.1094, 1.8032, 1.5526};
+    MetricsChart chart(MetricsChart::Metric::Loss);
+    chart.resize(800, 500);
+    chart.setRun(5, "5 s8 BatchNorm", Qt::red);
+    constexpr int kBatches = 50;
+    for (int e = 1; e <= 3; ++e) {
+        for (int b = 1; b <= kBatches; ++b) {
+            const double step = (e - 1) * kBatches + b;
+            chart.addTrainPoint(5, {e - 1 + b / double(kBatches), step, 1e9 + step},
+                                2.3 - 0.01 * step);
+        }
+        chart.addTestPoint(5, {double(e), double(e * kBatches), 1e9 + e * kBatches}, test[e - 1]);
+    }
+    chart.setXAxis(static_cast<MetricsChart::XAxis>(axis));
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    chart.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const double x = axis == 0 ? epoch : axis == 1 ? epoch * kBatches : epoch * kBatches - 1;
+    const QPointF pixel(chart.plot()->xAxis->coordToPixel(x),
+                        chart.plot()->yAxis->coordToPixel(test[epoch - 1]));
+    QVERIFY(chart.plot()->axisRect()->rect().contains(pixel.toPoint())); // the range was fitted
+    // A few pixels off, on the side of the previous epoch: where the old lookup went wrong.
+    for (const QPointF offset : {QPointF(0, 0), QPointF(-3, 2), QPointF(3, -2)}) {
+        const auto point = chart.pointAt(pixel + offset);
+        QVERIFY(point);
+        QCOMPARE(point->series, QString("test"));
+        QCOMPARE(point->at.epoch, double(epoch));
+        QCOMPARE(point->value, test[epoch - 1]);
+        QVERIFY2(point->text.contains(
+                         QString("epoch %1: %2").arg(epoch).arg(test[epoch - 1], 0, 'f', 4)),
+                 qPrintable(point->text));
+    }
+    // And through the mouse, as a person hovers (from elsewhere: a move to where the cursor
+    // already is sends nothing).
+    QTest::mouseMove(chart.plot(), QPoint(1, 1));
+    QTest::mouseMove(chart.plot(), pixel.toPoint());
+    QTRY_VERIFY(QToolTip::isVisible());
+    QVERIFY2(QToolTip::text().contains(QString::number(test[epoch - 1], 'f', 4)),
+             qPrintable(QToolTip::text()));
+    // Far from every point: no tooltip.
+    QVERIFY(!chart.pointAt(QPointF(chart.plot()->xAxis->coordToPixel(x), 5)));
+}
+
+// Three columns of long run names were squeezed into the chart's width, each name cut off.
+void TestMetricsChart::legendColumnsFitTheirNames()
+{
+    QCustomPlot plot;
+    for (const char *name : {"1 s8-bn norm=batch seed=1", "2 s8-bn norm=batch seed=2", "3 x"}) {
+        QCPGraph *graph = plot.addGraph();
+        graph->setName(name);
+    }
+    QCPLegend *legend = plot.legend;
+    const int one = QFontMetrics(legend->font()).horizontalAdvance("1 s8-bn norm=batch seed=1");
+    QCOMPARE(legendColumnsThatFit(legend, 3000, 3), 3);
+    QCOMPARE(legendColumnsThatFit(legend, 2 * one + 120, 3), 2);
+    QCOMPARE(legendColumnsThatFit(legend, one + 60, 3), 1);
+    QCOMPARE(legendColumnsThatFit(legend, 10, 3), 1);
+}
 
 QTEST_MAIN(TestMetricsChart)
 #include "test_metrics_chart.moc"

@@ -1,4 +1,5 @@
-// The runs table says what `normlab-cli runs show` says about the same run.
+// The runs table says what `normlab-cli runs show` says about the same run, its selection follows
+// the run, and notes are shown and searched.
 
 #include "presets.h"
 #include "recorded_runs.h"
@@ -10,12 +11,16 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSettings>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace normlab;
 using namespace normlab::gui;
+using test::recordRun;
 
 namespace {
 
@@ -55,6 +60,13 @@ class TestRunsPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init()
+    {
+        m_tmp = std::make_unique<QTemporaryDir>();
+        QCoreApplication::setOrganizationName("NormLabTest");
+        QSettings().clear();
+    }
+
     // The peak memory in the tooltip is decimal megabytes, as the CLI prints them (it said 542
     // where `runs show` said 569 for the same run).
     void peakMemoryInTheClisUnit()
@@ -216,7 +228,57 @@ private Q_SLOTS:
         QVERIFY2(preset.data(Qt::ToolTipRole).toString().contains(R"(model.norm: "batch" -> "group")"),
                  qPrintable(preset.data(Qt::ToolTipRole).toString()));
     }
+
+    void selectionFollowsTheRun();
+    void notesAreShownAndSearched();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_tmp;
 };
+
+// Each new run inserted at the top moved the highlight from run 1 to 2 to 3.
+void TestRunsPanel::selectionFollowsTheRun()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 first = recordRun(store, 1, {2.0});
+    RunsPanel panel;
+    panel.refresh(store);
+    QSignalSpy selected(&panel, &RunsPanel::runSelected);
+    panel.selectRun(first);
+    QCOMPARE(panel.selectedRun(), first);
+    selected.clear();
+    for (int i = 0; i < 3; ++i) {
+        recordRun(store, 2 + i, {2.0});
+        panel.refresh(store);
+        QCOMPARE(panel.selectedRun(), first);
+    }
+    QCOMPARE(selected.size(), 0); // the detail views keep showing the run they showed
+}
+
+void TestRunsPanel::notesAreShownAndSearched()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 id = recordRun(store, 1, {2.0});
+    recordRun(store, 2, {2.0});
+    store.setNote(id, "baseline for the report\nlr 0.01, as the reference");
+    RunsPanel panel;
+    panel.refresh(store);
+    const QAbstractItemModel *table = panel.view()->model();
+    int noteColumn = -1;
+    for (int c = 0; c < table->columnCount(); ++c)
+        if (table->headerData(c, Qt::Horizontal).toString() == "Note")
+            noteColumn = c;
+    QVERIFY(noteColumn >= 0);
+    const int row = 1; // newest first
+    QCOMPARE(table->index(row, noteColumn).data().toString(), QString("baseline for the report"));
+    QVERIFY(table->index(row, noteColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("as the reference"));
+    panel.findChild<QLineEdit *>()->setText("as the reference"); // the note's second line
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->index(0, 0).data(RunsTableModel::RunIdRole).toLongLong(), id);
+}
 
 QTEST_MAIN(TestRunsPanel)
 #include "test_runs_panel.moc"
