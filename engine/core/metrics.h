@@ -1,5 +1,5 @@
-// What one epoch of training produced: plain values shared by the trainer, the run store, the
-// exports and the views.
+// What one epoch of training (or a batch of a learning-rate range test) produced: plain values
+// shared by the trainer, the run store, the exports and the views.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,14 @@ struct EpochMetrics
     double wallTime = 0; // Unix time, seconds
     std::vector<int> confusion; // classes x classes, row = true class, column = predicted
     std::vector<Misclassified> misclassified;
+};
+
+// One batch of a learning-rate range test (engine/train/lr_range_test).
+struct LrRangePoint
+{
+    double lr = 0;
+    double loss = 0; // the batch's
+    double smoothedLoss = 0;
 };
 
 } // namespace normlab

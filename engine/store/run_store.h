@@ -79,10 +79,25 @@ struct RunFilter
     std::string sweep;
 };
 
+// A learning-rate range test as recorded: what it ran on, its curve and its suggestion.
+struct LrTestRecord
+{
+    std::int64_t id = 0;
+    std::int64_t runId = 0; // the run it belongs to; 0 for one made from a config alone
+    double createdAt = 0;
+    std::string configJson;
+    double startLr = 0, endLr = 0;
+    int iterations = 0;
+    std::vector<LrRangePoint> points;
+    bool diverged = false;
+    double suggestedLr = 0; // 0: none
+    std::string rule; // how the suggestion was chosen
+};
+
 class RunStore
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     struct Options
     {
@@ -132,6 +147,11 @@ public:
     void setNote(std::int64_t id, const std::string &note);
     // Removes the run, its records and its checkpoints. Refuses a run that is training.
     void deleteRun(std::int64_t id);
+
+    // Records a learning-rate range test; returns its id. Its runId, when not 0, must name a run.
+    std::int64_t addLrTest(const LrTestRecord &test);
+    // The tests of one run (0: those made from a config alone), oldest first.
+    std::vector<LrTestRecord> lrTests(std::int64_t runId) const;
 
     // The store's own folder for the run (its lock and, by default, its checkpoints).
     std::string runDir(std::int64_t id) const;

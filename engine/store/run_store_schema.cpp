@@ -89,6 +89,23 @@ constexpr std::array<const char *, RunStore::kSchemaVersion> kMigrations = {
     CREATE INDEX runs_by_status ON runs(status);
     CREATE INDEX runs_by_sweep ON runs(sweep);
     )sql",
+        // 3: learning-rate range tests, of a run or of a config alone.
+        R"sql(
+    CREATE TABLE lr_tests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        config TEXT NOT NULL,
+        start_lr REAL NOT NULL,
+        end_lr REAL NOT NULL,
+        iterations INTEGER NOT NULL,
+        points TEXT NOT NULL,
+        diverged INTEGER NOT NULL,
+        suggested_lr REAL,
+        rule TEXT NOT NULL
+    );
+    CREATE INDEX lr_tests_by_run ON lr_tests(run_id);
+    )sql",
 };
 
 } // namespace

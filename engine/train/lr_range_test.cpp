@@ -181,7 +181,12 @@ LrRangeResult lrRangeTest(const ExperimentConfig &config, const Dataset &train,
     loaderOptions.dropLast = true;
     loaderOptions.seed = config.seed;
     BatchLoader loader(train, Augmenter(config.augment), config.normalize, loaderOptions);
-    return runLrRangeTest(model, *optimizer, loader, config.labelSmoothing, options, callbacks);
+    try {
+        return runLrRangeTest(model, *optimizer, loader, config.labelSmoothing, options, callbacks);
+    } catch (const c10::Error &e) {
+        // Neither face knows LibTorch (see RunSession).
+        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+    }
 }
 
 } // namespace normlab

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "metrics.h"
 #include "net.h"
 
 #include <functional>
@@ -35,13 +36,6 @@ struct LrRangeTestOptions
 
 // Throws ConfigError naming the field.
 void validate(const LrRangeTestOptions &options);
-
-struct LrRangePoint
-{
-    double lr = 0;
-    double loss = 0; // the batch's
-    double smoothedLoss = 0;
-};
 
 struct LrRangeResult
 {

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "export_command.h"
 #include "interrupt_watcher.h"
+#include "lr_find_command.h"
 #include "model_spec.h"
 #include "paths.h"
 #include "presets.h"
@@ -110,6 +111,8 @@ int runCli(int argc, char **argv)
     runsCommands.addTo(app);
     ExportCommand exportCommand;
     exportCommand.addTo(app);
+    LrFindCommand lrFindCommand;
+    lrFindCommand.addTo(app);
 
     ConfigOptions printConfig;
     std::string printConfigOut;
@@ -151,6 +154,8 @@ int runCli(int argc, char **argv)
             return runsCommands.run();
         if (exportCommand.parsed())
             return exportCommand.run();
+        if (lrFindCommand.parsed())
+            return lrFindCommand.run();
         if (*configCmd) {
             const ExperimentConfig c = printConfig.build();
             if (printConfigOut.empty())

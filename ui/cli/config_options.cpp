@@ -37,6 +37,7 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
     c.add_option("--weight-decay", m_weightDecay, "Weight decay");
     c.add_option("--optimizer", m_optimizer, "sgd, adam or adamw");
     c.add_option("--schedule", m_schedule, "plateau, step, onecycle or none");
+    c.add_option("--max-lr", m_maxLr, "OneCycle's peak learning rate (normlab-cli lr-find suggests one)");
     c.add_option("--label-smoothing", m_labelSmoothing, "Label smoothing of the NLL loss");
     c.add_flag("--no-augment", m_noAugment, "Train without augmentation (normalization stays)");
     c.add_option("--seed", m_seed, "Random seed");
@@ -112,6 +113,8 @@ ExperimentConfig ConfigOptions::build() const
         c.batchSize = m_batchSize;
     if (given("--lr"))
         c.optimizer.lr = m_lr;
+    if (given("--max-lr"))
+        c.schedule.maxLr = m_maxLr;
     if (given("--momentum"))
         c.optimizer.momentum = m_momentum;
     if (given("--weight-decay"))

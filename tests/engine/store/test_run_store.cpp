@@ -70,6 +70,7 @@ private Q_SLOTS:
     void twoWritersOfDifferentRunsShareTheStore();
     void deleteRemovesRecordsAndFiles();
     void unknownRunIsAClearError();
+    void lrTestsBelongToTheirRun();
 };
 
 void TestRunStore::createsTheSchemaAndMigratesOldStores()
@@ -410,6 +411,50 @@ void TestRunStore::unknownRunIsAClearError()
             QVERIFY2(QString::fromUtf8(e.what()).contains("no run 77"), e.what());
         }
     }
+}
+
+
+// A learning-rate range test is kept with the run it belongs to (or with none), its curve read
+// back exactly; deleting the run deletes its tests.
+void TestRunStore::lrTestsBelongToTheirRun()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path().toStdString());
+    const std::int64_t id = store.createRun(newRun("bn"));
+    LrTestRecord test;
+    test.runId = id;
+    test.configJson = "{}";
+    test.startLr = 1e-5;
+    test.endLr = 1;
+    test.iterations = 3;
+    test.points = {{1e-5, 2.31, 2.31}, {3.2e-3, 2.2, 2.3045}, {1, 9.5, 2.66}};
+    test.diverged = true;
+    test.suggestedLr = 3.2e-3;
+    test.rule = "steepest descent";
+    const std::int64_t testId = store.addLrTest(test);
+    LrTestRecord alone = test;
+    alone.runId = 0;
+    alone.suggestedLr = 0;
+    store.addLrTest(alone);
+
+    const std::vector<LrTestRecord> tests = store.lrTests(id);
+    QCOMPARE(tests.size(), std::size_t(1));
+    QCOMPARE(tests[0].id, testId);
+    QCOMPARE(tests[0].runId, id);
+    QCOMPARE(tests[0].points.size(), std::size_t(3));
+    QCOMPARE(tests[0].points[1].smoothedLoss, 2.3045);
+    QCOMPARE(tests[0].suggestedLr, 3.2e-3);
+    QVERIFY(tests[0].diverged);
+    QVERIFY(tests[0].createdAt > 0);
+    QCOMPARE(store.lrTests(0).size(), std::size_t(1));
+    QCOMPARE(store.lrTests(0)[0].suggestedLr, 0.0);
+
+    LrTestRecord orphan = test;
+    orphan.runId = id + 100;
+    QVERIFY_THROWS_EXCEPTION(StoreError, store.addLrTest(orphan));
+    store.deleteRun(id);
+    QVERIFY(store.lrTests(id).empty());
+    QCOMPARE(store.lrTests(0).size(), std::size_t(1));
 }
 
 QTEST_GUILESS_MAIN(TestRunStore)
