@@ -46,7 +46,7 @@ MetricsChart::MetricsChart(Metric metric, QWidget *parent)
     m_plot->plotLayout()->addElement(0, 0, m_title);
     // The legend below the plot, in columns: inside it covered the curves.
     m_plot->axisRect()->insetLayout()->take(m_plot->legend);
-    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->plotLayout()->addElement(kLegendRow, 0, m_plot->legend);
     m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
     m_plot->legend->setWrap(kLegendColumns);
     m_plot->legend->setMargins(QMargins(4, 2, 4, 2));

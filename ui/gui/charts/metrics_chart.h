@@ -163,6 +163,7 @@ private:
     QCPTextElement *m_caption = nullptr;
     QCPItemText *m_emptyHint = nullptr;
     static constexpr int kLegendColumns = 3; // at most, as many as fit whole names
+    static constexpr int kLegendRow = 2; // of the plot layout: title, plot, legend, caption
     MetricsChart *m_linked = nullptr;
     QString m_emptyText, m_waitingText;
     static double earliestTime(const RunCurves &run);

@@ -49,6 +49,13 @@ void MetricsChart::rebuildLegend()
     m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wrapped
     const bool any = m_plot->legend->itemCount() > 0;
     m_plot->legend->setVisible(any);
+    // Out of the layout while empty: an empty legend's largest width is its margins, and the
+    // grid then squeezed the plot to its least width (a blank strip at the right of an empty
+    // chart, 50-100 px wide).
+    if (!any && m_plot->legend->layout())
+        m_plot->plotLayout()->take(m_plot->legend);
+    else if (any && !m_plot->legend->layout())
+        m_plot->plotLayout()->addElement(kLegendRow, 0, m_plot->legend);
     m_caption->setVisible(any);
     // Runs shown but nothing recorded yet (a run in its first epoch) is not "no run shown".
     m_emptyHint->setText(m_runs.isEmpty() ? m_emptyText : m_waitingText);

@@ -51,9 +51,9 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_sort->addItem(tr("Least confident first"), LeastConfident);
     m_sort->addItem(tr("Test-set order"), ByIndex);
     // The filters give way before the window does (they made it at least 1,321 px wide).
-    for (QComboBox *box : {m_trueClass, m_predicted, m_sort}) {
+    for (QComboBox *box : {m_trueClass, m_predicted}) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        box->setMinimumContentsLength(box == m_sort ? 8 : 6);
+        box->setMinimumContentsLength(10); // "automobile"
     }
     m_count = new QLabel(this);
     m_count->setWordWrap(true);

@@ -31,6 +31,25 @@ class TestMetricsChart : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // An empty chart (the first start) drew its plot at its least width with a blank strip at
+    // the right: the empty legend's largest width squeezed the layout.
+    void anEmptyChartFillsItsWidth()
+    {
+        MetricsChart chart(MetricsChart::Metric::Accuracy);
+        chart.setCaption("thin line: train accuracy over each epoch · markers: test accuracy "
+                         "after each epoch");
+        chart.resize(640, 500);
+        chart.show();
+        chart.flush();
+        chart.plot()->replot();
+        QCOMPARE(chart.plot()->axisRect()->outerRect().width(), chart.plot()->width());
+        chart.setRun(1, "run", Qt::blue);
+        chart.addTestPoint(1, 1.0, 40.0);
+        chart.flush();
+        chart.plot()->replot();
+        QCOMPARE(chart.plot()->axisRect()->outerRect().width(), chart.plot()->width());
+        QVERIFY(chart.plot()->legend->visible() && chart.plot()->legend->layout());
+    }
     // "By time", epoch 1's accuracy is drawn at epoch 1's end, as its loss is: it was drawn at
     // 0:00, one epoch early, because the accuracy chart counted from its own first point.
     void accuracyByTimeAtTheEpochsEnd()
