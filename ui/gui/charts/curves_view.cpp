@@ -44,6 +44,7 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     // line was a band that hid the test markers.
     smoothing->setValue(90);
     smoothing->setMaximumWidth(200);
+    smoothing->setMinimumWidth(80); // in a narrow window it shrank to its handle
     auto *logScale = new QCheckBox(tr("Log scale (loss)"));
     m_groupSeeds = new QCheckBox(tr("Group seeds"));
     m_groupSeeds->setToolTip(
