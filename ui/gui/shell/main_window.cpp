@@ -406,6 +406,7 @@ void MainWindow::updateActions()
     m_pauseAction->setEnabled(training);
     m_pauseAction->setChecked(m_controller->isPaused());
     m_stopAction->setEnabled(training);
+    m_lrFinderAction->setEnabled(m_config->valid() && !training);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

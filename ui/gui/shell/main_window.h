@@ -28,6 +28,7 @@ class ConfigPanel;
 class ModelSummaryView;
 class FirstRunDialog;
 class CurvesView;
+class LrFinderDialog;
 class MetricsChart;
 class MistakesView;
 class RunCommands;
@@ -73,6 +74,8 @@ public:
     // choice becomes the experiment's dataset. On the first start it opens by itself.
     FirstRunDialog *offerDatasets();
     void setDataSource(const QString &source);
+    // Run -> Find Learning Rate: the range test on the form's experiment (window-modal).
+    LrFinderDialog *findLearningRate();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -118,6 +121,8 @@ private:
     QAction *m_pauseAction;
     QAction *m_stopAction;
     QAction *m_compareAction;
+    QAction *m_lrFinderAction;
+    LrFinderDialog *m_lrFinder = nullptr;
     QAction *m_quitAction;
 };
 

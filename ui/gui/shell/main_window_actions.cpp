@@ -3,6 +3,8 @@
 // and the training flow.
 #include "main_window.h"
 
+#include "lr_finder_dialog.h"
+
 #include "settings_keys.h"
 
 #include "async_dialogs.h"
@@ -85,6 +87,9 @@ void MainWindow::buildActions()
     m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
     run->addAction(tr("Continue &Queue"), m_controller, &TrainingController::startQueue);
     run->addSeparator();
+    m_lrFinderAction = run->addAction(tr("Find &Learning Rate…"), this, &MainWindow::findLearningRate);
+    m_lrFinderAction->setToolTip(tr("The learning-rate range test on this experiment, and a "
+                                    "OneCycle schedule from its suggestion"));
     m_compareAction = run->addAction(tr("&Compare Normalizations…"), this, [this] {
         askInt(this, tr("Compare Normalizations"),
                tr("Train this experiment with BatchNorm, GroupNorm and LayerNorm.\n"
@@ -99,6 +104,29 @@ void MainWindow::buildActions()
     toolbar->addAction(m_stopAction);
     toolbar->addSeparator();
     toolbar->addAction(m_compareAction);
+}
+
+LrFinderDialog *MainWindow::findLearningRate()
+{
+    if (!m_lrFinder) {
+        m_lrFinder = new LrFinderDialog(*m_store, this);
+        // Window-modal: the form cannot change and nothing trains beside the test.
+        m_lrFinder->setWindowModality(Qt::WindowModal);
+        connect(m_lrFinder, &LrFinderDialog::maxLrChosen, this, [this](double lr) {
+            ExperimentConfig c = m_config->config();
+            c.schedule.kind = ScheduleConfig::Kind::OneCycle;
+            c.schedule.maxLr = lr;
+            m_config->setConfig(c);
+            m_lrFinder->close();
+            statusBar()->showMessage(
+                    tr("Schedule: OneCycle with a peak learning rate of %1, from the range test")
+                            .arg(lr, 0, 'g', 3),
+                    15'000);
+        });
+    }
+    m_lrFinder->setConfig(m_config->config());
+    m_lrFinder->show();
+    return m_lrFinder;
 }
 
 void MainWindow::loadConfigFile()

@@ -2,6 +2,8 @@
 // them between the training thread and the GUI thread.
 #pragma once
 
+#include "config.h"
+#include "lr_range_test.h"
 #include "metrics.h"
 #include "run_store.h"
 #include "trainer.h"
@@ -11,3 +13,7 @@
 Q_DECLARE_METATYPE(normlab::BatchProgress)
 Q_DECLARE_METATYPE(normlab::EpochMetrics)
 Q_DECLARE_METATYPE(normlab::RunState)
+Q_DECLARE_METATYPE(normlab::ExperimentConfig)
+Q_DECLARE_METATYPE(normlab::LrRangeTestOptions)
+Q_DECLARE_METATYPE(normlab::LrRangePoint)
+Q_DECLARE_METATYPE(normlab::LrRangeResult)
