@@ -10,8 +10,8 @@
 namespace normlab {
 
 const char *const kLrSuggestionRule =
-        "steepest descent of the smoothed loss (torch-lr-finder's suggestion: the most negative "
-        "gradient of the loss over the batches, the first 10 and last 5 left out)";
+        "steepest descent of the smoothed loss, as torch-lr-finder suggests: the most negative "
+        "gradient of the loss over the batches, the first 10 and last 5 left out";
 
 void validate(const LrRangeTestOptions &o)
 {

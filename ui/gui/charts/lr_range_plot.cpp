@@ -31,7 +31,7 @@ LrRangePlot::LrRangePlot(QWidget *parent) : QWidget(parent)
     m_smoothed->setPen(QPen(line, 2));
     m_smoothed->setName(tr("smoothed"));
     m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
     m_mark = new QCPItemStraightLine(m_plot);
     m_mark->setPen(QPen(QColor(0xd0, 0x30, 0x30), 1.5, Qt::DashLine));
     m_markText = new QCPItemText(m_plot);
