@@ -88,4 +88,29 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
     return meta;
 }
 
+int loadCheckpointModel(const std::string &path, Net &model)
+{
+    if (!std::filesystem::exists(path))
+        throw InputError(path + ": no such checkpoint");
+    torch::serialize::InputArchive root;
+    try {
+        root.load_from(path);
+    } catch (const c10::Error &) {
+        throw InputError(path + ": not a readable checkpoint file");
+    }
+    c10::IValue value;
+    if (!root.try_read("format_version", value) || value.toInt() != kFormatVersion)
+        throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
+    try {
+        torch::serialize::InputArchive modelArchive;
+        root.read("model", modelArchive);
+        model->load(modelArchive);
+        c10::IValue epoch;
+        root.read("epoch", epoch);
+        return static_cast<int>(epoch.toInt());
+    } catch (const c10::Error &) {
+        throw InputError(path + ": does not match this model's configuration");
+    }
+}
+
 } // namespace normlab

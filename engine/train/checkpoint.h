@@ -24,4 +24,8 @@ void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer
 CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
                               LrScheduler &scheduler);
 
+// Only the model's weights, for inference; returns the epochs the checkpoint had completed.
+// Throws InputError naming the file.
+int loadCheckpointModel(const std::string &path, Net &model);
+
 } // namespace normlab

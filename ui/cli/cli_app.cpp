@@ -7,6 +7,7 @@
 #include "export_command.h"
 #include "interrupt_watcher.h"
 #include "lr_find_command.h"
+#include "predict_command.h"
 #include "model_spec.h"
 #include "paths.h"
 #include "presets.h"
@@ -113,6 +114,8 @@ int runCli(int argc, char **argv)
     exportCommand.addTo(app);
     LrFindCommand lrFindCommand;
     lrFindCommand.addTo(app);
+    PredictCommand predictCommand;
+    predictCommand.addTo(app);
 
     ConfigOptions printConfig;
     std::string printConfigOut;
@@ -156,6 +159,8 @@ int runCli(int argc, char **argv)
             return exportCommand.run();
         if (lrFindCommand.parsed())
             return lrFindCommand.run();
+        if (predictCommand.parsed())
+            return predictCommand.run();
         if (*configCmd) {
             const ExperimentConfig c = printConfig.build();
             if (printConfigOut.empty())

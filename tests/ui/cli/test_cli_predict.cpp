@@ -1,0 +1,90 @@
+// `normlab-cli predict`: a recorded run's top classes for image files of any size and colour
+// format; a file that is no image is named, the others still answered, exit code 2.
+
+#include "test_support.h"
+
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCliPredict : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const normlab::test::CliOutcome trained = normlab::test::runCli(
+                {"train", "s8-gn", "--data", "synthetic", "--train-limit", "320", "--test-limit",
+                 "100", "--epochs", "1", "--threads", "1", "--store", m_dir.path()});
+        QCOMPARE(trained.exitCode, 0);
+    }
+
+    void anySizeAndColourFormat()
+    {
+        QImage wide(64, 48, QImage::Format_RGB32);
+        wide.fill(QColor(200, 40, 40));
+        QVERIFY(wide.save(m_dir.filePath("wide.png")));
+        QImage grey(20, 20, QImage::Format_Grayscale8);
+        grey.fill(128);
+        QVERIFY(grey.save(m_dir.filePath("grey.jpg")));
+        QImage alpha(32, 32, QImage::Format_ARGB32);
+        alpha.fill(QColor(0, 0, 255, 100));
+        QVERIFY(alpha.save(m_dir.filePath("alpha.bmp")));
+        const normlab::test::CliOutcome out = normlab::test::runCli(
+                {"predict", "1", m_dir.filePath("wide.png"), m_dir.filePath("grey.jpg"),
+                 m_dir.filePath("alpha.bmp"), "--json", "--store", m_dir.path()});
+        QCOMPARE(out.exitCode, 0);
+        const QStringList lines = out.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        for (const QString &line : lines) {
+            const QJsonObject j = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QJsonArray top = j["top"].toArray();
+            QCOMPARE(top.size(), 5);
+            double sum = 0, previous = 1;
+            for (const QJsonValue &c : top) {
+                const double p = c.toObject()["probability"].toDouble();
+                QVERIFY(p <= previous + 1e-9);
+                previous = p;
+                sum += p;
+                QVERIFY(!c.toObject()["class"].toString().isEmpty());
+            }
+            QVERIFY(sum <= 1.0 + 1e-5);
+        }
+    }
+
+    void aBadFileIsNamedAndTheRestAnswered()
+    {
+        QFile text(m_dir.filePath("notes.png"));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("not an image");
+        text.close();
+        QImage ok(32, 32, QImage::Format_RGB32);
+        ok.fill(Qt::green);
+        QVERIFY(ok.save(m_dir.filePath("ok.png")));
+        const normlab::test::CliOutcome out = normlab::test::runCli(
+                {"predict", "last", m_dir.filePath("notes.png"), m_dir.filePath("missing.jpg"),
+                 m_dir.filePath("ok.png"), "--top", "3", "--store", m_dir.path()});
+        QCOMPARE(out.exitCode, 2);
+        QVERIFY2(out.err.contains("notes.png: cannot decode the image"), qPrintable(out.err));
+        QVERIFY2(out.err.contains("missing.jpg: no such file"), qPrintable(out.err));
+        QVERIFY2(out.out.contains("ok.png"), qPrintable(out.out));
+        QVERIFY(!out.err.contains("internal error"));
+
+        const normlab::test::CliOutcome unknown = normlab::test::runCli(
+                {"predict", "9", m_dir.filePath("ok.png"), "--store", m_dir.path()});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("no run 9"), qPrintable(unknown.err));
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestCliPredict)
+#include "test_cli_predict.moc"
