@@ -69,9 +69,13 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         case LayerSpec::Kind::GlobalAvgPool: x = torch::adaptive_avg_pool2d(x, {1, 1}); break;
         case LayerSpec::Kind::Classifier:
             x = layer.conv->forward(x).flatten(1);
+            if (m_activationObserver)
+                m_activationObserver(*layer.spec, x);
             x = torch::log_softmax(x, 1);
-            break;
+            continue;
         }
+        if (m_activationObserver)
+            m_activationObserver(*layer.spec, x);
     }
     return x;
 }

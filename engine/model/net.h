@@ -17,6 +17,10 @@ namespace normlab {
 // which must apply the very same masks (tests/reference/test_pytorch_step).
 using DropoutObserver = std::function<void(const std::string &block, const torch::Tensor &mask)>;
 
+// Sees each layer's output during a forward pass, by the layer's name (the classifier's before
+// its log_softmax: the class scores), in the autograd graph: for Grad-CAM (TrainedModel).
+using ActivationObserver = std::function<void(const LayerSpec &layer, const torch::Tensor &output)>;
+
 // Whether nets take the fused tails unless told otherwise: yes, but for NORMLAB_FUSED=0 in the
 // environment (for before/after timings and for ruling the fused kernel in or out).
 bool fusedTailsByDefault();
@@ -39,6 +43,10 @@ public:
     void setFused(bool fused) { m_fused = fused; }
     bool fused() const { return m_fused; }
     void setDropoutObserver(DropoutObserver observer) { m_dropoutObserver = std::move(observer); }
+    void setActivationObserver(ActivationObserver observer)
+    {
+        m_activationObserver = std::move(observer);
+    }
 
 private:
     struct Layer
@@ -66,6 +74,7 @@ private:
     std::vector<Layer> m_layers;
     bool m_fused = true;
     DropoutObserver m_dropoutObserver;
+    ActivationObserver m_activationObserver;
 };
 TORCH_MODULE(Net);
 

@@ -8,6 +8,7 @@
 #include "train_step.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <numeric>
 
 namespace normlab {
@@ -16,6 +17,29 @@ struct TrainedModel::Impl
 {
     ExperimentConfig config;
     Net model {nullptr};
+    std::vector<std::string> classNames;
+
+    // The images as one normalized batch, laid out as the run trained, through the trainer's own
+    // batch code (the normalization is the one the run trained with).
+    torch::Tensor batch(const std::vector<std::vector<std::uint8_t>> &images) const
+    {
+        Dataset batchSet;
+        batchSet.pixels.reserve(images.size() * Dataset::kImageBytes);
+        for (const std::vector<std::uint8_t> &image : images) {
+            if (image.size() != Dataset::kImageBytes)
+                throw InputError("an image is not 32x32 RGB");
+            batchSet.pixels.insert(batchSet.pixels.end(), image.begin(), image.end());
+        }
+        batchSet.labels.assign(images.size(), 0);
+        batchSet.classNames = classNames;
+        BatchLoaderOptions options;
+        options.shuffle = false;
+        options.channelsLast = trainsChannelsLast(config);
+        BatchLoader loader(batchSet, Augmenter(), config.normalize, options);
+        std::vector<std::int64_t> indices(images.size());
+        std::iota(indices.begin(), indices.end(), 0);
+        return loader.makeBatch(indices, 0).images;
+    }
 };
 
 TrainedModel::TrainedModel(const RunStore &store, std::int64_t runId, Checkpoint which)
@@ -24,6 +48,7 @@ TrainedModel::TrainedModel(const RunStore &store, std::int64_t runId, Checkpoint
     const RunRecord record = store.run(runId);
     d->config = recordedConfig(record);
     m_classNames = record.classNames;
+    d->classNames = m_classNames;
     const std::string dir =
             record.artifactDir.empty() ? store.checkpointDir(runId) : record.artifactDir;
     m_path = (std::filesystem::path(dir) / (which == Checkpoint::Best ? "best.pt" : "last.pt"))
@@ -51,26 +76,10 @@ TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
 {
     if (images.empty())
         return {};
-    // Through the trainer's own batch code, so the normalization is the one the run trained with.
-    Dataset batchSet;
-    batchSet.pixels.reserve(images.size() * Dataset::kImageBytes);
-    for (const std::vector<std::uint8_t> &image : images) {
-        if (image.size() != Dataset::kImageBytes)
-            throw InputError("predict: an image is not 32x32 RGB");
-        batchSet.pixels.insert(batchSet.pixels.end(), image.begin(), image.end());
-    }
-    batchSet.labels.assign(images.size(), 0);
-    batchSet.classNames = m_classNames;
-    BatchLoaderOptions options;
-    options.shuffle = false;
-    options.channelsLast = trainsChannelsLast(d->config);
-    BatchLoader loader(batchSet, Augmenter(), d->config.normalize, options);
-    std::vector<std::int64_t> indices(images.size());
-    std::iota(indices.begin(), indices.end(), 0);
     try {
         torch::NoGradGuard noGrad;
         const torch::Tensor probabilities =
-                d->model->forward(loader.makeBatch(indices, 0).images).exp().contiguous();
+                d->model->forward(d->batch(images)).exp().contiguous();
         std::vector<std::vector<float>> out(images.size());
         const float *p = probabilities.data_ptr<float>();
         const auto classes = probabilities.size(1);
@@ -78,6 +87,86 @@ TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
             out[i].assign(p + i * classes, p + (i + 1) * classes);
         return out;
     } catch (const c10::Error &e) {
+        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+    }
+}
+
+std::vector<std::string> TrainedModel::camLayers() const
+{
+    std::vector<std::string> names;
+    for (const LayerSpec &layer : d->model->spec().layers)
+        if (layer.kind == LayerSpec::Kind::ConvBlock)
+            names.push_back(layer.name);
+    return names;
+}
+
+std::string TrainedModel::defaultCamLayer() const
+{
+    std::string last;
+    for (const LayerSpec &layer : d->model->spec().layers) {
+        if (layer.kind == LayerSpec::Kind::GlobalAvgPool)
+            break;
+        if (layer.kind == LayerSpec::Kind::ConvBlock)
+            last = layer.name;
+    }
+    return last;
+}
+
+std::vector<TrainedModel::Cam>
+TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, const std::string &layer,
+                      int classIndex)
+{
+    const std::vector<std::string> layers = camLayers();
+    if (std::find(layers.begin(), layers.end(), layer) == layers.end())
+        throw InputError("Grad-CAM: no conv block '" + layer + "' in this model (it has " +
+                         std::to_string(layers.size()) + ": " +
+                         (layers.empty() ? std::string() : layers.front()) + " to " +
+                         (layers.empty() ? std::string() : layers.back()) + ")");
+    const auto classes = static_cast<int>(d->model->spec().numClasses);
+    if (classIndex < -1 || classIndex >= classes)
+        throw InputError("Grad-CAM: class " + std::to_string(classIndex) + " out of range (0 to " +
+                         std::to_string(classes - 1) + ")");
+    if (images.empty())
+        return {};
+    try {
+        torch::Tensor maps, scores;
+        d->model->setActivationObserver([&](const LayerSpec &spec, const torch::Tensor &output) {
+            if (spec.name == layer)
+                maps = output;
+            if (spec.kind == LayerSpec::Kind::Classifier)
+                scores = output;
+        });
+        const torch::Tensor logProbs = d->model->forward(d->batch(images));
+        d->model->setActivationObserver({});
+        const torch::Tensor chosen = classIndex >= 0
+                                             ? torch::full({logProbs.size(0)}, classIndex,
+                                                           torch::kLong)
+                                             : logProbs.argmax(1);
+        // Each image's own class score: summing them keeps the images' gradients apart.
+        const torch::Tensor score = scores.gather(1, chosen.unsqueeze(1)).sum();
+        const torch::Tensor gradients = torch::autograd::grad({score}, {maps})[0];
+        torch::NoGradGuard noGrad;
+        const torch::Tensor weights = gradients.mean({2, 3}, /*keepdim=*/true);
+        torch::Tensor cam = torch::relu((weights * maps).sum(1, /*keepdim=*/true));
+        cam = torch::upsample_bilinear2d(cam.contiguous(), {32, 32}, /*align_corners=*/false)
+                      .squeeze(1);
+        const torch::Tensor flat = cam.flatten(1);
+        const torch::Tensor low = std::get<0>(flat.min(1, true));
+        const torch::Tensor high = std::get<0>(flat.max(1, true));
+        const torch::Tensor scaled =
+                ((flat - low) / (high - low).clamp_min(1e-12)).to(torch::kFloat).contiguous();
+        const torch::Tensor probabilities = logProbs.detach().exp();
+        std::vector<Cam> out(images.size());
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            const auto row = static_cast<std::int64_t>(i);
+            const float *heat = scaled[row].data_ptr<float>();
+            out[i].heat.assign(heat, heat + 32 * 32);
+            out[i].classIndex = static_cast<int>(chosen[row].item<std::int64_t>());
+            out[i].probability = probabilities[row][out[i].classIndex].item<float>();
+        }
+        return out;
+    } catch (const c10::Error &e) {
+        d->model->setActivationObserver({});
         throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
     }
 }

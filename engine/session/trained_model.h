@@ -30,6 +30,25 @@ public:
     // Per image (Dataset::kImageBytes RGB bytes each), the probability of each class.
     std::vector<std::vector<float>> predict(const std::vector<std::vector<std::uint8_t>> &images);
 
+    // The layers Grad-CAM can look at: the conv blocks, by name, input to output.
+    std::vector<std::string> camLayers() const;
+    // The last conv block before the global pool: where the net decides, at its finest
+    // resolution that still has a map.
+    std::string defaultCamLayer() const;
+
+    struct Cam
+    {
+        std::vector<float> heat; // 32 x 32, row-major, 0 (not looked at) to 1 (most)
+        int classIndex = 0; // the class it explains
+        float probability = 0; // of that class
+    };
+    // Grad-CAM (Selvaraju et al.): the layer's activation maps weighted by the mean gradient of
+    // the class's score (its logit) over each map, summed, ReLU, upsampled bilinearly to 32x32
+    // and scaled to 0..1. `classIndex` -1: the predicted class. Throws InputError for an unknown
+    // layer or class.
+    std::vector<Cam> gradCam(const std::vector<std::vector<std::uint8_t>> &images,
+                             const std::string &layer, int classIndex = -1);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> d;

@@ -15,11 +15,39 @@
 #include <QDir>
 
 #include <map>
+#include <random>
 #include <numeric>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace normlab;
+
+namespace {
+
+// Class 1: a bright 8x8 patch in the top-left corner over noise; class 0: noise only.
+Dataset cornerPatches(std::size_t count, std::uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> noise(0, 110);
+    Dataset d;
+    d.classNames = {"plain", "patch"};
+    d.pixels.resize(count * Dataset::kImageBytes);
+    d.labels.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::uint8_t *image = d.image(i);
+        for (std::size_t b = 0; b < Dataset::kImageBytes; ++b)
+            image[b] = static_cast<std::uint8_t>(noise(rng));
+        d.labels[i] = static_cast<int>(i % 2);
+        if (d.labels[i] == 1)
+            for (int y = 0; y < 8; ++y)
+                for (int x = 0; x < 8; ++x)
+                    for (int c = 0; c < 3; ++c)
+                        image[(y * Dataset::kWidth + x) * 3 + c] = 255;
+    }
+    return d;
+}
+
+} // namespace
 
 class TestRunSession : public QObject
 {
@@ -88,6 +116,52 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError,
                                  TrainedModel(store, store.createRun({"none", toJson(c).dump(),
                                                                      c.seed, {}, {}, {}})));
+    }
+
+    // Grad-CAM looks where the class is decided: trained on a task whose class is a bright patch
+    // in the top-left corner, the heat map of a correct "patch" prediction peaks in that corner.
+    void gradCamLooksAtTheDecidingPatch()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path().toStdString());
+        ExperimentConfig c = test::quickConfig(3);
+        c.model.norm = NormKind::Group;
+        c.augment.clear();
+        auto data = std::make_shared<DatasetPair>();
+        data->train = cornerPatches(960, 1);
+        data->test = cornerPatches(200, 2);
+        data->kind = "synthetic";
+        data->fingerprint = "corner-patches";
+        const std::int64_t id = store.createRun({"cam", toJson(c).dump(), c.seed, {}, {}, {}});
+        {
+            RunSession session(store, id, data);
+            session.run({});
+        }
+        QVERIFY2(store.run(id).lastTestAccuracy > 90, "the task was not learned");
+        TrainedModel model(store, id, TrainedModel::Checkpoint::Last);
+        QCOMPARE(model.defaultCamLayer(), std::string("C10"));
+        QCOMPARE(model.camLayers().front(), std::string("C1"));
+        std::vector<std::vector<std::uint8_t>> patches;
+        for (std::size_t i = 0; i < data->test.size(); ++i)
+            if (data->test.labels[i] == 1)
+                patches.emplace_back(data->test.image(i),
+                                     data->test.image(i) + Dataset::kImageBytes);
+        const std::vector<TrainedModel::Cam> cams =
+                model.gradCam(patches, model.defaultCamLayer(), 1);
+        QCOMPARE(cams.size(), patches.size());
+        int inCorner = 0;
+        for (const TrainedModel::Cam &cam : cams) {
+            QCOMPARE(cam.heat.size(), std::size_t(32 * 32));
+            QCOMPARE(cam.classIndex, 1);
+            const auto peak = std::max_element(cam.heat.begin(), cam.heat.end()) - cam.heat.begin();
+            QCOMPARE(cam.heat[peak], 1.0f);
+            if (peak / 32 < 16 && peak % 32 < 16)
+                ++inCorner;
+        }
+        QVERIFY2(inCorner >= int(cams.size()) * 8 / 10,
+                 qPrintable(QString("%1 of %2 in the corner").arg(inCorner).arg(cams.size())));
+        QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C99", 1));
+        QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C10", 2));
     }
 };
 
