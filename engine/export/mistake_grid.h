@@ -18,9 +18,13 @@ struct PngImage
     int height = 0;
 };
 
-// The `maxImages` most confident mistakes, as a PNG; empty when there are none.
+// The `maxImages` most confident mistakes, as a PNG; empty when there are none. `heatMaps`, when
+// given, holds one 32x32 map (0..1) per mistake, in the order of `mistakes`: each is drawn over
+// its image in a colour scale (blue to red) at `opacity` (Grad-CAM).
 // Throws DataError when an index is outside `test`.
 PngImage misclassifiedGridPng(const Dataset &test, std::vector<Misclassified> mistakes,
-                              const std::vector<std::string> &classNames, int maxImages = 64);
+                              const std::vector<std::string> &classNames, int maxImages = 64,
+                              const std::vector<std::vector<float>> &heatMaps = {},
+                              double opacity = 0.5);
 
 } // namespace normlab

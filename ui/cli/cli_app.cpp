@@ -5,6 +5,7 @@
 #include "download.h"
 #include "errors.h"
 #include "export_command.h"
+#include "gradcam_command.h"
 #include "interrupt_watcher.h"
 #include "lr_find_command.h"
 #include "predict_command.h"
@@ -116,6 +117,8 @@ int runCli(int argc, char **argv)
     lrFindCommand.addTo(app);
     PredictCommand predictCommand;
     predictCommand.addTo(app);
+    GradCamCommand gradCamCommand;
+    gradCamCommand.addTo(app);
 
     ConfigOptions printConfig;
     std::string printConfigOut;
@@ -161,6 +164,8 @@ int runCli(int argc, char **argv)
             return lrFindCommand.run();
         if (predictCommand.parsed())
             return predictCommand.run();
+        if (gradCamCommand.parsed())
+            return gradCamCommand.run();
         if (*configCmd) {
             const ExperimentConfig c = printConfig.build();
             if (printConfigOut.empty())

@@ -1,5 +1,6 @@
-// `normlab-cli predict`: a recorded run's top classes for image files of any size and colour
-// format; a file that is no image is named, the others still answered, exit code 2.
+// `normlab-cli predict` and `gradcam`: a recorded run's top classes for image files of any size
+// and colour format (a file that is no image is named, the others still answered, exit code 2),
+// and Grad-CAM grids of its mistakes.
 
 #include "test_support.h"
 
@@ -80,6 +81,32 @@ private Q_SLOTS:
                 {"predict", "9", m_dir.filePath("ok.png"), "--store", m_dir.path()});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains("no run 9"), qPrintable(unknown.err));
+    }
+
+    void gradCamGridsOfTheMistakes()
+    {
+        const QString out = m_dir.filePath("cam");
+        const normlab::test::CliOutcome cam = normlab::test::runCli(
+                {"gradcam", "1", "--out", out, "--max", "9", "--checkpoint", "last", "--store",
+                 m_dir.path()});
+        QCOMPARE(cam.exitCode, 0);
+        for (const char *suffix : {"mistakes", "C10-predicted", "C10-true"}) {
+            const QString path = out + QString("/run1-epoch1-%1.png").arg(suffix);
+            QVERIFY2(cam.out.contains(path), qPrintable(cam.out));
+            const QImage image(path);
+            QVERIFY2(!image.isNull(), qPrintable(path));
+            QCOMPARE(image.width(), 3 * (96 + 2) + 2); // nine mistakes, three columns
+        }
+        // Only the best and the last checkpoint's epochs can be drawn: the message says which.
+        const normlab::test::CliOutcome epoch = normlab::test::runCli(
+                {"gradcam", "1", "--out", out, "--epoch", "5", "--store", m_dir.path()});
+        QCOMPARE(epoch.exitCode, 2);
+        QVERIFY2(epoch.err.contains("keeps checkpoints of epoch 1 (best) and 1 (last)"),
+                 qPrintable(epoch.err));
+        const normlab::test::CliOutcome layer = normlab::test::runCli(
+                {"gradcam", "1", "--out", out, "--layer", "C99", "--store", m_dir.path()});
+        QCOMPARE(layer.exitCode, 2);
+        QVERIFY2(layer.err.contains("no conv block 'C99'"), qPrintable(layer.err));
     }
 
 private:
