@@ -1,11 +1,11 @@
 #include "lr_find_command.h"
 
 #include "cli_app.h"
-#include "config_json.h"
 #include "dataset.h"
 #include "errors.h"
 #include "interrupt_watcher.h"
 #include "lr_range_test.h"
+#include "lr_test_record.h"
 #include "recorded_config.h"
 #include "run_store.h"
 #include "text_table.h"
@@ -67,17 +67,7 @@ int LrFindCommand::run() const
     const LrRangeResult result =
             lrRangeTest(config, data.train, options, {{}, [&] { return stop.load(); }});
 
-    LrTestRecord record;
-    record.runId = m_run;
-    record.configJson = toJson(config).dump();
-    record.startLr = m_start;
-    record.endLr = m_end;
-    record.iterations = m_iterations;
-    record.points = result.points;
-    record.diverged = result.diverged;
-    record.suggestedLr = result.suggestedLr.value_or(0);
-    record.rule = kLrSuggestionRule;
-    const std::int64_t id = store.addLrTest(record);
+    const std::int64_t id = recordLrTest(store, m_run, config, options, result);
 
     if (m_json) {
         nlohmann::json points = nlohmann::json::array();

@@ -1,13 +1,12 @@
 #include "lr_finder_dialog.h"
 
-#include "config_json.h"
 #include "errors.h"
 #include "lr_range_controller.h"
 #include "lr_range_plot.h"
+#include "lr_test_record.h"
 #include "number_edit.h"
 #include "run_store.h"
 
-#include <nlohmann/json.hpp>
 
 #include <QCloseEvent>
 #include <QDialogButtonBox>
@@ -107,6 +106,7 @@ void LrFinderDialog::start()
         fail(QString::fromUtf8(e.what()));
         return;
     }
+    m_options = options;
     m_suggestion.reset();
     m_use->setEnabled(false);
     m_use->setText(tr("&Use for OneCycle"));
@@ -144,17 +144,9 @@ void LrFinderDialog::finish(const LrRangeResult &result)
         text += tr("No suggestion: too few batches before the loss diverged (try a lower last "
                    "rate or more batches).");
     }
-    LrTestRecord record;
-    record.configJson = toJson(m_config).dump();
-    record.startLr = m_startLr->value().value_or(0);
-    record.endLr = m_endLr->value().value_or(0);
-    record.iterations = m_iterations->value();
-    record.points = result.points;
-    record.diverged = result.diverged;
-    record.suggestedLr = result.suggestedLr.value_or(0);
-    record.rule = kLrSuggestionRule;
     try {
-        text += " " + tr("Recorded as test %1 in the store.").arg(m_store.addLrTest(record));
+        const std::int64_t id = recordLrTest(m_store, 0, m_config, m_options, result);
+        text += " " + tr("Recorded as test %1 in the store.").arg(id);
     } catch (const StoreError &e) {
         text += " " + tr("Not recorded: %1").arg(QString::fromUtf8(e.what()));
     }

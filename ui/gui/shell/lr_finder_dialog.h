@@ -54,6 +54,7 @@ private:
 
     RunStore &m_store;
     ExperimentConfig m_config;
+    LrRangeTestOptions m_options; // of the test running or last run
     LrRangeController *m_controller;
     LrRangePlot *m_plot;
     NumberEdit *m_startLr;
