@@ -2,6 +2,9 @@
 
 #include <QGuiApplication>
 #include <QImage>
+#include <QPainter>
+
+#include <cmath>
 #include <QPalette>
 #include <QPixmap>
 
@@ -16,6 +19,48 @@ void MistakesModel::setMistakes(std::vector<Misclassified> mistakes, QStringList
     m_data = std::move(data);
     m_pixmaps.clear();
     endResetModel();
+}
+
+namespace {
+
+// OpenCV's JET scale (blue, cyan, yellow, red), as `normlab-cli gradcam` draws it.
+QRgb jet(float v, int alpha)
+{
+    auto channel = [](float x) { return qBound(0, qRound(255 * (1.5f - std::abs(x))), 255); };
+    return qRgba(channel(4 * v - 3), channel(4 * v - 2), channel(4 * v - 1), alpha);
+}
+
+} // namespace
+
+void MistakesModel::addHeatMaps(const QVector<int> &testIndices, const QVector<QVector<float>> &maps)
+{
+    for (qsizetype i = 0; i < testIndices.size() && i < maps.size(); ++i) {
+        m_heat.insert(testIndices[i], maps[i]);
+        m_pixmaps.remove(testIndices[i]);
+    }
+    if (m_overlay && rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {Qt::DecorationRole});
+}
+
+void MistakesModel::clearHeatMaps()
+{
+    m_heat.clear();
+    if (m_overlay) {
+        m_pixmaps.clear();
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0), index(rowCount() - 1), {Qt::DecorationRole});
+    }
+}
+
+void MistakesModel::setOverlay(bool on, double opacity)
+{
+    if (on == m_overlay && opacity == m_opacity)
+        return;
+    m_overlay = on;
+    m_opacity = opacity;
+    m_pixmaps.clear();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {Qt::DecorationRole});
 }
 
 int MistakesModel::rowCount(const QModelIndex &parent) const
@@ -64,8 +109,22 @@ QVariant MistakesModel::data(const QModelIndex &index, int role) const
         // scale a low-resolution icon up smoothly on a HiDPI screen, and blur it.
         const qreal dpr = qApp->devicePixelRatio();
         const int side = qRound(Dataset::kWidth * kZoom * dpr);
-        auto *pixmap = new QPixmap(QPixmap::fromImage(
-                image.scaled(side, side, Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+        QImage shown = image.scaled(side, side, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                               .convertToFormat(QImage::Format_RGB32);
+        const auto heat = m_heat.constFind(m.index);
+        if (m_overlay && heat != m_heat.cend() && heat->size() == 32 * 32) {
+            // The map is coarser than the image: enlarged smoothly, then laid over it.
+            QImage map(32, 32, QImage::Format_ARGB32);
+            const int alpha = qRound(255 * m_opacity);
+            for (int y = 0; y < 32; ++y)
+                for (int x = 0; x < 32; ++x)
+                    map.setPixel(x, y, jet((*heat)[y * 32 + x], alpha));
+            QPainter painter(&shown);
+            painter.drawImage(QRect(0, 0, side, side),
+                              map.scaled(side, side, Qt::IgnoreAspectRatio,
+                                         Qt::SmoothTransformation));
+        }
+        auto *pixmap = new QPixmap(QPixmap::fromImage(shown));
         pixmap->setDevicePixelRatio(dpr);
         const QPixmap copy = *pixmap;
         m_pixmaps.insert(m.index, pixmap);

@@ -7,11 +7,14 @@
 #include "confusion_matrix_view.h"
 #include "dataset_cache.h"
 #include "errors.h"
+#include "grad_cam_controller.h"
+#include "model_spec.h"
 #include "mistakes_model.h"
 #include "recorded_config.h"
 
 #include <cmath>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -70,6 +73,14 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     filters->addWidget(m_predicted);
     filters->addWidget(m_sort);
     filters->addStretch(1);
+    m_camToggle = new QCheckBox(tr("&Grad-CAM"), this);
+    m_camToggle->setToolTip(tr("Where the net looked for the class it predicted: the heat map of "
+                               "the chosen conv block over each image (red: most)"));
+    m_camLayer = new QComboBox(this);
+    m_camLayer->setToolTip(tr("The conv block Grad-CAM looks at"));
+    m_camLayer->setEnabled(false);
+    filters->addWidget(m_camToggle);
+    filters->addWidget(m_camLayer);
     layout->addLayout(filters);
 
     m_gallery = new QListView(this);
@@ -97,6 +108,23 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     layout->addWidget(split, 1);
 
     connect(m_epochSlider, &QSlider::valueChanged, this, &MistakesView::setEpoch);
+    m_cams = new GradCamController(this);
+    connect(m_cams, &GradCamController::heatMaps, m_model, &MistakesModel::addHeatMaps);
+    connect(m_cams, &GradCamController::heatMaps, this, [this] { updateCamNote(); });
+    connect(m_cams, &GradCamController::failed, this, [this](const QString &message) {
+        m_camNote = tr("Grad-CAM: %1").arg(message);
+        updateCamNote();
+    });
+    connect(m_camToggle, &QCheckBox::toggled, this, [this](bool on) {
+        m_camLayer->setEnabled(on);
+        requestCams();
+    });
+    connect(m_camLayer, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_updating)
+            return;
+        m_model->clearHeatMaps();
+        requestCams();
+    });
     for (QComboBox *c : {m_trueClass, m_predicted, m_sort})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (m_updating)
@@ -142,6 +170,7 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
     m_title->setText(tr("Run %1 \"%2\"").arg(runId).arg(QString::fromStdString(m_record.name)));
     m_updating = true;
     if (!sameRun) {
+        fillCamLayers();
         // Another run starts unfiltered: its classes and mistakes are its own.
         m_diagonalNote.clear();
         m_matrix->setSelectedCell(-1, -1);
@@ -208,6 +237,7 @@ void MistakesView::setFilter(int trueClass, int predicted)
 void MistakesView::loadEpoch()
 {
     m_mistakes.clear();
+    m_model->clearHeatMaps();
     QStringList names;
     for (const std::string &n : m_record.classNames)
         names << QString::fromStdString(n);
@@ -263,6 +293,7 @@ void MistakesView::fillGallery()
     } catch (const InputError &) {
     }
     m_imagesLoaded = data && data->fingerprint == m_record.datasetFingerprint;
+    m_data = m_imagesLoaded ? data : nullptr;
     QStringList names;
     for (const std::string &n : m_record.classNames)
         names << QString::fromStdString(n);
@@ -273,8 +304,95 @@ void MistakesView::fillGallery()
         status += tr(" (loading the test images…)");
     if (!m_diagonalNote.isEmpty())
         status += "\n" + m_diagonalNote;
-    m_count->setText(status);
+    m_status = status;
+    requestCams();
+    updateCamNote();
     Q_EMIT updated();
+}
+
+void MistakesView::fillCamLayers()
+{
+    m_camLayer->clear();
+    try {
+        const ModelSpec spec = buildModelSpec(recordedConfig(m_record).model,
+                                              std::max<int>(1, int(m_record.classNames.size())));
+        QString fallback;
+        for (const LayerSpec &layer : spec.layers) {
+            if (layer.kind == LayerSpec::Kind::GlobalAvgPool && fallback.isEmpty())
+                fallback = m_camLayer->itemText(m_camLayer->count() - 1);
+            if (layer.kind == LayerSpec::Kind::ConvBlock)
+                m_camLayer->addItem(QString::fromStdString(layer.name));
+        }
+        m_camLayer->setCurrentText(fallback);
+    } catch (const InputError &) {
+        // A config this NormLab cannot read: no layers to offer.
+    }
+}
+
+void MistakesView::setGradCam(bool on, const QString &layer)
+{
+    if (!layer.isEmpty())
+        m_camLayer->setCurrentText(layer);
+    m_camToggle->setChecked(on);
+}
+
+QString MistakesView::statusText() const
+{
+    return m_count->text();
+}
+
+// Grad-CAM needs the weights of the epoch shown: the run keeps its best and its last checkpoint.
+void MistakesView::requestCams()
+{
+    m_camNote.clear();
+    m_model->setOverlay(m_camToggle->isChecked());
+    if (!m_camToggle->isChecked() || !m_store || m_runId < 0 || m_mistakes.empty()) {
+        m_cams->cancel();
+        updateCamNote();
+        return;
+    }
+    bool best = true;
+    if (m_epoch == m_record.bestEpoch)
+        best = true;
+    else if (m_epoch == m_record.epochsDone && m_record.state != RunState::Running)
+        best = false;
+    else {
+        m_cams->cancel();
+        m_camNote = tr("Grad-CAM: this run keeps the weights of epoch %1 (best) and %2 (last) "
+                       "only; choose one of them")
+                            .arg(m_record.bestEpoch)
+                            .arg(m_record.epochsDone);
+        updateCamNote();
+        return;
+    }
+    if (!m_data)
+        return; // asked again when the test images arrive
+    QVector<int> missing;
+    for (int row = 0; row < m_model->rowCount(); ++row) // those on screen first
+        if (!m_model->hasHeatMap(m_model->mistake(row).index))
+            missing << m_model->mistake(row).index;
+    if (missing.isEmpty())
+        return;
+    m_cams->request(QString::fromStdString(m_store->dir()), m_runId, best,
+                    m_camLayer->currentText(), missing, m_data);
+}
+
+void MistakesView::updateCamNote()
+{
+    QString text = m_status;
+    if (m_camToggle->isChecked() && m_camNote.isEmpty() && m_model->rowCount() > 0) {
+        int drawn = 0;
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            drawn += m_model->hasHeatMap(m_model->mistake(row).index) ? 1 : 0;
+        if (drawn < m_model->rowCount())
+            text += "\n" + tr("Grad-CAM of %1: %2 of %3 drawn…")
+                                    .arg(m_camLayer->currentText())
+                                    .arg(drawn)
+                                    .arg(m_model->rowCount());
+    }
+    if (!m_camNote.isEmpty())
+        text += "\n" + m_camNote;
+    m_count->setText(text);
 }
 
 } // namespace normlab::gui

@@ -8,8 +8,11 @@
 
 #include <QWidget>
 
+#include "dataset.h"
+
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListView;
@@ -20,6 +23,7 @@ namespace normlab::gui {
 class StoreErrorBanner;
 
 class ConfusionMatrixView;
+class GradCamController;
 class DatasetCache;
 class MistakesModel;
 
@@ -45,6 +49,9 @@ public:
     QListView *gallery() const { return m_gallery; }
     MistakesModel *model() const { return m_model; }
     ConfusionMatrixView *confusionMatrix() const { return m_matrix; }
+    // The Grad-CAM overlay and the conv block it looks at (default: the last before the pool).
+    void setGradCam(bool on, const QString &layer = {});
+    QString statusText() const;
 
 Q_SIGNALS:
     // The gallery shows what was asked for (after a run, epoch or filter change, or images
@@ -54,6 +61,9 @@ Q_SIGNALS:
 private:
     void loadEpoch();
     void fillGallery();
+    void requestCams();
+    void updateCamNote();
+    void fillCamLayers();
 
     const RunStore *m_store = nullptr;
     qint64 m_runId = -1;
@@ -77,6 +87,12 @@ private:
     QLabel *m_count;
     QListView *m_gallery;
     ConfusionMatrixView *m_matrix;
+    QCheckBox *m_camToggle;
+    QComboBox *m_camLayer;
+    GradCamController *m_cams;
+    std::shared_ptr<const DatasetPair> m_data; // the loaded test images, for Grad-CAM
+    QString m_status; // the count line, before the Grad-CAM note
+    QString m_camNote;
 };
 
 } // namespace normlab::gui

@@ -3,13 +3,17 @@
 
 #include "config_json.h"
 #include "confusion_matrix_view.h"
+#include "mistakes_model.h"
 #include "mistakes_view.h"
+#include "run_session.h"
 #include "recorded_runs.h"
 #include "run_store.h"
 #include "run_writer.h"
 #include "test_support.h"
 
+#include <QImage>
 #include <QLabel>
+#include <QPixmap>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +34,7 @@ class TestMistakesView : public QObject
 private Q_SLOTS:
     void init();
     void confusionCellsSayWhatTheyShow();
+    void gradCamOverlaysTheMistakes();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -83,6 +88,49 @@ void TestMistakesView::confusionCellsSayWhatTheyShow()
     QCOMPARE(view.confusionMatrix()->selectedCell(), qMakePair(-1, -1));
     view.showRun(store, id);
     QCOMPARE(view.shownCount(), 7);
+}
+
+// Grad-CAM over the gallery: computed off the GUI thread for the mistakes shown, drawn over each
+// picture; an epoch without kept weights says which epochs can be drawn.
+void TestMistakesView::gradCamOverlaysTheMistakes()
+{
+    RunStore store(m_tmp->path().toStdString());
+    ExperimentConfig c = quickConfig(2);
+    c.data.testLimit = 200;
+    const qint64 id = store.createRun({"cam", toJson(c).dump(), c.seed, {}, {}, {}});
+    {
+        RunSession session(store, id);
+        session.run({});
+    }
+    MistakesView view;
+    view.resize(900, 600);
+    view.show();
+    view.showRun(store, id);
+    QTRY_VERIFY_WITH_TIMEOUT(view.imagesLoaded(), 30'000);
+    QVERIFY(view.shownCount() > 0);
+    const QImage plain = view.model()->data(view.model()->index(0), Qt::DecorationRole)
+                                 .value<QPixmap>()
+                                 .toImage();
+    const RunRecord r = store.run(id);
+    view.setEpoch(r.epochsDone);
+    view.setGradCam(true);
+    QTRY_COMPARE_WITH_TIMEOUT(view.model()->heatMapCount(), view.shownCount(), 60'000);
+    const QImage overlaid = view.model()->data(view.model()->index(0), Qt::DecorationRole)
+                                    .value<QPixmap>()
+                                    .toImage();
+    QCOMPARE(overlaid.size(), plain.size());
+    QVERIFY(overlaid != plain);
+    if (r.bestEpoch != 1 && r.epochsDone != 1) {
+        view.setEpoch(1);
+        QVERIFY2(view.statusText().contains("keeps the weights of epoch"),
+                 qPrintable(view.statusText()));
+    }
+    view.setGradCam(false);
+    QCOMPARE(view.model()->data(view.model()->index(0), Qt::DecorationRole)
+                     .value<QPixmap>()
+                     .toImage()
+                     .size(),
+             plain.size());
 }
 
 QTEST_MAIN(TestMistakesView)
