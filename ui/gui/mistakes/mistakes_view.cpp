@@ -79,8 +79,9 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_camLayer = new QComboBox(this);
     m_camLayer->setToolTip(tr("The conv block Grad-CAM looks at"));
     m_camLayer->setEnabled(false);
-    filters->addWidget(m_camToggle);
-    filters->addWidget(m_camLayer);
+    // Beside the epoch, whose weights it needs: on the filters' line the window grew wider.
+    bar->addWidget(m_camToggle);
+    bar->addWidget(m_camLayer);
     layout->addLayout(filters);
 
     m_gallery = new QListView(this);
