@@ -80,8 +80,15 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_camLayer->setToolTip(tr("The conv block Grad-CAM looks at"));
     m_camLayer->setEnabled(false);
     // Beside the epoch, whose weights it needs: on the filters' line the window grew wider.
+    m_camOpacity = new QSlider(Qt::Horizontal, this);
+    m_camOpacity->setRange(10, 90);
+    m_camOpacity->setValue(50);
+    m_camOpacity->setFixedWidth(70);
+    m_camOpacity->setToolTip(tr("Opacity of the heat map over the image"));
+    m_camOpacity->setEnabled(false);
     bar->addWidget(m_camToggle);
     bar->addWidget(m_camLayer);
+    bar->addWidget(m_camOpacity);
     layout->addLayout(filters);
 
     m_gallery = new QListView(this);
@@ -118,7 +125,11 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     });
     connect(m_camToggle, &QCheckBox::toggled, this, [this](bool on) {
         m_camLayer->setEnabled(on);
+        m_camOpacity->setEnabled(on);
         requestCams();
+    });
+    connect(m_camOpacity, &QSlider::valueChanged, this, [this](int percent) {
+        m_model->setOverlay(m_camToggle->isChecked(), percent / 100.0);
     });
     connect(m_camLayer, &QComboBox::currentIndexChanged, this, [this] {
         if (m_updating)
@@ -337,6 +348,11 @@ void MistakesView::setGradCam(bool on, const QString &layer)
     m_camToggle->setChecked(on);
 }
 
+void MistakesView::setGradCamOpacity(double opacity)
+{
+    m_camOpacity->setValue(qRound(opacity * 100));
+}
+
 QString MistakesView::statusText() const
 {
     return m_count->text();
@@ -346,7 +362,7 @@ QString MistakesView::statusText() const
 void MistakesView::requestCams()
 {
     m_camNote.clear();
-    m_model->setOverlay(m_camToggle->isChecked());
+    m_model->setOverlay(m_camToggle->isChecked(), m_camOpacity->value() / 100.0);
     if (!m_camToggle->isChecked() || !m_store || m_runId < 0 || m_mistakes.empty()) {
         m_cams->cancel();
         updateCamNote();

@@ -52,6 +52,8 @@ public:
     // The Grad-CAM overlay and the conv block it looks at (default: the last before the pool).
     void setGradCam(bool on, const QString &layer = {});
     QString statusText() const;
+    // Of the heat map over each picture, 0.1 to 0.9.
+    void setGradCamOpacity(double opacity);
 
 Q_SIGNALS:
     // The gallery shows what was asked for (after a run, epoch or filter change, or images
@@ -89,6 +91,7 @@ private:
     ConfusionMatrixView *m_matrix;
     QCheckBox *m_camToggle;
     QComboBox *m_camLayer;
+    QSlider *m_camOpacity;
     GradCamController *m_cams;
     std::shared_ptr<const DatasetPair> m_data; // the loaded test images, for Grad-CAM
     QString m_status; // the count line, before the Grad-CAM note

@@ -120,6 +120,10 @@ void TestMistakesView::gradCamOverlaysTheMistakes()
                                     .toImage();
     QCOMPARE(overlaid.size(), plain.size());
     QVERIFY(overlaid != plain);
+    view.setGradCamOpacity(0.9); // the heat map stronger: another picture
+    QVERIFY(view.model()->data(view.model()->index(0), Qt::DecorationRole)
+                    .value<QPixmap>()
+                    .toImage() != overlaid);
     if (r.bestEpoch != 1 && r.epochsDone != 1) {
         view.setEpoch(1);
         QVERIFY2(view.statusText().contains("keeps the weights of epoch"),
