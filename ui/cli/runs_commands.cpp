@@ -240,6 +240,11 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
         std::printf("tags       %s\n", joined(r.tags, ", ").c_str());
     if (!r.note.empty())
         std::printf("note       %s\n", r.note.c_str());
+    for (const LrTestRecord &t : store.lrTests(id))
+        std::printf("lr test    %lld: %d batches from %g to %g, %s\n", static_cast<long long>(t.id),
+                    static_cast<int>(t.points.size()), t.startLr, t.endLr,
+                    t.suggestedLr > 0 ? format("suggested %.3g", t.suggestedLr).c_str()
+                                      : "no suggestion");
     if (r.epochsDone > 0)
         std::printf("result     best test accuracy %.2f%% at epoch %d, last %.2f%% after %d of %d "
                     "epochs\n",

@@ -59,6 +59,11 @@ private Q_SLOTS:
         RunStore store(dir.path().toStdString());
         QCOMPARE(store.lrTests(1).size(), std::size_t(1));
         QVERIFY(store.lrTests(0).empty());
+        const test::CliOutcome shown =
+                test::runCli({"runs", "show", "1", "--store", dir.path()});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(shown.out.contains("lr test    1: 12 batches from 1e-05 to 1"),
+                 qPrintable(shown.out));
     }
 
     void badInputIsNamed_data()
