@@ -1,5 +1,7 @@
 #include "run_session.h"
 
+#include "libtorch_error.h"
+
 #include "errors.h"
 #include "process_stats.h"
 #include "recorded_config.h"
@@ -13,15 +15,6 @@
 namespace fs = std::filesystem;
 
 namespace normlab {
-
-namespace {
-
-ComputeError asComputeError(const c10::Error &e)
-{
-    return ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
-}
-
-} // namespace
 
 RunState toRunState(RunStatus status)
 {
@@ -67,7 +60,7 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
                            m_data->train.classNames, m_trainer->parameterCount(),
                            m_trainer->deviceName()});
     } catch (const c10::Error &e) {
-        const ComputeError error = asComputeError(e);
+        const ComputeError error = computeError(e);
         m_writer->finish(RunState::Failed, error.what());
         throw error;
     } catch (const std::exception &e) {
@@ -99,7 +92,7 @@ RunResult RunSession::run(const TrainerCallbacks &callbacks)
         m_writer->finish(toRunState(result.status), result.message);
         return result;
     } catch (const c10::Error &e) {
-        const ComputeError error = asComputeError(e);
+        const ComputeError error = computeError(e);
         m_writer->finish(RunState::Failed, error.what());
         throw error;
     } catch (const std::exception &e) {

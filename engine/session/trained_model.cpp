@@ -3,6 +3,7 @@
 #include "batch_loader.h"
 #include "checkpoint.h"
 #include "errors.h"
+#include "libtorch_error.h"
 #include "net.h"
 #include "recorded_config.h"
 #include "train_step.h"
@@ -65,7 +66,7 @@ TrainedModel::TrainedModel(const RunStore &store, std::int64_t runId, Checkpoint
         m_epoch = loadCheckpointModel(m_path, d->model);
         d->model->eval();
     } catch (const c10::Error &e) {
-        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+        throw computeError(e);
     }
 }
 
@@ -87,7 +88,7 @@ TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
             out[i].assign(p + i * classes, p + (i + 1) * classes);
         return out;
     } catch (const c10::Error &e) {
-        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+        throw computeError(e);
     }
 }
 
@@ -167,7 +168,7 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
         return out;
     } catch (const c10::Error &e) {
         d->model->setActivationObserver({});
-        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+        throw computeError(e);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "batch_loader.h"
 #include "errors.h"
+#include "libtorch_error.h"
 #include "train_step.h"
 
 #include <cmath>
@@ -185,7 +186,7 @@ LrRangeResult lrRangeTest(const ExperimentConfig &config, const Dataset &train,
         return runLrRangeTest(model, *optimizer, loader, config.labelSmoothing, options, callbacks);
     } catch (const c10::Error &e) {
         // Neither face knows LibTorch (see RunSession).
-        throw ComputeError(std::string("LibTorch error: ") + e.what_without_backtrace());
+        throw computeError(e);
     }
 }
 
