@@ -7,8 +7,26 @@
 namespace normlab {
 
 namespace {
+
 constexpr std::int64_t kFormatVersion = 1;
+
+// Reads `path` into `root`, checking that it is a NormLab checkpoint of this format; throws
+// InputError naming the file.
+void openCheckpoint(const std::string &path, torch::serialize::InputArchive &root)
+{
+    if (!std::filesystem::exists(path))
+        throw InputError(path + ": no such checkpoint");
+    try {
+        root.load_from(path);
+    } catch (const c10::Error &) {
+        throw InputError(path + ": not a readable checkpoint file");
+    }
+    c10::IValue value;
+    if (!root.try_read("format_version", value) || value.toInt() != kFormatVersion)
+        throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
 }
+
+} // namespace
 
 void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
                     const LrScheduler &scheduler, const CheckpointMeta &meta)
@@ -42,17 +60,8 @@ void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer
 CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
                               LrScheduler &scheduler)
 {
-    if (!std::filesystem::exists(path))
-        throw InputError(path + ": no such checkpoint");
     torch::serialize::InputArchive root;
-    try {
-        root.load_from(path);
-    } catch (const c10::Error &) {
-        throw InputError(path + ": not a readable checkpoint file");
-    }
-    c10::IValue value;
-    if (!root.try_read("format_version", value) || value.toInt() != kFormatVersion)
-        throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
+    openCheckpoint(path, root);
     try {
         torch::serialize::InputArchive modelArchive;
         root.read("model", modelArchive);
@@ -90,17 +99,8 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
 
 int loadCheckpointModel(const std::string &path, Net &model)
 {
-    if (!std::filesystem::exists(path))
-        throw InputError(path + ": no such checkpoint");
     torch::serialize::InputArchive root;
-    try {
-        root.load_from(path);
-    } catch (const c10::Error &) {
-        throw InputError(path + ": not a readable checkpoint file");
-    }
-    c10::IValue value;
-    if (!root.try_read("format_version", value) || value.toInt() != kFormatVersion)
-        throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
+    openCheckpoint(path, root);
     try {
         torch::serialize::InputArchive modelArchive;
         root.read("model", modelArchive);
