@@ -32,4 +32,16 @@ std::string formatMegabytes(std::int64_t bytes)
     return text;
 }
 
+std::string formatCount(std::int64_t n)
+{
+    const std::string digits = std::to_string(n < 0 ? -n : n);
+    std::string out = n < 0 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 } // namespace normlab

@@ -1,4 +1,4 @@
-// Durations and memory sizes as every view writes them, so the GUI, the CLI and the reports agree
+// Durations, memory sizes and counts as every view writes them, so the GUI, the CLI and the reports agree
 // to the second and to the megabyte.
 #pragma once
 
@@ -16,5 +16,8 @@ double runWallSeconds(double startedAt, double endedAt, double now);
 
 // "569 MB": decimal megabytes (10^6 bytes), rounded, as `runs show` has always printed them.
 std::string formatMegabytes(std::int64_t bytes);
+
+// "48,552": thousands separated with commas, as the CLI and the reports print counts.
+std::string formatCount(std::int64_t n);
 
 } // namespace normlab

@@ -2,6 +2,7 @@
 
 #include "cifar_binary.h"
 #include "config.h"
+#include "durations.h"
 #include "errors.h"
 #include "image_folder.h"
 #include "paths.h"
@@ -72,14 +73,8 @@ void checkDataFolder(const std::string &path)
 
 std::string DataFolderSummary::text() const
 {
-    // Thousands separated as the CLI prints them.
-    auto grouped = [](std::size_t n) {
-        std::string digits = std::to_string(n);
-        for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-            digits.insert(static_cast<std::size_t>(i), ",");
-        return digits;
-    };
-    return layout + ": " + grouped(trainImages) + " training and " + grouped(testImages)
+    return layout + ": " + formatCount(static_cast<std::int64_t>(trainImages)) + " training and " +
+           formatCount(static_cast<std::int64_t>(testImages))
             + " test images in " + std::to_string(classes) + " classes";
 }
 

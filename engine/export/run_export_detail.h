@@ -3,6 +3,7 @@
 
 #include "dataset.h"
 #include "run_export.h"
+#include "test_images.h"
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,19 +31,6 @@ struct MetricColumn
     double (*value)(const EpochMetrics &);
 };
 const std::vector<MetricColumn> &metricColumns();
-
-// The run's test images, loaded once per dataset and checked against the recorded fingerprint;
-// null (and a warning) when they cannot be had.
-class TestImages
-{
-public:
-    const Dataset *forRun(const RunRecord &record, std::vector<std::string> &warnings);
-
-private:
-    std::string m_key;
-    std::shared_ptr<DatasetPair> m_data;
-    std::string m_error;
-};
 
 // The shortest text that reads back as the same double.
 std::string shortestNumber(double value);

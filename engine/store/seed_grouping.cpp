@@ -36,6 +36,16 @@ std::string SeedGroup::name() const
     return members.empty() ? std::string() : nameWithoutSeed(members.front().name);
 }
 
+std::string experimentKey(const std::string &configJson)
+{
+    nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
+    if (!config.is_object())
+        return {};
+    config.erase("seed");
+    config.erase("name");
+    return config.dump();
+}
+
 SeedGrouping groupBySeed(const RunStore &store, const std::vector<std::int64_t> &runs)
 {
     std::map<std::string, std::vector<RunRecord>> byConfig;
@@ -46,12 +56,10 @@ SeedGrouping groupBySeed(const RunStore &store, const std::vector<std::int64_t> 
         } catch (const StoreError &) {
             continue; // deleted meanwhile; a store that cannot be read fails at its epochs below
         }
-        nlohmann::json config = nlohmann::json::parse(r.configJson, nullptr, false);
-        if (!config.is_object())
+        std::string key = experimentKey(r.configJson);
+        if (key.empty())
             continue;
-        config.erase("seed");
-        config.erase("name");
-        byConfig[config.dump()].push_back(std::move(r));
+        byConfig[std::move(key)].push_back(std::move(r));
     }
     SeedGrouping result;
     for (const auto &[key, sameConfig] : byConfig) {

@@ -38,6 +38,10 @@ struct SeedGrouping
     std::vector<std::vector<RunRecord>> repeatsOnly;
 };
 
+// What runs of one experiment share: the recorded config without its seed and name, as compact
+// JSON; empty when the config is not a JSON object.
+std::string experimentKey(const std::string &configJson);
+
 // Groups `runs` whose configs are equal once seed and name are left out. Runs deleted meanwhile
 // are left out; a store whose epochs cannot be read throws StoreError.
 SeedGrouping groupBySeed(const RunStore &store, const std::vector<std::int64_t> &runs);

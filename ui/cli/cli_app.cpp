@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "export_command.h"
 #include "gradcam_command.h"
+#include "report_command.h"
 #include "interrupt_watcher.h"
 #include "lr_find_command.h"
 #include "predict_command.h"
@@ -119,6 +120,8 @@ int runCli(int argc, char **argv)
     predictCommand.addTo(app);
     GradCamCommand gradCamCommand;
     gradCamCommand.addTo(app);
+    ReportCommand reportCommand;
+    reportCommand.addTo(app);
 
     ConfigOptions printConfig;
     std::string printConfigOut;
@@ -166,6 +169,8 @@ int runCli(int argc, char **argv)
             return predictCommand.run();
         if (gradCamCommand.parsed())
             return gradCamCommand.run();
+        if (reportCommand.parsed())
+            return reportCommand.run();
         if (*configCmd) {
             const ExperimentConfig c = printConfig.build();
             if (printConfigOut.empty())

@@ -1,6 +1,6 @@
-// `normlab-cli predict` and `gradcam`: a recorded run's top classes for image files of any size
-// and colour format (a file that is no image is named, the others still answered, exit code 2),
-// and Grad-CAM grids of its mistakes.
+// `normlab-cli predict`, `gradcam` and `report`: a recorded run's top classes for image files of
+// any size and colour format (a file that is no image is named, the others still answered, exit
+// code 2), Grad-CAM grids of its mistakes, and its write-up in HTML and Markdown.
 
 #include "test_support.h"
 
@@ -107,6 +107,50 @@ private Q_SLOTS:
                 {"gradcam", "1", "--out", out, "--layer", "C99", "--store", m_dir.path()});
         QCOMPARE(layer.exitCode, 2);
         QVERIFY2(layer.err.contains("no conv block 'C99'"), qPrintable(layer.err));
+    }
+
+    void reportWithGradCam()
+    {
+        const QString out = m_dir.filePath("report");
+        const normlab::test::CliOutcome html = normlab::test::runCli(
+                {"report", "1", "--gradcam", "--mistakes", "12", "--out", out, "--store",
+                 m_dir.path()});
+        QCOMPARE(html.exitCode, 0);
+        QVERIFY2(html.err.isEmpty(), qPrintable(html.err)); // no warning: data and checkpoint there
+        QFile file(out + "/report.html");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains("Grad-CAM at C10"));
+        QVERIFY(text.contains("<h2>Misclassified test images</h2>"));
+        QVERIFY(text.count("data:image/png;base64,") == 3); // curves, confusion, mistakes
+
+        const normlab::test::CliOutcome md = normlab::test::runCli(
+                {"report", "last", "--format", "md", "--out", out, "--store", m_dir.path()});
+        QCOMPARE(md.exitCode, 0);
+        QVERIFY(QFile::exists(out + "/report.md"));
+        QVERIFY(!QImage(out + "/report_files/curves.png").isNull());
+    }
+
+    void reportOfNothingIsBadInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no runs") << QStringList {"report", "--out", "x"} << "name the runs";
+        QTest::newRow("unknown run") << QStringList {"report", "7", "--out", "x"} << "no run 7";
+        QTest::newRow("unknown sweep") << QStringList {"report", "--sweep", "s", "--out", "x"}
+                                       << "--sweep s: no run of that sweep";
+        QTest::newRow("bad format") << QStringList {"report", "1", "--format", "pdf", "--out", "x"}
+                                    << "--format";
+    }
+
+    void reportOfNothingIsBadInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        args << "--store" << m_dir.path();
+        const normlab::test::CliOutcome out = normlab::test::runCli(args);
+        QCOMPARE(out.exitCode, 2);
+        QVERIFY2(out.err.contains(message), qPrintable(out.err));
     }
 
 private:
