@@ -381,6 +381,7 @@ void MainWindow::syncCheckedRuns()
 {
     m_curves->showRuns(*m_store, m_runs->checkedRuns());
     m_comparison->setCheckedRuns(m_runs->checkedRuns());
+    m_reportAction->setEnabled(!m_runs->checkedRuns().isEmpty());
     m_comparison->refresh(*m_store);
 }
 

@@ -29,6 +29,7 @@ class ModelSummaryView;
 class FirstRunDialog;
 class CurvesView;
 class LrFinderDialog;
+class ReportDialog;
 class MetricsChart;
 class MistakesView;
 class RunCommands;
@@ -76,6 +77,8 @@ public:
     void setDataSource(const QString &source);
     // Run -> Find Learning Rate: the range test on the form's experiment (window-modal).
     LrFinderDialog *findLearningRate();
+    // File -> Export Report, for the checked runs.
+    ReportDialog *exportReport();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -123,6 +126,8 @@ private:
     QAction *m_compareAction;
     QAction *m_lrFinderAction;
     LrFinderDialog *m_lrFinder = nullptr;
+    QAction *m_reportAction;
+    ReportDialog *m_report = nullptr;
     QAction *m_quitAction;
 };
 

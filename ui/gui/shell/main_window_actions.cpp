@@ -4,6 +4,8 @@
 #include "main_window.h"
 
 #include "lr_finder_dialog.h"
+#include "report_controller.h"
+#include "report_dialog.h"
 
 #include "settings_keys.h"
 
@@ -70,6 +72,9 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
     file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
+    m_reportAction = file->addAction(tr("Export &Report…"), this, &MainWindow::exportReport);
+    m_reportAction->setToolTip(tr("A write-up of the checked runs as HTML or Markdown"));
+    m_reportAction->setEnabled(false); // until runs are checked
     file->addSeparator();
     m_quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -127,6 +132,19 @@ LrFinderDialog *MainWindow::findLearningRate()
     m_lrFinder->setConfig(m_config->config());
     m_lrFinder->show();
     return m_lrFinder;
+}
+
+ReportDialog *MainWindow::exportReport()
+{
+    if (!m_report)
+        m_report = new ReportDialog(*m_store, this);
+    QList<qint64> runs = m_runs->checkedRuns();
+    std::sort(runs.begin(), runs.end());
+    if (!m_report->controller()->isRunning())
+        m_report->setRuns(runs);
+    m_report->show();
+    m_report->raise();
+    return m_report;
 }
 
 void MainWindow::loadConfigFile()
