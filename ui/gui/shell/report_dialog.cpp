@@ -26,6 +26,11 @@ constexpr int kDefaultMistakes = 32;
 constexpr int kMaxMistakes = 1000;
 constexpr int kRunsListed = 6; // then "and N more"
 
+QString runCount(qsizetype n)
+{
+    return n == 1 ? ReportDialog::tr("1 run") : ReportDialog::tr("%1 runs").arg(n);
+}
+
 } // namespace
 
 ReportDialog::ReportDialog(const RunStore &store, QWidget *parent)
@@ -113,7 +118,7 @@ void ReportDialog::setRuns(const QList<qint64> &runs)
     QStringList names;
     for (const qint64 id : runs) {
         if (names.size() == kRunsListed) {
-            names.append(tr("and %n more", nullptr, static_cast<int>(runs.size()) - kRunsListed));
+            names.append(tr("and %1 more").arg(runs.size() - kRunsListed));
             break;
         }
         QString name;
@@ -125,9 +130,9 @@ void ReportDialog::setRuns(const QList<qint64> &runs)
         names.append(QString("#%1 %2").arg(id).arg(name));
     }
     m_runsLabel->setText(runs.isEmpty() ? tr("No runs: check the runs to report in the runs table.")
-                                        : tr("<b>%n run(s):</b> %1", nullptr,
-                                             static_cast<int>(runs.size()))
-                                                  .arg(names.join(", ").toHtmlEscaped()));
+                                        : QString("<b>%1:</b> %2")
+                                                  .arg(runCount(runs.size()),
+                                                       names.join(", ").toHtmlEscaped()));
     m_export->setEnabled(!runs.isEmpty() && !m_controller->isRunning());
     m_status->clear();
     m_open->setEnabled(false);
@@ -202,8 +207,7 @@ void ReportDialog::start()
     m_written.clear();
     m_open->setEnabled(false);
     m_status->setStyleSheet({});
-    m_status->setText(tr("Writing the report of %n run(s)…", nullptr,
-                         static_cast<int>(m_runs.size())));
+    m_status->setText(tr("Writing the report of %1…").arg(runCount(m_runs.size())));
     setRunning(true);
     m_controller->start(job);
 }
