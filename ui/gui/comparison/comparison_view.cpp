@@ -14,6 +14,7 @@
 
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QPushButton>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMap>
@@ -96,7 +97,14 @@ ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
     m_classes = new QTableWidget(0, 0, this);
     m_classes->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_classes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(m_title);
+    m_report = new QPushButton(tr("Export Report…"), this);
+    m_report->setToolTip(tr("A write-up of this comparison's runs, as HTML or Markdown"));
+    m_report->setEnabled(false); // until a comparison is open
+    connect(m_report, &QPushButton::clicked, this, [this] { Q_EMIT reportRequested(m_sweep); });
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_report, 0, Qt::AlignTop);
+    layout->addLayout(titleRow);
     layout->addWidget(m_summary, 1);
     layout->addLayout(sourceRow);
     layout->addWidget(m_classHint);
@@ -108,6 +116,7 @@ ComparisonView::ComparisonView(QWidget *parent) : QWidget(parent)
 void ComparisonView::setGroup(const QString &sweep)
 {
     m_sweep = sweep;
+    m_report->setEnabled(!sweep.isEmpty());
     setClassSource(ClassSource::Group);
 }
 

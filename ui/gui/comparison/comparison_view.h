@@ -12,6 +12,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 
 namespace normlab::gui {
@@ -40,12 +41,15 @@ public:
     void refresh(const RunStore &store);
     QTableWidget *summaryTable() const { return m_summary; }
     QTableWidget *classTable() const { return m_classes; }
+    QPushButton *reportButton() const { return m_report; }
     // What the lower table leaves out and why, or how to fill it; empty when it says it all.
     QString classHint() const;
 
 Q_SIGNALS:
     // The user picked the other source: the owner refreshes from its store.
     void classSourceChanged();
+    // "Export Report…": a write-up of this comparison's runs.
+    void reportRequested(const QString &sweep);
 
 private:
     void refreshGroup(const RunStore &store);
@@ -59,6 +63,7 @@ private:
     QComboBox *m_classSource;
     QLabel *m_classHint;
     QLabel *m_title;
+    QPushButton *m_report;
     StoreErrorBanner *m_storeError;
     QTableWidget *m_summary;
     QTableWidget *m_classes;

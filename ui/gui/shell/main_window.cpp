@@ -151,6 +151,19 @@ void MainWindow::connectRuns()
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
     connect(m_comparison, &ComparisonView::classSourceChanged, this,
             [this] { m_comparison->refresh(*m_store); });
+    connect(m_comparison, &ComparisonView::reportRequested, this, [this](const QString &sweep) {
+        try {
+            RunFilter filter;
+            filter.sweep = sweep.toStdString();
+            QList<qint64> runs;
+            for (const RunRecord &r : m_store->runs(filter))
+                runs.append(r.id);
+            if (!runs.isEmpty())
+                exportReport(runs);
+        } catch (const StoreError &e) {
+            showWarning(this, tr("Export Report"), QString::fromUtf8(e.what()));
+        }
+    });
     connect(m_runs, &RunsPanel::runSelected, this, [this](qint64 id) {
         // A run from a sweep or comparison opens its group in the Comparison tab.
         try {

@@ -77,8 +77,8 @@ public:
     void setDataSource(const QString &source);
     // Run -> Find Learning Rate: the range test on the form's experiment (window-modal).
     LrFinderDialog *findLearningRate();
-    // File -> Export Report, for the checked runs.
-    ReportDialog *exportReport();
+    // File -> Export Report, for `runs` (empty: the checked runs), in id order.
+    ReportDialog *exportReport(QList<qint64> runs = {});
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -72,7 +72,7 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
     file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
-    m_reportAction = file->addAction(tr("Export &Report…"), this, &MainWindow::exportReport);
+    m_reportAction = file->addAction(tr("Export &Report…"), this, [this] { exportReport(); });
     m_reportAction->setToolTip(tr("A write-up of the checked runs as HTML or Markdown"));
     m_reportAction->setEnabled(false); // until runs are checked
     file->addSeparator();
@@ -134,11 +134,12 @@ LrFinderDialog *MainWindow::findLearningRate()
     return m_lrFinder;
 }
 
-ReportDialog *MainWindow::exportReport()
+ReportDialog *MainWindow::exportReport(QList<qint64> runs)
 {
     if (!m_report)
         m_report = new ReportDialog(*m_store, this);
-    QList<qint64> runs = m_runs->checkedRuns();
+    if (runs.isEmpty())
+        runs = m_runs->checkedRuns();
     std::sort(runs.begin(), runs.end());
     if (!m_report->controller()->isRunning())
         m_report->setRuns(runs);

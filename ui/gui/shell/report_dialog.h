@@ -31,6 +31,7 @@ public:
 
     // The runs to report, in this order.
     void setRuns(const QList<qint64> &runs);
+    QList<qint64> runs() const { return m_runs; }
     void setPath(const QString &path);
     QString path() const;
     void setMarkdown(bool markdown);

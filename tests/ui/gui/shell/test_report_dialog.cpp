@@ -1,7 +1,9 @@
-// File -> Export Report: enabled once runs are checked; the dialog writes the checked runs' report
-// off the GUI thread as HTML or Markdown, says where and what it left out, and a file it cannot
-// write is a message in the dialog, never a crash.
+// File -> Export Report: enabled once runs are checked (the Comparison tab's button once a
+// comparison is open); the dialog writes the runs' report off the GUI thread as HTML or Markdown,
+// says where and what it left out, and a file it cannot write is a message in the dialog, never a
+// crash.
 
+#include "comparison_view.h"
 #include "main_window.h"
 #include "recorded_runs.h"
 #include "report_controller.h"
@@ -14,6 +16,7 @@
 #include <QFile>
 #include <QImage>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -110,6 +113,33 @@ private Q_SLOTS:
         dialog.start();
         QTRY_COMPARE(failed.size(), 1);
         QVERIFY2(dialog.statusText().contains("no run 99"), qPrintable(dialog.statusText()));
+    }
+
+    void aComparisonReportsItsRuns()
+    {
+        std::vector<std::int64_t> sweep;
+        {
+            RunStore store(m_tmp->filePath("store").toStdString());
+            for (const NormKind norm : {NormKind::Batch, NormKind::Group}) {
+                test::RecordedRun run;
+                run.config = test::quickConfig(1);
+                run.config.model.norm = norm;
+                run.sweep = "cmp";
+                run.epochs.push_back({});
+                run.epochs.back().epoch = 1;
+                sweep.push_back(test::recordRun(store, run));
+            }
+        }
+        MainWindow window(m_tmp->filePath("store"));
+        ComparisonView *comparison = window.comparisonView();
+        comparison->setGroup({});
+        QVERIFY(!comparison->reportButton()->isEnabled());
+        comparison->setGroup("cmp");
+        QVERIFY(comparison->reportButton()->isEnabled());
+        comparison->reportButton()->click();
+        auto *dialog = window.findChild<ReportDialog *>();
+        QVERIFY(dialog && dialog->isVisible());
+        QCOMPARE(dialog->runs(), QList<qint64>({sweep[0], sweep[1]}));
     }
 
 private:
