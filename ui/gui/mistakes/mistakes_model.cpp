@@ -1,10 +1,8 @@
 #include "mistakes_model.h"
 
-#include <QGuiApplication>
-#include <QImage>
-#include <QPainter>
+#include "cam_picture.h"
 
-#include <cmath>
+#include <QGuiApplication>
 #include <QPalette>
 #include <QPixmap>
 
@@ -20,17 +18,6 @@ void MistakesModel::setMistakes(std::vector<Misclassified> mistakes, QStringList
     m_pixmaps.clear();
     endResetModel();
 }
-
-namespace {
-
-// OpenCV's JET scale (blue, cyan, yellow, red), as `normlab-cli gradcam` draws it.
-QRgb jet(float v, int alpha)
-{
-    auto channel = [](float x) { return qBound(0, qRound(255 * (1.5f - std::abs(x))), 255); };
-    return qRgba(channel(4 * v - 3), channel(4 * v - 2), channel(4 * v - 1), alpha);
-}
-
-} // namespace
 
 void MistakesModel::addHeatMaps(const QVector<int> &testIndices, const QVector<QVector<float>> &maps)
 {
@@ -102,30 +89,10 @@ QVariant MistakesModel::data(const QModelIndex &index, int role) const
         }
         if (QPixmap *cached = m_pixmaps.object(m.index))
             return *cached;
-        const QImage image(m_data->test.image(static_cast<std::size_t>(m.index)), Dataset::kWidth,
-                           Dataset::kHeight, Dataset::kWidth * Dataset::kChannels,
-                           QImage::Format_RGB888);
-        // Enlarged here, pixel by pixel, to the screen's real resolution: the view would otherwise
-        // scale a low-resolution icon up smoothly on a HiDPI screen, and blur it.
-        const qreal dpr = qApp->devicePixelRatio();
-        const int side = qRound(Dataset::kWidth * kZoom * dpr);
-        QImage shown = image.scaled(side, side, Qt::IgnoreAspectRatio, Qt::FastTransformation)
-                               .convertToFormat(QImage::Format_RGB32);
         const auto heat = m_heat.constFind(m.index);
-        if (m_overlay && heat != m_heat.cend() && heat->size() == 32 * 32) {
-            // The map is coarser than the image: enlarged smoothly, then laid over it.
-            QImage map(32, 32, QImage::Format_ARGB32);
-            const int alpha = qRound(255 * m_opacity);
-            for (int y = 0; y < 32; ++y)
-                for (int x = 0; x < 32; ++x)
-                    map.setPixel(x, y, jet((*heat)[y * 32 + x], alpha));
-            QPainter painter(&shown);
-            painter.drawImage(QRect(0, 0, side, side),
-                              map.scaled(side, side, Qt::IgnoreAspectRatio,
-                                         Qt::SmoothTransformation));
-        }
-        auto *pixmap = new QPixmap(QPixmap::fromImage(shown));
-        pixmap->setDevicePixelRatio(dpr);
+        auto *pixmap = new QPixmap(camPicture(
+                m_data->test.image(static_cast<std::size_t>(m.index)), kZoom,
+                m_overlay && heat != m_heat.cend() ? *heat : QVector<float>(), m_opacity));
         const QPixmap copy = *pixmap;
         m_pixmaps.insert(m.index, pixmap);
         return copy;

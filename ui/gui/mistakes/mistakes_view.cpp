@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "grad_cam_controller.h"
 #include "model_spec.h"
+#include "mistake_detail_view.h"
 #include "mistakes_model.h"
 #include "recorded_config.h"
 
@@ -110,12 +111,20 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     leftLayout->addWidget(m_count);
     leftLayout->addWidget(m_gallery, 1);
     split->addWidget(left);
-    split->addWidget(m_matrix);
+    m_detail = new MistakeDetailView(this);
+    auto *right = new QSplitter(Qt::Vertical, split);
+    right->addWidget(m_detail);
+    right->addWidget(m_matrix);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
+    split->addWidget(right);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
     connect(m_epochSlider, &QSlider::valueChanged, this, &MistakesView::setEpoch);
+    connect(m_gallery->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { showDetail(current.isValid() ? current.row() : -1); });
     m_cams = new GradCamController(this);
     connect(m_cams, &GradCamController::heatMaps, m_model, &MistakesModel::addHeatMaps);
     connect(m_cams, &GradCamController::heatMaps, this, [this] { updateCamNote(); });
@@ -130,12 +139,14 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     });
     connect(m_camOpacity, &QSlider::valueChanged, this, [this](int percent) {
         m_model->setOverlay(m_camToggle->isChecked(), percent / 100.0);
+        m_detail->setOpacity(percent / 100.0);
     });
     connect(m_camLayer, &QComboBox::currentIndexChanged, this, [this] {
         if (m_updating)
             return;
         m_model->clearHeatMaps();
         requestCams();
+        showDetail(m_gallery->currentIndex().isValid() ? m_gallery->currentIndex().row() : -1);
     });
     for (QComboBox *c : {m_trueClass, m_predicted, m_sort})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
@@ -310,7 +321,13 @@ void MistakesView::fillGallery()
     for (const std::string &n : m_record.classNames)
         names << QString::fromStdString(n);
     const std::size_t count = shown.size();
+    const int selected = m_detail->testIndex();
     m_model->setMistakes(std::move(shown), names, m_imagesLoaded ? data : nullptr);
+    int row = -1;
+    for (int r = 0; r < m_model->rowCount() && selected >= 0; ++r)
+        if (m_model->mistake(r).index == selected)
+            row = r;
+    selectRow(row);
     QString status = tr("%1 of %2 misclassified test images").arg(count).arg(m_mistakes.size());
     if (m_runId >= 0 && !m_imagesLoaded)
         status += tr(" (loading the test images…)");
@@ -368,17 +385,11 @@ void MistakesView::requestCams()
         updateCamNote();
         return;
     }
-    bool best = true;
-    if (m_epoch == m_record.bestEpoch)
-        best = true;
-    else if (m_epoch == m_record.epochsDone && m_record.state != RunState::Running)
-        best = false;
-    else {
+    QString whyNot;
+    const std::optional<bool> best = checkpointOfEpoch(&whyNot);
+    if (!best) {
         m_cams->cancel();
-        m_camNote = tr("Grad-CAM: this run keeps the weights of epoch %1 (best) and %2 (last) "
-                       "only; choose one of them")
-                            .arg(m_record.bestEpoch)
-                            .arg(m_record.epochsDone);
+        m_camNote = tr("Grad-CAM: %1").arg(whyNot);
         updateCamNote();
         return;
     }
@@ -390,8 +401,55 @@ void MistakesView::requestCams()
             missing << m_model->mistake(row).index;
     if (missing.isEmpty())
         return;
-    m_cams->request(QString::fromStdString(m_store->dir()), m_runId, best,
+    m_cams->request(QString::fromStdString(m_store->dir()), m_runId, *best,
                     m_camLayer->currentText(), missing, m_data);
+}
+
+std::optional<bool> MistakesView::checkpointOfEpoch(QString *whyNot) const
+{
+    if (m_epoch == m_record.bestEpoch)
+        return true;
+    if (m_epoch == m_record.epochsDone && m_record.state != RunState::Running)
+        return false;
+    *whyNot = tr("this run keeps the weights of epoch %1 (best) and %2 (last) only; choose one of "
+                 "them")
+                      .arg(m_record.bestEpoch)
+                      .arg(m_record.epochsDone);
+    return std::nullopt;
+}
+
+void MistakesView::selectRow(int row)
+{
+    if (row < 0 || row >= m_model->rowCount()) {
+        m_gallery->selectionModel()->clear();
+        m_detail->clear();
+        return;
+    }
+    const QModelIndex index = m_model->index(row);
+    if (m_gallery->currentIndex() == index)
+        showDetail(row); // the same row over new contents: currentChanged does not come
+    else
+        m_gallery->setCurrentIndex(index);
+}
+
+void MistakesView::showDetail(int row)
+{
+    if (row < 0 || row >= m_model->rowCount() || !m_store) {
+        m_detail->clear();
+        return;
+    }
+    QStringList names;
+    for (const std::string &n : m_record.classNames)
+        names << QString::fromStdString(n);
+    QString whyNot;
+    const std::optional<bool> best = checkpointOfEpoch(&whyNot);
+    std::optional<MistakeDetailView::Weights> weights;
+    if (best)
+        weights = MistakeDetailView::Weights {QString::fromStdString(m_store->dir()), m_runId,
+                                              *best, m_camLayer->currentText()};
+    else
+        whyNot = tr("Grad-CAM and the top classes: %1.").arg(whyNot);
+    m_detail->showMistake(m_model->mistake(row), names, m_data, weights, whyNot);
 }
 
 void MistakesView::updateCamNote()

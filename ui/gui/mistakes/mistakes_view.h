@@ -11,6 +11,7 @@
 #include "dataset.h"
 
 #include <memory>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -23,6 +24,7 @@ namespace normlab::gui {
 class StoreErrorBanner;
 
 class ConfusionMatrixView;
+class MistakeDetailView;
 class GradCamController;
 class DatasetCache;
 class MistakesModel;
@@ -49,6 +51,9 @@ public:
     QListView *gallery() const { return m_gallery; }
     MistakesModel *model() const { return m_model; }
     ConfusionMatrixView *confusionMatrix() const { return m_matrix; }
+    MistakeDetailView *detail() const { return m_detail; }
+    // Selects the gallery's row `row` (-1: none), which the detail pane shows.
+    void selectRow(int row);
     // The Grad-CAM overlay and the conv block it looks at (default: the last before the pool).
     void setGradCam(bool on, const QString &layer = {});
     QString statusText() const;
@@ -66,6 +71,10 @@ private:
     void requestCams();
     void updateCamNote();
     void fillCamLayers();
+    void showDetail(int row);
+    // Which checkpoint holds the weights of the shown epoch: the best (true), the last (false),
+    // or none, with `whyNot` saying so.
+    std::optional<bool> checkpointOfEpoch(QString *whyNot) const;
 
     const RunStore *m_store = nullptr;
     qint64 m_runId = -1;
@@ -89,6 +98,7 @@ private:
     QLabel *m_count;
     QListView *m_gallery;
     ConfusionMatrixView *m_matrix;
+    MistakeDetailView *m_detail;
     QCheckBox *m_camToggle;
     QComboBox *m_camLayer;
     QSlider *m_camOpacity;

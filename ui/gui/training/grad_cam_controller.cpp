@@ -28,16 +28,7 @@ public Q_SLOTS:
                  std::shared_ptr<const normlab::DatasetPair> data)
     {
         try {
-            const std::string key = storeDir.toStdString() + "/" + std::to_string(runId) +
-                                    (best ? "/best" : "/last");
-            if (key != m_modelKey) {
-                m_model.reset();
-                const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
-                m_model = std::make_unique<TrainedModel>(
-                        store, runId,
-                        best ? TrainedModel::Checkpoint::Best : TrainedModel::Checkpoint::Last);
-                m_modelKey = key;
-            }
+            TrainedModel &model = modelOf(storeDir, runId, best);
             for (int first = 0; first < testIndices.size(); first += kChunk) {
                 if (*m_generation != generation)
                     return; // a newer request: this one's answers would be dropped
@@ -54,7 +45,7 @@ public Q_SLOTS:
                 }
                 QVector<QVector<float>> maps;
                 for (const TrainedModel::Cam &cam :
-                     m_model->gradCam(images, layer.toStdString()))
+                     model.gradCam(images, layer.toStdString()))
                     maps << QVector<float>(cam.heat.begin(), cam.heat.end());
                 Q_EMIT heatMaps(generation, chunk, maps);
             }
@@ -65,12 +56,62 @@ public Q_SLOTS:
         }
     }
 
+    void inspect(quint64 generation, const QString &storeDir, qint64 runId, bool best,
+                 const QString &layer, int testIndex, int trueClass,
+                 std::shared_ptr<const normlab::DatasetPair> data)
+    {
+        if (*m_generation != generation)
+            return; // the user has moved on to another image
+        try {
+            TrainedModel &model = modelOf(storeDir, runId, best);
+            if (testIndex < 0 || static_cast<std::size_t>(testIndex) >= data->test.size())
+                throw InputError("test image " + std::to_string(testIndex) +
+                                 " is outside the test set");
+            const std::uint8_t *p = data->test.image(static_cast<std::size_t>(testIndex));
+            const std::vector<std::vector<std::uint8_t>> image {{p, p + Dataset::kImageBytes}};
+            CamInspection out;
+            out.testIndex = testIndex;
+            out.trueClass = trueClass;
+            const std::vector<float> probabilities = model.predict(image).front();
+            out.probabilities = QVector<float>(probabilities.begin(), probabilities.end());
+            const TrainedModel::Cam predicted = model.gradCam(image, layer.toStdString()).front();
+            out.predicted = predicted.classIndex;
+            out.predictedHeat = QVector<float>(predicted.heat.begin(), predicted.heat.end());
+            const TrainedModel::Cam truth =
+                    model.gradCam(image, layer.toStdString(), trueClass).front();
+            out.trueHeat = QVector<float>(truth.heat.begin(), truth.heat.end());
+            Q_EMIT inspected(generation, out);
+        } catch (const std::exception &e) {
+            m_model.reset();
+            m_modelKey.clear();
+            Q_EMIT failed(generation, QString::fromUtf8(e.what()));
+        }
+    }
+
 Q_SIGNALS:
+    void inspected(quint64 generation, const normlab::gui::CamInspection &inspection);
     void heatMaps(quint64 generation, const QVector<int> &testIndices,
                   const QVector<QVector<float>> &maps);
     void failed(quint64 generation, const QString &message);
 
 private:
+    // The run's network from its checkpoint, loaded once for all the requests about it.
+    TrainedModel &modelOf(const QString &storeDir, qint64 runId, bool best)
+    {
+        const std::string key = storeDir.toStdString() + "/" + std::to_string(runId) +
+                                (best ? "/best" : "/last");
+        if (key != m_modelKey) {
+            m_model.reset();
+            m_modelKey.clear();
+            const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
+            m_model = std::make_unique<TrainedModel>(
+                    store, runId,
+                    best ? TrainedModel::Checkpoint::Best : TrainedModel::Checkpoint::Last);
+            m_modelKey = key;
+        }
+        return *m_model;
+    }
+
     std::shared_ptr<std::atomic<quint64>> m_generation;
     std::unique_ptr<TrainedModel> m_model;
     std::string m_modelKey;
@@ -84,7 +125,14 @@ GradCamController::GradCamController(QObject *parent)
     auto *worker = new GradCamWorker(m_generation);
     worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, worker, &QObject::deleteLater);
+    qRegisterMetaType<CamInspection>();
     connect(this, &GradCamController::computeRequested, worker, &GradCamWorker::compute);
+    connect(this, &GradCamController::inspectRequested, worker, &GradCamWorker::inspect);
+    connect(worker, &GradCamWorker::inspected, this,
+            [this](quint64 generation, const CamInspection &inspection) {
+                if (generation == *m_generation)
+                    Q_EMIT inspected(inspection);
+            });
     connect(worker, &GradCamWorker::heatMaps, this,
             [this](quint64 generation, const QVector<int> &indices,
                    const QVector<QVector<float>> &maps) {
@@ -112,6 +160,14 @@ void GradCamController::request(const QString &storeDir, qint64 runId, bool best
                                 std::shared_ptr<const DatasetPair> data)
 {
     Q_EMIT computeRequested(++*m_generation, storeDir, runId, best, layer, testIndices,
+                            std::move(data));
+}
+
+void GradCamController::inspect(const QString &storeDir, qint64 runId, bool best,
+                                const QString &layer, int testIndex, int trueClass,
+                                std::shared_ptr<const DatasetPair> data)
+{
+    Q_EMIT inspectRequested(++*m_generation, storeDir, runId, best, layer, testIndex, trueClass,
                             std::move(data));
 }
 

@@ -1,8 +1,10 @@
 // The Mistakes tab: a confusion cell, the diagonal included, says what it shows and is marked, and
-// another run starts unfiltered.
+// another run starts unfiltered; Grad-CAM over the gallery; the detail pane of a selected mistake.
 
 #include "config_json.h"
 #include "confusion_matrix_view.h"
+#include "mistake_detail_view.h"
+#include "probability_bars.h"
 #include "mistakes_model.h"
 #include "mistakes_view.h"
 #include "run_session.h"
@@ -14,6 +16,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QPixmap>
+#include <QSignalSpy>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,8 +38,10 @@ private Q_SLOTS:
     void init();
     void confusionCellsSayWhatTheyShow();
     void gradCamOverlaysTheMistakes();
+    void detailPaneExplainsTheSelectedMistake();
 
 private:
+    qint64 trainedRun(RunStore &store);
     std::unique_ptr<QTemporaryDir> m_tmp;
 };
 
@@ -92,16 +97,20 @@ void TestMistakesView::confusionCellsSayWhatTheyShow()
 
 // Grad-CAM over the gallery: computed off the GUI thread for the mistakes shown, drawn over each
 // picture; an epoch without kept weights says which epochs can be drawn.
-void TestMistakesView::gradCamOverlaysTheMistakes()
+qint64 TestMistakesView::trainedRun(RunStore &store)
 {
-    RunStore store(m_tmp->path().toStdString());
     ExperimentConfig c = quickConfig(2);
     c.data.testLimit = 200;
     const qint64 id = store.createRun({"cam", toJson(c).dump(), c.seed, {}, {}, {}});
-    {
-        RunSession session(store, id);
-        session.run({});
-    }
+    RunSession session(store, id);
+    session.run({});
+    return id;
+}
+
+void TestMistakesView::gradCamOverlaysTheMistakes()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 id = trainedRun(store);
     MistakesView view;
     view.resize(900, 600);
     view.show();
@@ -135,6 +144,49 @@ void TestMistakesView::gradCamOverlaysTheMistakes()
                      .toImage()
                      .size(),
              plain.size());
+}
+
+// Selecting a mistake shows it enlarged with where the net looked for the predicted and for the
+// true class and its top five classes; an epoch whose weights are gone says so instead.
+void TestMistakesView::detailPaneExplainsTheSelectedMistake()
+{
+    RunStore store(m_tmp->path().toStdString());
+    const qint64 id = trainedRun(store);
+    MistakesView view;
+    view.resize(1100, 700);
+    view.show();
+    view.showRun(store, id);
+    QTRY_VERIFY_WITH_TIMEOUT(view.imagesLoaded(), 30'000);
+    QVERIFY(view.shownCount() > 1);
+    const RunRecord r = store.run(id);
+    view.setEpoch(r.epochsDone);
+    QSignalSpy inspected(view.detail(), &MistakeDetailView::inspected);
+    view.selectRow(1);
+    QCOMPARE(view.detail()->testIndex(), view.model()->mistake(1).index);
+    QTRY_COMPARE_WITH_TIMEOUT(inspected.size(), 1, 60'000);
+    const QStringList rows = view.detail()->bars()->rowTexts();
+    QCOMPARE(rows.size(), 5);
+    // The last checkpoint made this very mistake: its top class is the recorded prediction.
+    const int predicted = view.model()->mistake(1).predicted;
+    QVERIFY2(rows.first().startsWith(QString::fromStdString(r.classNames[predicted]) + " "),
+             qPrintable(rows.join(", ")));
+    int pictures = 0;
+    for (const QLabel *label : view.detail()->findChildren<QLabel *>())
+        pictures += label->pixmap().isNull() ? 0 : 1;
+    QCOMPARE(pictures, 3); // the image, and its map for the predicted and for the true class
+
+    // A filter that keeps the selected image keeps it in the pane.
+    const int index = view.detail()->testIndex();
+    view.setFilter(view.model()->mistake(1).trueLabel, -1);
+    QCOMPARE(view.detail()->testIndex(), index);
+
+    if (r.bestEpoch != 1 && r.epochsDone != 1) {
+        view.setEpoch(1);
+        view.selectRow(0);
+        QVERIFY2(view.detail()->noteText().contains("keeps the weights of epoch"),
+                 qPrintable(view.detail()->noteText()));
+        QVERIFY(view.detail()->bars()->rowTexts().isEmpty());
+    }
 }
 
 QTEST_MAIN(TestMistakesView)
