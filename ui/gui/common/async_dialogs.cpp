@@ -97,6 +97,21 @@ void chooseFileToOpen(QWidget *parent, const QString &title, const QString &filt
     dialog->open();
 }
 
+void chooseFilesToOpen(QWidget *parent, const QString &title, const QString &filter,
+                       std::function<void(const QStringList &)> onChosen)
+{
+    auto *dialog = new QFileDialog(parent, title, {}, filter);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    QObject::connect(dialog, &QFileDialog::filesSelected, dialog,
+                     [onChosen = std::move(onChosen)](const QStringList &paths) {
+                         if (!paths.isEmpty())
+                             onChosen(paths);
+                     });
+    dialog->open();
+}
+
 void chooseFolder(QWidget *parent, const QString &title, const QString &start,
                   std::function<void(const QString &)> onChosen)
 {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -30,6 +31,9 @@ void askInt(QWidget *parent, const QString &title, const QString &label, int val
 // File choosers: `onChosen` gets the path, never an empty one.
 void chooseFileToOpen(QWidget *parent, const QString &title, const QString &filter,
                       std::function<void(const QString &)> onChosen);
+// Several files at once; `onChosen` gets at least one.
+void chooseFilesToOpen(QWidget *parent, const QString &title, const QString &filter,
+                       std::function<void(const QStringList &)> onChosen);
 // A folder, starting in `start` (or the home folder when it does not exist).
 void chooseFolder(QWidget *parent, const QString &title, const QString &start,
                   std::function<void(const QString &)> onChosen);

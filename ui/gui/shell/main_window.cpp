@@ -62,6 +62,7 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     buildTabs();
     buildLayout();
     buildActions();
+    setAcceptDrops(true); // image files: Predict Images
     connectTraining();
     connectRuns();
     connectExperiment();

@@ -30,6 +30,7 @@ class FirstRunDialog;
 class CurvesView;
 class LrFinderDialog;
 class ReportDialog;
+class PredictPanel;
 class MetricsChart;
 class MistakesView;
 class RunCommands;
@@ -77,11 +78,17 @@ public:
     void setDataSource(const QString &source);
     // Run -> Find Learning Rate: the range test on the form's experiment (window-modal).
     LrFinderDialog *findLearningRate();
+    // File -> Predict Images: the user's pictures through a recorded run (the selected or first
+    // checked one); `files` are added to the panel.
+    PredictPanel *predictImages(const QStringList &files = {});
     // File -> Export Report, for `runs` (empty: the checked runs), in id order.
     ReportDialog *exportReport(QList<qint64> runs = {});
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // Image files dropped on the window open them in Predict Images.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     // The constructor's steps, in order.
@@ -128,6 +135,7 @@ private:
     LrFinderDialog *m_lrFinder = nullptr;
     QAction *m_reportAction;
     ReportDialog *m_report = nullptr;
+    PredictPanel *m_predict = nullptr;
     QAction *m_quitAction;
 };
 

@@ -4,6 +4,7 @@
 #include "main_window.h"
 
 #include "lr_finder_dialog.h"
+#include "predict_panel.h"
 #include "report_controller.h"
 #include "report_dialog.h"
 
@@ -55,6 +56,11 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <QDir>
+#include <QUrl>
+#include <QMimeData>
+#include <QDropEvent>
+#include <QDragEnterEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -72,6 +78,9 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(tr("&Export Charts…"), this, [this] { exportCharts(); });
     file->addAction(tr("Export Chart &Data (CSV)…"), this, &MainWindow::exportChartData);
+    file->addAction(tr("&Predict Images…"), this, [this] { predictImages(); })
+            ->setToolTip(tr("A recorded run's top classes and Grad-CAM for your own pictures "
+                            "(or drop image files on the window)"));
     m_reportAction = file->addAction(tr("Export &Report…"), this, [this] { exportReport(); });
     m_reportAction->setToolTip(tr("A write-up of the checked runs as HTML or Markdown"));
     m_reportAction->setEnabled(false); // until runs are checked
@@ -132,6 +141,51 @@ LrFinderDialog *MainWindow::findLearningRate()
     m_lrFinder->setConfig(m_config->config());
     m_lrFinder->show();
     return m_lrFinder;
+}
+
+PredictPanel *MainWindow::predictImages(const QStringList &files)
+{
+    if (!m_predict) {
+        m_predict = new PredictPanel(*m_store, this);
+    } else {
+        m_predict->refreshRuns(); // runs finished since it was opened
+    }
+    if (!m_predict->isVisible()) {
+        // The run looked at last: the selected one, else the newest checked one.
+        QList<qint64> checked = m_runs->checkedRuns();
+        std::sort(checked.begin(), checked.end(), std::greater<>());
+        if (m_runs->selectedRun() >= 0)
+            m_predict->setRun(m_runs->selectedRun());
+        else if (!checked.isEmpty())
+            m_predict->setRun(checked.first());
+    }
+    m_predict->show();
+    m_predict->raise();
+    if (!files.isEmpty())
+        m_predict->addFiles(files);
+    return m_predict;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile() && (PredictPanel::isImageFile(url.toLocalFile()) ||
+                                  QFileInfo(url.toLocalFile()).isDir())) {
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList files;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            files << url.toLocalFile();
+    if (files.isEmpty())
+        return;
+    event->acceptProposedAction();
+    predictImages(PredictPanel::expandFolders(files));
 }
 
 ReportDialog *MainWindow::exportReport(QList<qint64> runs)
