@@ -27,6 +27,7 @@ void ProbabilityBars::setProbabilities(const QVector<float> &probabilities,
     std::stable_sort(order.begin(), order.end(),
                      [&](int a, int b) { return probabilities[a] > probabilities[b]; });
     m_rows.clear();
+    m_trueKnown = trueClass >= 0;
     for (int i = 0; i < std::min<int>(top, int(order.size())); ++i) {
         const int c = order[i];
         m_rows.append({c < classNames.size() ? classNames[c] : QString::number(c),
@@ -85,7 +86,8 @@ void ProbabilityBars::paintEvent(QPaintEvent *)
         painter.setFont(font);
         painter.drawText(QRect(0, y, nameWidth, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
                          r.name);
-        const QColor colour = r.isTrue ? right : (i == 0 ? wrong : other);
+        const QColor top = m_trueKnown ? wrong : palette().color(QPalette::Highlight);
+        const QColor colour = r.isTrue ? right : (i == 0 ? top : other);
         painter.fillRect(QRect(barLeft, y + 2, qRound(barWidth * double(r.probability)),
                                fm.height() - 4),
                          colour);

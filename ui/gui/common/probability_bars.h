@@ -1,6 +1,6 @@
 // A model's top classes for one image as horizontal bars: the class, a bar as long as its
 // probability, the percentage; the true class (when known) marked in green, a wrong top answer
-// in red.
+// in red, and without a known class the top answer in the palette's highlight.
 #pragma once
 
 #include <QStringList>
@@ -37,6 +37,7 @@ private:
         bool isTrue = false;
     };
     QVector<Row> m_rows;
+    bool m_trueKnown = false;
 };
 
 } // namespace normlab::gui
