@@ -117,6 +117,15 @@ std::vector<TrainedModel::Cam>
 TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, const std::string &layer,
                       int classIndex)
 {
+    if (classIndex == -1)
+        return gradCam(images, layer, std::vector<int>());
+    return gradCam(images, layer, std::vector<int>(images.size(), classIndex));
+}
+
+std::vector<TrainedModel::Cam>
+TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, const std::string &layer,
+                      const std::vector<int> &classIndices)
+{
     const std::vector<std::string> layers = camLayers();
     if (std::find(layers.begin(), layers.end(), layer) == layers.end())
         throw InputError("Grad-CAM: no conv block '" + layer + "' in this model (it has " +
@@ -124,9 +133,13 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
                          (layers.empty() ? std::string() : layers.front()) + " to " +
                          (layers.empty() ? std::string() : layers.back()) + ")");
     const auto classes = static_cast<int>(d->model->spec().numClasses);
-    if (classIndex < -1 || classIndex >= classes)
-        throw InputError("Grad-CAM: class " + std::to_string(classIndex) + " out of range (0 to " +
-                         std::to_string(classes - 1) + ")");
+    if (!classIndices.empty() && classIndices.size() != images.size())
+        throw InputError("Grad-CAM: " + std::to_string(classIndices.size()) + " classes for " +
+                         std::to_string(images.size()) + " images");
+    for (const int c : classIndices)
+        if (c < 0 || c >= classes)
+            throw InputError("Grad-CAM: class " + std::to_string(c) + " out of range (0 to " +
+                             std::to_string(classes - 1) + ")");
     if (images.empty())
         return {};
     try {
@@ -139,10 +152,12 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
         });
         const torch::Tensor logProbs = d->model->forward(d->batch(images));
         d->model->setActivationObserver({});
-        const torch::Tensor chosen = classIndex >= 0
-                                             ? torch::full({logProbs.size(0)}, classIndex,
-                                                           torch::kLong)
-                                             : logProbs.argmax(1);
+        const torch::Tensor chosen =
+                classIndices.empty()
+                        ? logProbs.argmax(1)
+                        : torch::tensor(std::vector<std::int64_t>(classIndices.begin(),
+                                                                  classIndices.end()),
+                                        torch::kLong);
         // Each image's own class score: summing them keeps the images' gradients apart.
         const torch::Tensor score = scores.gather(1, chosen.unsqueeze(1)).sum();
         const torch::Tensor gradients = torch::autograd::grad({score}, {maps})[0];

@@ -48,6 +48,10 @@ public:
     // layer or class.
     std::vector<Cam> gradCam(const std::vector<std::vector<std::uint8_t>> &images,
                              const std::string &layer, int classIndex = -1);
+    // The same with a class per image (the true classes of mistakes, say); empty: each image's
+    // predicted class.
+    std::vector<Cam> gradCam(const std::vector<std::vector<std::uint8_t>> &images,
+                             const std::string &layer, const std::vector<int> &classIndices);
 
 private:
     struct Impl;

@@ -121,9 +121,12 @@ int GradCamCommand::run() const
                                   m_opacity),
              out / (base + "-" + layer + "-predicted.png"));
     // The true class: where the evidence for the right answer was.
+    std::vector<int> trueClasses;
+    for (const Misclassified &m : mistakes)
+        trueClasses.push_back(m.trueLabel);
     std::vector<std::vector<float>> truth;
-    for (std::size_t i = 0; i < images.size(); ++i)
-        truth.push_back(model.gradCam({images[i]}, layer, mistakes[i].trueLabel).front().heat);
+    for (const TrainedModel::Cam &cam : model.gradCam(images, layer, trueClasses))
+        truth.push_back(cam.heat);
     writePng(misclassifiedGridPng(data.test, mistakes, model.classNames(), m_max, truth,
                                   m_opacity),
              out / (base + "-" + layer + "-true.png"));

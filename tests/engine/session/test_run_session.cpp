@@ -162,6 +162,19 @@ private Q_SLOTS:
                  qPrintable(QString("%1 of %2 in the corner").arg(inCorner).arg(cams.size())));
         QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C99", 1));
         QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C10", 2));
+
+        // A class per image (the CLI's true-class maps in one pass): each map is the one that
+        // image gets alone with its class.
+        const std::vector<std::vector<std::uint8_t>> few(patches.begin(), patches.begin() + 6);
+        const std::vector<int> classes {0, 1, 1, 0, 1, 0};
+        const std::vector<TrainedModel::Cam> mixed = model.gradCam(few, "C10", classes);
+        for (std::size_t i = 0; i < few.size(); ++i) {
+            const TrainedModel::Cam alone = model.gradCam({few[i]}, "C10", classes[i]).front();
+            QCOMPARE(mixed[i].classIndex, classes[i]);
+            for (std::size_t p = 0; p < alone.heat.size(); ++p)
+                QVERIFY(std::abs(mixed[i].heat[p] - alone.heat[p]) < 1e-4f);
+        }
+        QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(few, "C10", std::vector<int> {0, 1}));
     }
 };
 
