@@ -168,7 +168,9 @@ std::string reportConclusion(const std::vector<ReportGroup> &groups,
                                  std::to_string(r.record.epochsDone) + " of " +
                                  std::to_string(r.plannedEpochs) + " epochs)");
     if (!unfinished.empty())
-        text += " Not finished: " + joinedAnd(unfinished) + "; their numbers are what they reached.";
+        text += " Not finished: " + joinedAnd(unfinished) +
+                (unfinished.size() == 1 ? "; its numbers are what it reached."
+                                        : "; their numbers are what they reached.");
     return text;
 }
 

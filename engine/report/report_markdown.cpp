@@ -30,10 +30,13 @@ std::string inlineText(const std::string &text)
 {
     std::string out;
     for (const char c : text) {
-        if (std::string_view("\\`*_[]<>#").find(c) != std::string_view::npos)
+        if (std::string_view("\\`*_[]<>").find(c) != std::string_view::npos)
             out += '\\';
         out += c;
     }
+    // "#" makes a heading only at the start of a line: "#9" inside a sentence stays as it is.
+    if (out.starts_with('#'))
+        out.insert(out.begin(), '\\');
     return out;
 }
 
