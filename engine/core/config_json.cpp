@@ -1,5 +1,6 @@
 #include "config_json.h"
 
+#include "atomic_file.h"
 #include "errors.h"
 #include "presets.h"
 
@@ -7,7 +8,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cmath>
+#include <limits>
 #include <map>
+#include <set>
+#include <sstream>
 
 using nlohmann::json;
 
@@ -33,6 +38,10 @@ public:
         auto it = m_object.find(key);
         if (it == m_object.end())
             return;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            out = integerAt<T>(*it, keyPath(key));
+            return;
+        }
         try {
             out = it->template get<T>();
         } catch (const json::exception &) {
@@ -85,6 +94,49 @@ public:
 
 private:
     std::string displayPath() const { return m_path.empty() ? "(top level)" : m_path; }
+
+    // nlohmann's get<int>() wraps 4294967297 to 1, truncates 1.5 to 1 and turns -1 into 2^64 - 1
+    // for an unsigned seed: a number is checked for type, wholeness and range before it is
+    // converted. An integral float (20.0, as other tools write) is accepted.
+    template<typename T>
+    static T integerAt(const json &value, const std::string &path)
+    {
+        using Limits = std::numeric_limits<T>;
+        const auto outside = [&](const std::string &shown) {
+            return ConfigError("config: '" + path + "' is " + shown + ", outside " +
+                               std::to_string(Limits::min()) + " to " +
+                               std::to_string(Limits::max()));
+        };
+        if (value.is_number_unsigned()) {
+            const auto v = value.get<std::uint64_t>();
+            if (v > static_cast<std::uint64_t>(Limits::max()))
+                throw outside(std::to_string(v));
+            return static_cast<T>(v);
+        }
+        if (value.is_number_integer()) {
+            const auto v = value.get<std::int64_t>();
+            if (v < 0 && !Limits::is_signed)
+                throw ConfigError("config: '" + path + "' is " + std::to_string(v) +
+                                  "; it cannot be negative");
+            if (Limits::is_signed && (v < static_cast<std::int64_t>(Limits::min()) ||
+                                      v > static_cast<std::int64_t>(Limits::max())))
+                throw outside(std::to_string(v));
+            return static_cast<T>(v);
+        }
+        if (value.is_number_float()) {
+            const double v = value.get<double>();
+            if (!std::isfinite(v) || v != std::floor(v))
+                throw ConfigError("config: '" + path + "' is " + value.dump() +
+                                  "; it must be a whole number");
+            // max() + 1 (2^31, 2^63, 2^64) is an exact double; max() itself may not be.
+            const double high = std::ldexp(1.0, Limits::digits);
+            if (v < static_cast<double>(Limits::min()) || v >= high)
+                throw outside(value.dump());
+            return static_cast<T>(v);
+        }
+        throw ConfigError("config: '" + path + "' has the wrong type (" +
+                          std::string(value.type_name()) + "), expected an integer");
+    }
 
     template<typename T>
     static std::string typeName()
@@ -335,16 +387,50 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
     return c;
 }
 
+json parseConfigText(const std::string &text, const std::string &source)
+{
+    // nlohmann keeps the last of two equal keys; in a config that is a typo to point out, not a
+    // value to drop. One set of keys per open object, innermost last.
+    std::vector<std::set<std::string>> keys;
+    std::string duplicate;
+    const json::parser_callback_t noDuplicates = [&](int, json::parse_event_t event,
+                                                     json &parsed) {
+        if (event == json::parse_event_t::object_start)
+            keys.emplace_back();
+        else if (event == json::parse_event_t::object_end && !keys.empty())
+            keys.pop_back();
+        else if (event == json::parse_event_t::key && !keys.empty() &&
+                 !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+            duplicate = parsed.get<std::string>();
+        return true;
+    };
+    json j;
+    try {
+        j = json::parse(text, noDuplicates);
+    } catch (const json::parse_error &e) {
+        throw ConfigError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const json::out_of_range &) { // 1e999: no double holds it
+        throw ConfigError(source + ": a number is too large to read (beyond a double's range)");
+    }
+    if (!duplicate.empty())
+        throw ConfigError(source + ": the key '" + duplicate +
+                          "' appears twice in one object; keep one");
+    return j;
+}
+
 json readConfigJson(const std::string &path)
 {
-    std::ifstream in(path);
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+        throw ConfigError(path + ": is a folder, not a config file");
+    std::ifstream in(path, std::ios::binary);
     if (!in)
         throw ConfigError(path + ": cannot open the config file");
-    try {
-        return json::parse(in);
-    } catch (const json::parse_error &e) {
-        throw ConfigError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw ConfigError(path + ": cannot read the config file");
+    return parseConfigText(text.str(), path);
 }
 
 ExperimentConfig loadConfigFile(const std::string &path)
@@ -359,14 +445,7 @@ ExperimentConfig loadConfigFile(const std::string &path)
 
 void saveConfigFile(const ExperimentConfig &config, const std::string &path)
 {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << toJson(config).dump(2) << '\n';
-        if (!out)
-            throw InputError(path + ": cannot write the config file");
-    }
-    std::filesystem::rename(tmp, path);
+    writeFileAtomically(path, toJson(config).dump(2) + "\n");
 }
 
 } // namespace normlab

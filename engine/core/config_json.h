@@ -17,6 +17,9 @@ ExperimentConfig configFromJson(const nlohmann::json &json, ExperimentConfig bas
 
 // Parses a config file's JSON without applying it; errors name the file.
 nlohmann::json readConfigJson(const std::string &path);
+// The same for text from elsewhere (`source` names it in messages): a key given twice in one
+// object is a ConfigError, not a silent "last one wins".
+nlohmann::json parseConfigText(const std::string &text, const std::string &source);
 
 // Reads a config file; errors name the file.
 ExperimentConfig loadConfigFile(const std::string &path);

@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include "atomic_file.h"
 #include "errors.h"
 
 #include <filesystem>
@@ -22,7 +23,8 @@ void openCheckpoint(const std::string &path, torch::serialize::InputArchive &roo
         throw InputError(path + ": not a readable checkpoint file");
     }
     c10::IValue value;
-    if (!root.try_read("format_version", value) || value.toInt() != kFormatVersion)
+    if (!root.try_read("format_version", value) || !value.isInt() ||
+        value.toInt() != kFormatVersion)
         throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
 }
 
@@ -52,9 +54,14 @@ void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer
     root.write("config", c10::IValue(meta.configJson));
     root.write("cpu_rng", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
 
-    const std::string tmp = path + ".tmp";
-    root.save_to(tmp);
-    std::filesystem::rename(tmp, path);
+    // Serialised in memory, then written whole: LibTorch's file writer throws from its destructor
+    // when the disk is full (an abort during unwinding) and leaves its temporary file behind.
+    std::string bytes;
+    root.save_to([&bytes](const void *data, std::size_t size) {
+        bytes.append(static_cast<const char *>(data), size);
+        return size;
+    });
+    writeFileAtomically(path, bytes); // InputError naming the file, temporary file removed
 }
 
 CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
@@ -72,28 +79,38 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
     } catch (const c10::Error &e) {
         throw InputError(path + ": does not match this model's configuration");
     }
-    auto readValue = [&](const char *key) {
+    // A key missing or of another type is a damaged file, not a LibTorch failure.
+    const auto value = [&](const char *key, bool (c10::IValue::*isType)() const) {
         c10::IValue v;
-        root.read(key, v);
+        if (!root.try_read(key, v) || !(v.*isType)())
+            throw InputError(path + ": damaged checkpoint (no valid '" + key + "')");
         return v;
     };
+    const auto integer = [&](const char *key) { return value(key, &c10::IValue::isInt).toInt(); };
+    const auto number = [&](const char *key) {
+        return value(key, &c10::IValue::isDouble).toDouble();
+    };
     LrScheduler::State s;
-    s.lr = readValue("scheduler_lr").toDouble();
-    s.best = readValue("scheduler_best").toDouble();
-    s.badEpochs = static_cast<int>(readValue("scheduler_bad_epochs").toInt());
-    s.epochsSeen = static_cast<int>(readValue("scheduler_epochs").toInt());
-    s.batchesSeen = readValue("scheduler_batches").toInt();
+    s.lr = number("scheduler_lr");
+    s.best = number("scheduler_best");
+    s.badEpochs = static_cast<int>(integer("scheduler_bad_epochs"));
+    s.epochsSeen = static_cast<int>(integer("scheduler_epochs"));
+    s.batchesSeen = integer("scheduler_batches");
     scheduler.restore(s);
 
     CheckpointMeta meta;
-    meta.epoch = static_cast<int>(readValue("epoch").toInt());
-    meta.bestTestLoss = readValue("best_test_loss").toDouble();
-    meta.bestEpoch = static_cast<int>(readValue("best_epoch").toInt());
-    meta.configJson = readValue("config").toStringRef();
-    at::Tensor rng;
-    root.read("cpu_rng", rng, /*is_buffer=*/true);
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    generator.set_state(rng);
+    meta.epoch = static_cast<int>(integer("epoch"));
+    meta.bestTestLoss = number("best_test_loss");
+    meta.bestEpoch = static_cast<int>(integer("best_epoch"));
+    meta.configJson = value("config", &c10::IValue::isString).toStringRef();
+    try {
+        at::Tensor rng;
+        root.read("cpu_rng", rng, /*is_buffer=*/true);
+        at::Generator generator = at::detail::getDefaultCPUGenerator();
+        generator.set_state(rng);
+    } catch (const c10::Error &) {
+        throw InputError(path + ": damaged checkpoint (no valid random state)");
+    }
     return meta;
 }
 

@@ -315,9 +315,16 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             saveCheckpoint((dir / "last.pt").string(), d->model, *d->optimizer, *d->scheduler,
                            meta);
             if (m.best) {
+                std::error_code error;
                 fs::copy_file(dir / "last.pt", dir / "best.pt.tmp",
-                              fs::copy_options::overwrite_existing);
-                fs::rename(dir / "best.pt.tmp", dir / "best.pt");
+                              fs::copy_options::overwrite_existing, error);
+                if (!error)
+                    fs::rename(dir / "best.pt.tmp", dir / "best.pt", error);
+                if (error) { // a full disk: no half copy left behind
+                    const std::string why = error.message();
+                    fs::remove(dir / "best.pt.tmp", error);
+                    throw InputError((dir / "best.pt").string() + ": write failed: " + why);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 // normlab-cli: the command-line face of the engine. Exit codes: 0 success, 1 a run that diverged or
-// failed, 2 bad input (the message names the file or field), 130 stopped by Ctrl-C.
+// failed, 2 bad input (the message names the file or field), 128 + the signal when
+// stopped by one (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP; see InterruptWatcher::exitCode).
 #pragma once
 
 namespace normlab::cli {

@@ -81,7 +81,7 @@ int LrFindCommand::run() const
                               {"rule", kLrSuggestionRule}};
         out["suggested_lr"] = result.suggestedLr ? nlohmann::json(*result.suggestedLr) : nullptr;
         std::printf("%s\n", out.dump().c_str());
-        return result.stopped ? Interrupted : Success;
+        return result.stopped ? InterruptWatcher::exitCode() : Success;
     }
     TextTable table({"batch", "lr", "loss", "smoothed", ""}, "rrrrl");
     const int n = static_cast<int>(result.points.size());
@@ -112,7 +112,7 @@ int LrFindCommand::run() const
     }
     std::printf("recorded as lr test %lld%s in %s\n", static_cast<long long>(id),
                 m_run ? (" of run " + std::to_string(m_run)).c_str() : "", store.dir().c_str());
-    return result.stopped ? Interrupted : Success;
+    return result.stopped ? InterruptWatcher::exitCode() : Success;
 }
 
 } // namespace normlab::cli

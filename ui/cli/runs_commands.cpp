@@ -267,9 +267,17 @@ bool confirm(const std::string &question)
 {
     std::printf("%s [y/N] ", question.c_str());
     std::fflush(stdout);
+    // One bounded line: end of input, a line too long to be an answer, or bytes that never end a
+    // line (< /dev/zero) are "no", never a wait or a growing buffer.
+    constexpr std::size_t kMaxAnswer = 16;
     std::string answer;
-    if (!std::getline(std::cin, answer))
-        return false;
+    for (int c = std::fgetc(stdin); c != EOF && c != '\n'; c = std::fgetc(stdin)) {
+        if (answer.size() == kMaxAnswer)
+            return false;
+        answer += static_cast<char>(c);
+    }
+    if (!answer.empty() && answer.back() == '\r')
+        answer.pop_back();
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 

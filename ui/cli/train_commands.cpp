@@ -43,7 +43,7 @@ int exitCodeFor(RunStatus status)
     case RunStatus::Finished:
         return Success;
     case RunStatus::Stopped:
-        return Interrupted;
+        return InterruptWatcher::exitCode();
     case RunStatus::Diverged:
     case RunStatus::Failed:
         return RunFailed;
@@ -58,7 +58,8 @@ struct TrainOutput
 };
 
 // Trains one claimed run to its end, printing as it goes.
-RunResult trainSession(RunSession &session, const RunStore &store, const TrainOutput &output)
+RunResult trainSession(RunSession &session, const RunStore &store, const TrainOutput &output,
+                       InterruptWatcher &watcher)
 {
     const ExperimentConfig &config = session.config();
     ProgressPrinter printer(output.json ? ProgressPrinter::Mode::Json
@@ -105,10 +106,14 @@ RunResult trainSession(RunSession &session, const RunStore &store, const TrainOu
     callbacks.batchIntervalMs = output.json ? 1000 : 200;
 
     RunResult result;
-    {
-        InterruptWatcher watcher([&trainer] { trainer.requestStop(); });
+    watcher.setOnInterrupt([&trainer] { trainer.requestStop(); });
+    try {
         result = session.run(callbacks);
+    } catch (...) {
+        watcher.setOnInterrupt({});
+        throw;
     }
+    watcher.setOnInterrupt({});
     printer.printResult(result);
     return result;
 }
@@ -253,17 +258,19 @@ int train(const TrainArgs &args)
         std::fprintf(stderr, "note: %s\n", advice.c_str());
     if (!args.saveConfig.empty())
         saveConfigFile(config, args.saveConfig);
+    InterruptWatcher watcher; // from here: a signal while the data loads stops cleanly too
     RunStore store(args.store.resolved());
     const std::string name =
             args.name.empty() ? (config.name.empty() ? "custom" : config.name) : args.name;
     const std::int64_t id =
             store.createRun({name, toJson(config).dump(), config.seed, args.tags, {}, args.out});
     RunSession session(store, id);
-    return exitCodeFor(trainSession(session, store, {args.json, args.out}).status);
+    return exitCodeFor(trainSession(session, store, {args.json, args.out}, watcher).status);
 }
 
 int resume(const ResumeArgs &args)
 {
+    InterruptWatcher watcher;
     RunStore store(args.store.resolved());
     const RunRecord record = store.run(args.run);
     if (record.state == RunState::Queued)
@@ -272,11 +279,13 @@ int resume(const ResumeArgs &args)
                                   ? ""
                                   : "`normlab-cli sweep --resume " + record.sweep + "` runs it"));
     RunSession session(store, args.run);
-    return exitCodeFor(trainSession(session, store, {args.json, record.artifactDir}).status);
+    return exitCodeFor(
+            trainSession(session, store, {args.json, record.artifactDir}, watcher).status);
 }
 
 int sweep(const SweepArgs &args)
 {
+    InterruptWatcher watcher;
     RunStore store(args.store.resolved());
     std::string id;
     if (args.resume.empty()) {
@@ -314,13 +323,14 @@ int sweep(const SweepArgs &args)
         RunSession session(store, order[i], data);
         data = session.sharedData();
         dataKey = key;
-        const RunResult result = trainSession(session, store, {args.json, record.artifactDir});
+        const RunResult result =
+                trainSession(session, store, {args.json, record.artifactDir}, watcher);
         if (result.status == RunStatus::Stopped) {
             if (!args.json)
                 std::printf("sweep %s stopped; %zu runs left. Continue with: normlab-cli sweep "
                             "--resume %s\n",
                             id.c_str(), order.size() - i, id.c_str());
-            return Interrupted;
+            return InterruptWatcher::exitCode();
         }
         worst = std::max(worst, exitCodeFor(result.status));
     }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
 #include <QTemporaryDir>
 
 #include <QTest>
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void badConfig_data();
     void badConfig();
     void fileErrorsNameTheFile();
+    void duplicateKeysAndWholeFloats();
     void presetFilesMatchThePresets_data();
     void presetFilesMatchThePresets();
     void memoryFormatByNorm_data();
@@ -142,6 +144,21 @@ void TestConfig::badConfig_data()
                             << "'device' is 'tpu', allowed: auto, cpu, cuda";
     QTest::newRow("not an object") << R"([1, 2])"
                                    << "must be an object";
+    // nlohmann's conversions wrapped, truncated and flipped these without a word.
+    QTest::newRow("epochs past int") << R"({"epochs": 4294967297})"
+                                     << "'epochs' is 4294967297, outside -2147483648 to 2147483647";
+    QTest::newRow("epochs fraction") << R"({"epochs": 1.5})"
+                                     << "'epochs' is 1.5; it must be a whole number";
+    QTest::newRow("batch past int") << R"({"batch_size": 4294967328})"
+                                    << "'batch_size' is 4294967328, outside";
+    QTest::newRow("threads 2^32") << R"({"threads": 4294967296})" << "'threads' is 4294967296";
+    QTest::newRow("negative seed") << R"({"seed": -1})" << "'seed' is -1; it cannot be negative";
+    QTest::newRow("seed past 2^64") << R"({"seed": 1.8446744073709552e19})"
+                                    << "'seed' is 1.8446744073709552e+19, outside";
+    QTest::newRow("nested int") << R"({"augment": [{"type": "RandomCrop", "padding": 1e10}]})"
+                                << "'augment[0].padding' is 10000000000.0, outside";
+    QTest::newRow("number past double") << R"({"model": {"groups": 1e999}})"
+                                        << "test.json: a number is too large to read";
 }
 
 void TestConfig::badConfig()
@@ -149,7 +166,7 @@ void TestConfig::badConfig()
     QFETCH(QString, json);
     QFETCH(QString, message);
     try {
-        configFromJson(nlohmann::json::parse(json.toStdString()));
+        configFromJson(parseConfigText(json.toStdString(), "test.json"));
         QFAIL("accepted a bad config");
     } catch (const ConfigError &e) {
         QVERIFY2(QString(e.what()).contains(message), e.what());
@@ -173,6 +190,33 @@ void TestConfig::fileErrorsNameTheFile()
     saveConfigFile(presetConfig("s9"), path);
     QVERIFY(loadConfigFile(path).model.arch == Architecture::S9);
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigFile(path + ".missing"));
+
+    // A folder given as the config: named, not "internal error: basic_filebuf".
+    try {
+        loadConfigFile(tmp.path().toStdString());
+        QFAIL("read a folder as a config");
+    } catch (const ConfigError &e) {
+        QVERIFY2(QString(e.what()).contains("is a folder, not a config file"), e.what());
+    }
+    // Saving onto a folder: a message, and no temporary file beside it.
+    QVERIFY_THROWS_EXCEPTION(InputError, saveConfigFile(presetConfig("s9"), tmp.path().toStdString()));
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList {"broken.json"});
+}
+
+void TestConfig::duplicateKeysAndWholeFloats()
+{
+    try {
+        parseConfigText(R"({"epochs": 20, "model": {"norm": "batch", "norm": "group"}})", "x.json");
+        QFAIL("accepted a duplicate key");
+    } catch (const ConfigError &e) {
+        QVERIFY2(QString(e.what()).contains("x.json: the key 'norm' appears twice"), e.what());
+    }
+    // The same key in two objects is no duplicate.
+    const nlohmann::json two = parseConfigText(
+            R"({"augment": [{"type": "Rotate", "p": 1}, {"type": "RandomCrop", "p": 1}]})", "y");
+    QCOMPARE(configFromJson(two).augment.size(), std::size_t(2));
+    // 20.0, as other tools write whole numbers, is 20.
+    QCOMPARE(configFromJson(parseConfigText(R"({"epochs": 20.0})", "z")).epochs, 20);
 }
 
 void TestConfig::presetFilesMatchThePresets_data()

@@ -6,6 +6,8 @@
 #include "run_session.h"
 #include "run_store.h"
 #include "test_support.h"
+
+#include <c10/util/Exception.h>
 #include "trained_model.h"
 
 #include "dataset.h"
@@ -54,22 +56,26 @@ class TestRunSession : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // LibTorch cannot write the epoch's checkpoint (its temporary file's name is taken by a
-    // folder): its c10::Error reaches the caller as a ComputeError naming LibTorch's reason.
+    // A LibTorch error inside the run (raised here from the epoch callback, which the trainer
+    // calls inside its loop): its c10::Error reaches the caller as a ComputeError naming
+    // LibTorch's reason, and the run is recorded failed with it. (The checkpoint write that
+    // provoked one before is now written through writeFileAtomically, which fails cleanly.)
     void libTorchErrorsBecomeComputeErrors()
     {
         QTemporaryDir dir;
         RunStore store(dir.path().toStdString());
         const ExperimentConfig c = test::quickConfig(1);
         const std::int64_t id = store.createRun({"c10", toJson(c).dump(), c.seed, {}, {}, {}});
-        QVERIFY(QDir().mkpath(QString::fromStdString(store.runDir(id)) + "/last.pt.tmp"));
         RunSession session(store, id);
+        TrainerCallbacks callbacks;
+        callbacks.onEpoch = [](const EpochMetrics &) { TORCH_CHECK(false, "forced failure"); };
         bool thrown = false;
         try {
-            session.run({});
+            session.run(callbacks);
         } catch (const ComputeError &e) {
             thrown = true;
             QVERIFY2(QString(e.what()).startsWith("LibTorch error: "), e.what());
+            QVERIFY2(QString(e.what()).contains("forced failure"), e.what());
         }
         QVERIFY(thrown);
         const RunRecord r = store.run(id);

@@ -1,6 +1,8 @@
 // The run store through normlab-cli, with real processes: a run killed with SIGKILL mid-epoch is
 // found interrupted and resumes to the same numbers as an uninterrupted twin; sweeps stop on Ctrl-C
-// and continue; two writers, corrupt, read-only and full stores give exit code 2 and a message.
+// and continue; SIGTERM and SIGHUP stop as cleanly as Ctrl-C; two writers, corrupt, read-only and
+// full stores, and a disk that fills while a checkpoint is written, give exit code 2 and a message;
+// a question never waits on endless input.
 #include "test_support.h"
 
 #include <QDir>
@@ -112,6 +114,10 @@ private Q_SLOTS:
     void badStores();
     void readOnlyStore();
     void fullDisk();
+    void checkpointOnAFullDisk();
+    void stopSignals_data();
+    void stopSignals();
+    void questionsReadABoundedLine();
 };
 
 void TestCliStore::killedRunIsInterruptedAndResumesIdentically()
@@ -372,6 +378,76 @@ void TestCliStore::fullDisk()
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains("normlab.db"), qPrintable(o.err));
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
+}
+
+// The disk fills while the checkpoint is written (a file-size limit below its size, above the
+// store's): LibTorch's writer used to throw from its destructor and abort, leaving last.pt.tmp.
+void TestCliStore::checkpointOnAFullDisk()
+{
+    QTemporaryDir tmp;
+    const Cli cli(tmp.path() + "/store");
+    const auto limitFiles = [] {
+        std::signal(SIGXFSZ, SIG_IGN);
+        const rlimit small {300'000, 300'000}; // s8's checkpoint is about 400 KB
+        ::setrlimit(RLIMIT_FSIZE, &small);
+    };
+    const QStringList quick {"train",        "s8-bn", "--data",   "synthetic", "--train-limit",
+                             "200",          "--test-limit", "100", "--epochs", "2",
+                             "--threads",    "1"};
+    const CliOutcome full = cli.run(quick, limitFiles);
+    QCOMPARE(full.exitCode, 2);
+    QVERIFY2(full.err.contains("last.pt: write failed"), qPrintable(full.err));
+    QVERIFY2(!full.err.contains("terminate"), qPrintable(full.err));
+    const QStringList left = QDir(tmp.path() + "/store/runs/1").entryList(QDir::Files);
+    QVERIFY2(left.filter("tmp").isEmpty(), qPrintable(left.join(", ")));
+    // The store opens, the epoch it recorded is there, and the run goes on once there is room.
+    QCOMPARE(epochsOf(cli.show(1)).size(), 1);
+    QCOMPARE(cli.run({"resume", "1"}).exitCode, 0);
+    QCOMPARE(cli.runs()[0].toObject()["status"].toString(), QString("finished"));
+}
+
+// What a logout, systemd and Slurm send stops a run as cleanly as Ctrl-C: recorded stopped,
+// resumable, exit code 128 + the signal.
+void TestCliStore::stopSignals_data()
+{
+    QTest::addColumn<int>("signal");
+    QTest::newRow("SIGINT") << SIGINT;
+    QTest::newRow("SIGTERM") << SIGTERM;
+    QTest::newRow("SIGHUP") << SIGHUP;
+}
+
+void TestCliStore::stopSignals()
+{
+    QFETCH(int, signal);
+    QTemporaryDir tmp;
+    const Cli cli(tmp.path());
+    QProcess run;
+    cli.start(run, QStringList {"train"} + kShortRun + QStringList {"--epochs", "50", "--json"});
+    QVERIFY(waitForEvent(run, [](const QJsonObject &j) { return j["event"] == "start"; }));
+    ::kill(static_cast<pid_t>(run.processId()), signal);
+    QVERIFY(run.waitForFinished(kTimeoutMs));
+    QCOMPARE(run.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(run.exitCode(), 128 + signal);
+    QCOMPARE(cli.runs()[0].toObject()["status"].toString(), QString("stopped"));
+}
+
+// `runs delete 1 < /dev/zero` read forever into a growing buffer.
+void TestCliStore::questionsReadABoundedLine()
+{
+    QTemporaryDir tmp;
+    const Cli cli(tmp.path());
+    QCOMPARE(cli.run({"train", "s8-bn", "--data", "synthetic", "--train-limit", "100",
+                      "--test-limit", "50", "--epochs", "1", "--threads", "1"})
+                     .exitCode,
+             0);
+    QProcess remove;
+    remove.setStandardInputFile("/dev/zero");
+    remove.start(qEnvironmentVariable("NORMLAB_CLI"),
+                 {"runs", "delete", "1", "--store", tmp.path()});
+    QVERIFY(remove.waitForFinished(30'000));
+    QCOMPARE(remove.exitCode(), 0);
+    QVERIFY(QString::fromUtf8(remove.readAllStandardOutput()).contains("kept run 1"));
+    QCOMPARE(cli.runs().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestCliStore)
