@@ -76,11 +76,17 @@ bool looksLikeCifarBinary(const std::string &dir)
 
 void readCifarBinaryFile(const std::string &path, Dataset &out)
 {
+    std::error_code error;
+    if (fs::is_directory(path, error))
+        throw DataError(path + ": is a folder, not a CIFAR-10 .bin file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw DataError(path + ": missing or unreadable");
     in.seekg(0, std::ios::end);
-    const auto bytes = static_cast<std::size_t>(in.tellg());
+    const std::streamoff end = in.tellg();
+    if (end < 0) // not a seekable file (a pipe, a device)
+        throw DataError(path + ": not a regular file that can be read");
+    const auto bytes = static_cast<std::size_t>(end);
     in.seekg(0);
     if (bytes == 0 || bytes % kRecordBytes != 0) {
         std::ostringstream msg;

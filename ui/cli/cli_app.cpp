@@ -145,6 +145,30 @@ int runCli(int argc, char **argv)
     CLI::App *presetsCmd =
             app.add_subcommand("presets", "List the presets and their reference results");
 
+    // CLI11 reads an unknown word as a stray argument ("A subcommand is required"): name it, at
+    // any level ("runs frob").
+    CLI::App *level = &app;
+    std::string path = "normlab-cli";
+    for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+        const std::vector<CLI::App *> subs = level->get_subcommands([](CLI::App *) { return true; });
+        if (subs.empty())
+            break; // a command's own arguments
+        const std::string word = argv[i];
+        std::string known;
+        CLI::App *next = nullptr;
+        for (CLI::App *sub : subs) {
+            if (sub->get_name() == word)
+                next = sub;
+            known += (known.empty() ? "" : ", ") + sub->get_name();
+        }
+        if (!next) {
+            std::fprintf(stderr, "%s: unknown command '%s'; the commands are: %s\n", path.c_str(),
+                         word.c_str(), known.c_str());
+            return BadInput;
+        }
+        level = next;
+        path += " " + word;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

@@ -259,6 +259,15 @@ int train(const TrainArgs &args)
     if (!args.saveConfig.empty())
         saveConfigFile(config, args.saveConfig);
     InterruptWatcher watcher; // from here: a signal while the data loads stops cleanly too
+    if (!args.out.empty()) {
+        // Checked before the run is recorded: a bad folder is bad input, not a failed run.
+        std::error_code error;
+        fs::create_directories(args.out, error);
+        if (!fs::is_directory(args.out))
+            throw InputError("--out " + args.out + ": " +
+                             (fs::exists(args.out) ? std::string("is a file, not a folder")
+                                                   : "cannot be created: " + error.message()));
+    }
     RunStore store(args.store.resolved());
     const std::string name =
             args.name.empty() ? (config.name.empty() ? "custom" : config.name) : args.name;

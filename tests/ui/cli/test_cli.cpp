@@ -20,6 +20,7 @@ private Q_SLOTS:
     void initTestCase();
     void badInput_data();
     void badInput();
+    void badOutRecordsNoRun();
     void summaryPrintsTotals();
     void shortSyntheticRun();
 
@@ -53,6 +54,16 @@ void TestCli::initTestCase()
     writeImageFolder(data, folders + "/test", 20);
     QDir().mkpath(folders + "/test/" + QString::fromStdString(data.classNames[0]) + "_empty");
 
+    // A CIFAR layout whose first training file is a folder.
+    const QString folderBin = m_tmp.path() + "/folder-bin";
+    QDir().mkpath(folderBin + "/data_batch_1.bin");
+    for (int i = 2; i <= 5; ++i)
+        writeCifarBin(data, QString("%1/data_batch_%2.bin").arg(folderBin).arg(i), 5);
+    writeCifarBin(data, folderBin + "/test_batch.bin", 5);
+    writeAll(m_tmp.path() + "/a-file", "not a folder");
+    writeAll(m_tmp.path() + "/wrapped.json", R"({"epochs": 4294967297})");
+    writeAll(m_tmp.path() + "/duplicate.json", R"({"epochs": 2, "epochs": 3})");
+
     writeAll(m_tmp.path() + "/unknown-key.json", R"({"epochs": 2, "learning_rate": 0.1})");
     writeAll(m_tmp.path() + "/range.json", R"({"model": {"dropout": 2.0}})");
 }
@@ -85,6 +96,25 @@ void TestCli::badInput_data()
                                 << "'model.groups' is 5";
     QTest::newRow("unknown option")
             << QStringList {"train", "--learning-rate", "3"} << "learning-rate";
+    QTest::newRow("cifar file is a folder")
+            << QStringList {"train", "--data", t + "/folder-bin"}
+            << "data_batch_1.bin: is a folder, not a CIFAR-10 .bin file";
+    QTest::newRow("config is a folder")
+            << QStringList {"train", "--config", t} << "is a folder, not a config file";
+    QTest::newRow("config --out is a folder")
+            << QStringList {"config", "s8-bn", "--out", t} << "is a folder; give the name of a file";
+    QTest::newRow("train --out is a file")
+            << QStringList {"train", "--data", "synthetic", "--out", t + "/a-file", "--store",
+                            t + "/out-store"}
+            << "--out " + t + "/a-file: is a file, not a folder";
+    QTest::newRow("number wraps") << QStringList {"train", "--config", t + "/wrapped.json"}
+                                  << "'epochs' is 4294967297, outside";
+    QTest::newRow("duplicate key") << QStringList {"train", "--config", t + "/duplicate.json"}
+                                   << "the key 'epochs' appears twice";
+    QTest::newRow("unknown command") << QStringList {"frobnicate"}
+                                     << "unknown command 'frobnicate'; the commands are: train";
+    QTest::newRow("unknown runs command") << QStringList {"runs", "frob"}
+                                          << "normlab-cli runs: unknown command 'frob'";
     QTest::newRow("bad schedule")
             << QStringList {"train", "--schedule", "cosine", "--data", "synthetic"}
             << "'schedule.type' is 'cosine', allowed: none, plateau, step, onecycle";
@@ -98,6 +128,17 @@ void TestCli::badInput()
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains(message), qPrintable(o.err));
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
+    // Nothing half-written is left beside what was named.
+    QVERIFY(QDir(m_tmp.path()).entryList({"*.tmp*"}, QDir::Files).isEmpty());
+}
+
+// A bad --out is bad input, found before a run is recorded: no junk failed run.
+void TestCli::badOutRecordsNoRun()
+{
+    const QString store = m_tmp.path() + "/out-store";
+    const CliOutcome o = runCli({"runs", "list", "--store", store});
+    QVERIFY2(o.out.contains("no runs") || o.exitCode == 0, qPrintable(o.out));
+    QVERIFY2(!o.out.contains("failed"), qPrintable(o.out));
 }
 
 void TestCli::summaryPrintsTotals()
