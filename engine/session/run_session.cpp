@@ -52,6 +52,12 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
         const std::string checkpoints =
                 record.artifactDir.empty() ? store.runDir(id) : record.artifactDir;
         m_trainer->setCheckpointDir(checkpoints);
+        // A process killed while writing a checkpoint leaves its temporary file; this run's lock
+        // is ours now, so no writer is using one.
+        std::error_code ignored;
+        for (const auto &entry : fs::directory_iterator(checkpoints, ignored))
+            if (entry.path().filename().string().find(".pt.tmp") != std::string::npos)
+                fs::remove(entry.path(), ignored);
         const fs::path last = fs::path(checkpoints) / "last.pt";
         if (record.epochsDone > 0 && fs::exists(last))
             m_resumedFrom = m_trainer->resumeFrom(last.string());

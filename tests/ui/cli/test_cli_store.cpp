@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <random>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -107,6 +108,7 @@ class TestCliStore : public QObject
 
 private Q_SLOTS:
     void killedRunIsInterruptedAndResumesIdentically();
+    void crashLoopEndsLikeItsTwin();
     void sweepStopsOnInterruptAndContinues();
     void secondWriterAndDeleteWhileTraining();
     void tagsNotesFiltersAndDelete();
@@ -162,6 +164,51 @@ void TestCliStore::killedRunIsInterruptedAndResumesIdentically()
             QCOMPARE(b[e].toObject()[key].toDouble(), a[e].toObject()[key].toDouble());
     }
     QCOMPARE(cli.runs()[1].toObject()["status"].toString(), QString("finished"));
+}
+
+// 20 SIGKILLs at random moments of one run (loading, mid-epoch, while an epoch or a checkpoint
+// is written), resumed each time: it ends epoch for epoch equal to an uninterrupted twin, with no
+// temporary file left.
+void TestCliStore::crashLoopEndsLikeItsTwin()
+{
+    QTemporaryDir tmp;
+    const Cli cli(tmp.path());
+    const QStringList quick {"s8-bn",        "--data",    "synthetic", "--train-limit", "480",
+                             "--test-limit", "64",        "--epochs",  "8",             "--threads",
+                             "1",            "--json"};
+    QCOMPARE(cli.run(QStringList {"train"} + quick + QStringList {"--name", "twin"}).exitCode, 0);
+
+    std::mt19937 random(7); // the same moments on every run of the test
+    std::uniform_int_distribution<int> delayMs(50, 1500);
+    QProcess victim;
+    cli.start(victim, QStringList {"train"} + quick + QStringList {"--name", "victim"});
+    QVERIFY(waitForEvent(victim, [](const QJsonObject &j) { return j["event"] == "start"; }));
+    int kills = 0;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        if (!victim.waitForFinished(delayMs(random))) {
+            ::kill(static_cast<pid_t>(victim.processId()), SIGKILL);
+            QVERIFY(victim.waitForFinished());
+            ++kills;
+        }
+        if (cli.runs()[1].toObject()["status"].toString() == "finished")
+            break;
+        cli.start(victim, {"resume", "2", "--json"});
+    }
+    QVERIFY2(kills >= 15, qPrintable(QString("only %1 kills").arg(kills)));
+    qInfo("%d SIGKILLs", kills);
+    victim.waitForFinished(kTimeoutMs); // the last resume, left to run
+    while (cli.runs()[1].toObject()["status"].toString() != "finished")
+        QCOMPARE(cli.run({"resume", "2"}).exitCode, 0);
+
+    const QJsonArray a = epochsOf(cli.show(1));
+    const QJsonArray b = epochsOf(cli.show(2));
+    QCOMPARE(b.size(), a.size());
+    for (int e = 0; e < a.size(); ++e)
+        for (const char *key :
+             {"train_loss", "train_acc", "test_loss", "test_acc", "lr", "misclassified"})
+            QCOMPARE(b[e].toObject()[key].toDouble(), a[e].toObject()[key].toDouble());
+    const QStringList left = QDir(tmp.path() + "/runs/2").entryList(QDir::Files);
+    QVERIFY2(left.filter(".tmp").isEmpty(), qPrintable(left.join(", ")));
 }
 
 void TestCliStore::sweepStopsOnInterruptAndContinues()
