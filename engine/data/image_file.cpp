@@ -1,5 +1,7 @@
 #include "image_file.h"
 
+#include "image_decode.h"
+
 #include "dataset.h"
 #include "errors.h"
 
@@ -17,9 +19,7 @@ std::vector<std::uint8_t> readImageAs32x32(const std::string &path)
         throw DataError(path + ": " +
                         (std::filesystem::exists(path, error) ? "not a file" : "no such file"));
     // IMREAD_COLOR: grey images become three equal channels, an alpha channel is dropped.
-    const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-    if (bgr.empty())
-        throw DataError(path + ": cannot decode the image (unreadable, damaged or not an image)");
+    const cv::Mat bgr = decodeImageFile(path);
     cv::Mat resized;
     const bool shrinks = bgr.cols > Dataset::kWidth || bgr.rows > Dataset::kHeight;
     cv::resize(bgr, resized, cv::Size(Dataset::kWidth, Dataset::kHeight), 0, 0,

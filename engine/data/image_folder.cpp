@@ -1,5 +1,7 @@
 #include "image_folder.h"
 
+#include "image_decode.h"
+
 #include "errors.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -38,9 +40,7 @@ std::vector<std::string> sortedSubfolders(const fs::path &dir)
 
 void decodeInto(const std::string &path, std::uint8_t *dst)
 {
-    const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-    if (bgr.empty())
-        throw DataError(path + ": cannot decode the image (unreadable or not an image)");
+    const cv::Mat bgr = decodeImageFile(path);
     if (bgr.rows != Dataset::kHeight || bgr.cols != Dataset::kWidth) {
         throw DataError(path + ": image is " + std::to_string(bgr.cols) + "x" + std::to_string(bgr.rows)
                         + ", expected 32x32");

@@ -74,6 +74,25 @@ private Q_SLOTS:
         QCOMPARE(out.exitCode, 2);
         QVERIFY2(out.err.contains("notes.png: cannot decode the image"), qPrintable(out.err));
         QVERIFY2(out.err.contains("missing.jpg: no such file"), qPrintable(out.err));
+        // Cut short: named by NormLab, with no decoder's warning before it.
+        QImage big(64, 64, QImage::Format_RGB32);
+        big.fill(Qt::blue);
+        QVERIFY(big.save(m_dir.filePath("whole.png")) && big.save(m_dir.filePath("whole.jpg")));
+        for (const char *name : {"whole.png", "whole.jpg"}) {
+            QFile whole(m_dir.filePath(name));
+            QVERIFY(whole.open(QIODevice::ReadOnly));
+            QFile cut(m_dir.filePath(QString("cut-") + name));
+            QVERIFY(cut.open(QIODevice::WriteOnly));
+            cut.write(whole.read(whole.size() / 2));
+        }
+        const normlab::test::CliOutcome cut = normlab::test::runCli(
+                {"predict", "last", m_dir.filePath("cut-whole.png"), m_dir.filePath("cut-whole.jpg"),
+                 "--store", m_dir.path()});
+        QCOMPARE(cut.exitCode, 2);
+        QVERIFY2(cut.err.contains("cut-whole.png: truncated PNG"), qPrintable(cut.err));
+        QVERIFY2(cut.err.contains("cut-whole.jpg: truncated JPEG"), qPrintable(cut.err));
+        QVERIFY2(!cut.err.contains("libpng") && !cut.err.contains("Corrupt JPEG"),
+                 qPrintable(cut.err));
         QVERIFY2(out.out.contains("ok.png"), qPrintable(out.out));
         QVERIFY(!out.err.contains("internal error"));
 
