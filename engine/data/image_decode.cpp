@@ -56,6 +56,13 @@ cv::Mat decodeImageFile(const std::string &path)
     static const unsigned char kJpegStart[] = {0xff, 0xd8, 0xff};
     if (startsWith(bytes, kJpegStart, sizeof kJpegStart) && !jpegComplete(bytes))
         throw DataError(path + ": truncated JPEG (no end-of-image marker)");
+    // OpenCV picks a decoder by content and has many (JPEG 2000, TIFF, WebP, OpenEXR, ...): only
+    // the three formats NormLab reads reach it, which keeps the others' bugs and log lines out.
+    static const unsigned char kBmpStart[] = {'B', 'M'};
+    if (!startsWith(bytes, kPngSignature.data(), kPngSignature.size()) &&
+        !startsWith(bytes, kJpegStart, sizeof kJpegStart) &&
+        !startsWith(bytes, kBmpStart, sizeof kBmpStart))
+        throw DataError(path + ": not a PNG, JPEG or BMP image");
     cv::Mat bgr;
     if (!bytes.empty())
         bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);

@@ -9,8 +9,8 @@
 
 namespace normlab {
 
-// BGR, 8 bits per channel; grey images become three equal channels, alpha is dropped. Throws
-// DataError naming the file.
+// BGR, 8 bits per channel; grey images become three equal channels, alpha is dropped. PNG, JPEG
+// and BMP only, recognised by content. Throws DataError naming the file.
 cv::Mat decodeImageFile(const std::string &path);
 
 } // namespace normlab

@@ -147,7 +147,7 @@ void TestDatasets::imageFolderBadInput_data()
     QTest::newRow("empty class folder") << "empty"
                                         << "empty class folder";
     QTest::newRow("unreadable image") << "garbage"
-                                      << "cannot decode the image";
+                                      << "not a PNG, JPEG or BMP image";
     QTest::newRow("wrong size") << "size"
                                 << "image is 16x16, expected 32x32";
     QTest::newRow("no test folder classes") << "classes"

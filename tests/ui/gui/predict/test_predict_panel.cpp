@@ -67,7 +67,7 @@ private Q_SLOTS:
         for (int i : {0, 1}) {
             QVERIFY2(results[i].count(" %") == 5, qPrintable(results[i])); // the top five
         }
-        QVERIFY2(results[2].contains("notes.png: cannot decode the image"), qPrintable(results[2]));
+        QVERIFY2(results[2].contains("notes.png: not a PNG, JPEG or BMP image"), qPrintable(results[2]));
         QVERIFY2(results[3].contains("missing.jpg: no such file"), qPrintable(results[3]));
         QCOMPARE(panel.statusText(), QString("4 images, 2 could not be read."));
 
