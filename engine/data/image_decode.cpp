@@ -64,8 +64,17 @@ cv::Mat decodeImageFile(const std::string &path)
         !startsWith(bytes, kBmpStart, sizeof kBmpStart))
         throw DataError(path + ": not a PNG, JPEG or BMP image");
     cv::Mat bgr;
-    if (!bytes.empty())
+    try {
         bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
+    } catch (const cv::Exception &e) {
+        // A header that claims more pixels than OpenCV will allocate (found by fuzz_image_file:
+        // 262 bytes of JPEG asking for gigapixels) throws instead of returning nothing.
+        const bool tooLarge = e.err.find("MAX_IMAGE_PIXELS") != std::string::npos;
+        throw DataError(path + ": cannot decode the image (" +
+                        (tooLarge ? std::string("its header claims more pixels than can be decoded")
+                                  : e.err) +
+                        ")");
+    }
     if (bgr.empty())
         throw DataError(path + ": cannot decode the image (unreadable, damaged or not an image)");
     return bgr;
