@@ -32,6 +32,13 @@ std::string formatMegabytes(std::int64_t bytes)
     return text;
 }
 
+std::string formatFixed(double value, int decimals)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
 std::string formatCount(std::int64_t n)
 {
     const std::string digits = std::to_string(n < 0 ? -n : n);

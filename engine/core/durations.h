@@ -17,6 +17,9 @@ double runWallSeconds(double startedAt, double endedAt, double now);
 // "569 MB": decimal megabytes (10^6 bytes), rounded, as `runs show` has always printed them.
 std::string formatMegabytes(std::int64_t bytes);
 
+// "76.99": `decimals` digits after the point, as the reports print accuracies.
+std::string formatFixed(double value, int decimals);
+
 // "48,552": thousands separated with commas, as the CLI and the reports print counts.
 std::string formatCount(std::int64_t n);
 

@@ -24,6 +24,35 @@ constexpr double kLineWidth = 1.8;
 using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
 using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
 
+struct Canvas
+{
+    Surface surface;
+    Context context;
+    cairo_t *cr() const { return context.get(); }
+};
+
+// A white picture of width x height display pixels, drawn at kChartPixelRatio.
+Canvas whiteCanvas(double width, double height)
+{
+    Surface surface(cairo_image_surface_create(
+                            CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(width * kChartPixelRatio)),
+                            static_cast<int>(std::ceil(height * kChartPixelRatio))),
+                    cairo_surface_destroy);
+    Context context(cairo_create(surface.get()), cairo_destroy);
+    cairo_scale(context.get(), kChartPixelRatio, kChartPixelRatio);
+    cairo_set_source_rgb(context.get(), 1, 1, 1);
+    cairo_paint(context.get());
+    return {std::move(surface), std::move(context)};
+}
+
+// Where text is measured before the picture's size is known.
+Canvas measuringCanvas()
+{
+    Surface surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1), cairo_surface_destroy);
+    Context context(cairo_create(surface.get()), cairo_destroy);
+    return {std::move(surface), std::move(context)};
+}
+
 cairo_status_t appendBytes(void *closure, const unsigned char *data, unsigned int length)
 {
     auto *bytes = static_cast<std::vector<std::uint8_t> *>(closure);
@@ -218,11 +247,10 @@ PngImage renderLineCharts(const std::vector<ChartPanel> &panels,
         return {};
     const double width = static_cast<double>(panelWidth) * static_cast<double>(panels.size());
     // Lay the legend out first: its rows decide the picture's height.
-    Surface probe(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1), cairo_surface_destroy);
-    Context measure(cairo_create(probe.get()), cairo_destroy);
-    cairo_select_font_face(measure.get(), kFont, CAIRO_FONT_SLANT_NORMAL,
+    const Canvas measure = measuringCanvas();
+    cairo_select_font_face(measure.cr(), kFont, CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(measure.get(), kFontSize);
+    cairo_set_font_size(measure.cr(), kFontSize);
     struct Placed
     {
         double x, row;
@@ -230,7 +258,7 @@ PngImage renderLineCharts(const std::vector<ChartPanel> &panels,
     std::vector<Placed> placed;
     double x = kMarginLeft, row = 0;
     for (const LegendEntry &e : legend) {
-        const double w = kLegendSwatch + 6 + textWidth(measure.get(), e.label) + 18;
+        const double w = kLegendSwatch + 6 + textWidth(measure.cr(), e.label) + 18;
         if (x + w > width - kMarginRight && x > kMarginLeft) {
             x = kMarginLeft;
             ++row;
@@ -241,15 +269,8 @@ PngImage renderLineCharts(const std::vector<ChartPanel> &panels,
     const double legendHeight = legend.empty() ? 0 : (row + 1) * kLegendRowHeight + 8;
     const double height = panelHeight + legendHeight;
 
-    Surface surface(cairo_image_surface_create(
-                            CAIRO_FORMAT_RGB24, static_cast<int>(width * kChartPixelRatio),
-                            static_cast<int>(std::ceil(height * kChartPixelRatio))),
-                    cairo_surface_destroy);
-    Context context(cairo_create(surface.get()), cairo_destroy);
-    cairo_t *cr = context.get();
-    cairo_scale(cr, kChartPixelRatio, kChartPixelRatio);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    const Canvas canvas = whiteCanvas(width, height);
+    cairo_t *cr = canvas.cr();
     for (std::size_t i = 0; i < panels.size(); ++i)
         drawPanel(cr, panels[i], static_cast<double>(i) * panelWidth, 0, panelWidth, panelHeight);
 
@@ -268,7 +289,7 @@ PngImage renderLineCharts(const std::vector<ChartPanel> &panels,
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.17);
         drawText(cr, legend[i].label, placed[i].x + kLegendSwatch + 6, y + 4);
     }
-    return encode(surface.get());
+    return encode(canvas.surface.get());
 }
 
 PngImage renderConfusionMatrix(const std::vector<int> &confusion,
@@ -279,28 +300,20 @@ PngImage renderConfusionMatrix(const std::vector<int> &confusion,
     if (n == 0 || confusion.size() != n * n)
         return {};
     constexpr double kCell = 34, kTop = 34, kBottom = 16, kRight = 12;
-    Surface probe(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1), cairo_surface_destroy);
-    Context measure(cairo_create(probe.get()), cairo_destroy);
-    cairo_select_font_face(measure.get(), kFont, CAIRO_FONT_SLANT_NORMAL,
+    const Canvas measure = measuringCanvas();
+    cairo_select_font_face(measure.cr(), kFont, CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(measure.get(), kFontSize - 1);
+    cairo_set_font_size(measure.cr(), kFontSize - 1);
     double labelWidth = 0;
     for (const std::string &name : classNames)
-        labelWidth = std::max(labelWidth, textWidth(measure.get(), name));
+        labelWidth = std::max(labelWidth, textWidth(measure.cr(), name));
     const double left = labelWidth + 34; // names, then the rotated "true" axis title
     const double gridTop = kTop + labelWidth + 10; // column names written upwards
     const double width = left + kCell * static_cast<double>(n) + kRight;
     const double height = gridTop + kCell * static_cast<double>(n) + kBottom + 16;
 
-    Surface surface(cairo_image_surface_create(
-                            CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(width * kChartPixelRatio)),
-                            static_cast<int>(std::ceil(height * kChartPixelRatio))),
-                    cairo_surface_destroy);
-    Context context(cairo_create(surface.get()), cairo_destroy);
-    cairo_t *cr = context.get();
-    cairo_scale(cr, kChartPixelRatio, kChartPixelRatio);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    const Canvas canvas = whiteCanvas(width, height);
+    cairo_t *cr = canvas.cr();
 
     cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, kTitleSize);
@@ -352,7 +365,7 @@ PngImage renderConfusionMatrix(const std::vector<int> &confusion,
     cairo_set_line_width(cr, 1);
     cairo_rectangle(cr, left + 0.5, gridTop + 0.5, gridSize, gridSize);
     cairo_stroke(cr);
-    return encode(surface.get());
+    return encode(canvas.surface.get());
 }
 
 } // namespace normlab

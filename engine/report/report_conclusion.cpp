@@ -14,13 +14,6 @@ namespace normlab {
 
 namespace {
 
-std::string fixed(double value, int decimals)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
 std::string seeds(std::size_t n)
 {
     return n == 1 ? "one seed" : std::to_string(n) + " seeds";
@@ -31,8 +24,8 @@ std::string accuracyText(const std::vector<double> &values)
 {
     const MeanStd s = meanStd(values);
     if (values.size() < 2)
-        return fixed(s.mean, 2) + " %";
-    return fixed(s.mean, 2) + " % ± " + fixed(s.std, 2) + " over " + seeds(values.size());
+        return formatFixed(s.mean, 2) + " %";
+    return formatFixed(s.mean, 2) + " % ± " + formatFixed(s.std, 2) + " over " + seeds(values.size());
 }
 
 std::string joinedAnd(const std::vector<std::string> &parts)
@@ -125,7 +118,7 @@ std::string reportConclusion(const std::vector<ReportGroup> &groups,
     } else {
         std::vector<std::string> gaps;
         for (std::size_t i = 1; i < ranked.size(); ++i)
-            gaps.push_back(fixed(w.mean - meanStd(ranked[i]->bestAccuracy).mean, 2) +
+            gaps.push_back(formatFixed(w.mean - meanStd(ranked[i]->bestAccuracy).mean, 2) +
                            " points above " + ranked[i]->label + " at " +
                            accuracyText(ranked[i]->bestAccuracy));
         text = winner.label + " won with " + accuracyText(winner.bestAccuracy) +
@@ -141,10 +134,10 @@ std::string reportConclusion(const std::vector<ReportGroup> &groups,
             const double gap = w.mean - s.mean;
             text += gap > 2 * standardError
                             ? " The lead over " + second.label + " is more than twice its standard " +
-                                      "error (" + fixed(standardError, 2) +
+                                      "error (" + formatFixed(standardError, 2) +
                                       " points), so the seeds do not explain it."
                             : " The lead over " + second.label + " is within twice its standard " +
-                                      "error (" + fixed(standardError, 2) +
+                                      "error (" + formatFixed(standardError, 2) +
                                       " points): more seeds are needed to call it.";
         } else {
             text += " With a single run on one side, take gaps under a point or two with care: "

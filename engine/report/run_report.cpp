@@ -24,13 +24,6 @@ namespace normlab {
 
 namespace {
 
-std::string fixed(double value, int decimals)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
 std::string runLabel(const RunRecord &r)
 {
     return "#" + std::to_string(r.id) + " " + r.name;
@@ -94,9 +87,9 @@ void addModels(ReportDocument &doc, const std::vector<ReportRun> &runs,
         }
         doc.table(std::move(table));
         doc.paragraph("Total: " + formatCount(summary.totalParams) + " parameters, " +
-                      fixed(static_cast<double>(summary.totalMacs) / 1e6, 1) +
+                      formatFixed(static_cast<double>(summary.totalMacs) / 1e6, 1) +
                       " million multiply-accumulates and " +
-                      fixed(summary.activationMegabytes, 2) +
+                      formatFixed(summary.activationMegabytes, 2) +
                       " MB of activations per image (float32, forward).");
     }
 }
@@ -122,9 +115,9 @@ void addResults(ReportDocument &doc, const std::vector<ReportRun> &runs,
         table.rows.push_back(
                 {std::to_string(r.record.id), r.record.name, normTitle(r.summary.norm),
                  std::to_string(r.record.seed), formatCount(r.record.parameterCount),
-                 any ? fixed(r.record.bestTestAccuracy, 2) : "-",
+                 any ? formatFixed(r.record.bestTestAccuracy, 2) : "-",
                  any ? std::to_string(r.record.bestEpoch) : "-",
-                 any ? fixed(r.record.lastTestAccuracy, 2) : "-",
+                 any ? formatFixed(r.record.lastTestAccuracy, 2) : "-",
                  std::to_string(r.record.epochsDone) + "/" + std::to_string(r.plannedEpochs),
                  formatDuration(r.record.trainingSeconds)});
         std::vector<bool> strong(table.header.size(), false);
