@@ -7,6 +7,7 @@ packages="cmake ninja-build g++ ccache pkg-config
   libtorch-dev libopenblas0-openmp libopencv-dev
   nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libcairo2-dev
+  clang libclang-rt-14-dev
   libprotobuf-dev protobuf-compiler
   dpkg-dev file desktop-file-utils appstream man-db
   python3-torch python3-torchvision"

@@ -67,15 +67,26 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
                            m_trainer->deviceName()});
     } catch (const c10::Error &e) {
         const ComputeError error = computeError(e);
-        m_writer->finish(RunState::Failed, error.what());
+        recordFailure(error.what());
         throw error;
     } catch (const std::exception &e) {
-        m_writer->finish(RunState::Failed, e.what());
+        recordFailure(e.what());
         throw;
     }
 }
 
 RunSession::~RunSession() = default;
+
+void RunSession::recordFailure(const std::string &message) noexcept
+{
+    try {
+        m_writer->finish(RunState::Failed, message);
+    } catch (...) {
+        // The store cannot take the failure either (the disk that failed the run is full): the run
+        // stays "running" without its lock, the next open marks it interrupted, and the error
+        // that stopped it, not this one, is what the person sees.
+    }
+}
 
 RunResult RunSession::run(const TrainerCallbacks &callbacks)
 {
@@ -99,10 +110,10 @@ RunResult RunSession::run(const TrainerCallbacks &callbacks)
         return result;
     } catch (const c10::Error &e) {
         const ComputeError error = computeError(e);
-        m_writer->finish(RunState::Failed, error.what());
+        recordFailure(error.what());
         throw error;
     } catch (const std::exception &e) {
-        m_writer->finish(RunState::Failed, e.what());
+        recordFailure(e.what());
         throw;
     }
 }

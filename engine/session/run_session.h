@@ -40,6 +40,9 @@ public:
     RunResult run(const TrainerCallbacks &callbacks = {});
 
 private:
+    // Records the run as failed if the store still can; never throws over the error at hand.
+    void recordFailure(const std::string &message) noexcept;
+
     RunStore &m_store;
     std::int64_t m_id;
     std::unique_ptr<RunWriter> m_writer;

@@ -138,20 +138,22 @@ void RunStore::requireRun(std::int64_t id) const
 
 std::int64_t RunStore::createRun(const NewRun &run)
 {
-    SqliteTransaction tx(*m_db);
-    const std::int64_t id = insertRun(run);
-    tx.commit();
-    return id;
+    return createRuns({run}).front();
 }
 
 std::vector<std::int64_t> RunStore::createRuns(const std::vector<NewRun> &runs)
 {
-    SqliteTransaction tx(*m_db);
-    std::vector<std::int64_t> ids;
-    for (const NewRun &run : runs)
-        ids.push_back(insertRun(run));
-    tx.commit();
-    return ids;
+    try {
+        SqliteTransaction tx(*m_db);
+        std::vector<std::int64_t> ids;
+        for (const NewRun &run : runs)
+            ids.push_back(insertRun(run));
+        tx.commit();
+        return ids;
+    } catch (const StoreError &e) {
+        throw StoreError(std::string(runs.size() == 1 ? "the new run" : "the new runs") +
+                         " not recorded: " + e.what());
+    }
 }
 
 std::int64_t RunStore::insertRun(const NewRun &run)

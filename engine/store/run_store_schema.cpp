@@ -141,10 +141,14 @@ void RunStore::checkAndMigrate()
     }
     // WAL lets readers (the GUI, a second normlab-cli) see a run's epochs while it trains, and
     // FULL makes each committed epoch survive a power loss, at one fsync per commit.
-    m_db->exec("PRAGMA journal_mode = WAL");
-    m_db->exec("PRAGMA synchronous = FULL");
-    m_db->exec("PRAGMA foreign_keys = ON");
-    migrate(m_options.schemaVersion);
+    try {
+        m_db->exec("PRAGMA journal_mode = WAL");
+        m_db->exec("PRAGMA synchronous = FULL");
+        m_db->exec("PRAGMA foreign_keys = ON");
+        migrate(m_options.schemaVersion);
+    } catch (const StoreError &e) {
+        throw StoreError(std::string("the store cannot be set up or upgraded: ") + e.what());
+    }
 }
 
 int RunStore::schemaVersion() const

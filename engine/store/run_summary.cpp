@@ -36,8 +36,9 @@ void flatten(const json &j, const std::string &prefix,
 // Keys that say where and how a run was computed, not what was trained.
 bool isSetting(const std::string &key)
 {
-    static const char *const kSettings[] = {"data.", "device", "eval_batch_size", "memory_format",
-                                            "name", "preset", "seed", "threads"};
+    static const char *const kSettings[] = {"data.",         "device", "eval_batch_size",
+                                            "memory_format", "name",   "preset",
+                                            "seed",          "threads"};
     for (const char *setting : kSettings)
         if (key.rfind(setting, 0) == 0)
             return true;

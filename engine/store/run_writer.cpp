@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <functional>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -21,6 +22,20 @@ namespace {
 
 // Live readers see new batch losses this often; rarer commits would make curves jump.
 constexpr auto kBatchFlushInterval = std::chrono::seconds(1);
+
+// Runs `write` in one transaction; a failure (a full disk, say) says what of which run was lost,
+// since "the disk is full, while saving" alone does not tell a person what is missing.
+void recordOrExplain(SqliteDb &db, std::int64_t id, const std::string &what,
+                     const std::function<void()> &write)
+{
+    try {
+        SqliteTransaction tx(db);
+        write();
+        tx.commit();
+    } catch (const StoreError &e) {
+        throw StoreError("run " + std::to_string(id) + ": " + what + " not recorded: " + e.what());
+    }
+}
 
 } // namespace
 
@@ -43,20 +58,23 @@ RunWriter::RunWriter(RunStore &store, std::int64_t id) : m_store(store), m_id(id
                          ")");
     }
     try {
-        SqliteTransaction tx(store.db());
-        const RunState state = store.run(id).state;
-        if (state == RunState::Finished)
+        bool finished = false;
+        recordOrExplain(store.db(), id, "the start of its training", [&] {
+            finished = store.run(id).state == RunState::Finished;
+            if (finished)
+                return;
+            SqliteStatement update(store.db(), R"sql(
+                UPDATE runs SET status = 'running', message = '', pid = ?2, ended_at = NULL,
+                    started_at = COALESCE(started_at, ?3)
+                WHERE id = ?1)sql");
+            update.bind(1, id)
+                    .bind(2, static_cast<std::int64_t>(::getpid()))
+                    .bind(3, unixTime())
+                    .exec();
+        });
+        if (finished)
             throw StoreError("run " + std::to_string(id) +
                              " has finished; there is nothing to resume");
-        SqliteStatement update(store.db(), R"sql(
-            UPDATE runs SET status = 'running', message = '', pid = ?2, ended_at = NULL,
-                started_at = COALESCE(started_at, ?3)
-            WHERE id = ?1)sql");
-        update.bind(1, id)
-                .bind(2, static_cast<std::int64_t>(::getpid()))
-                .bind(3, unixTime())
-                .exec();
-        tx.commit();
     } catch (...) {
         ::close(m_lockFd);
         throw;
@@ -79,42 +97,43 @@ RunWriter::~RunWriter()
 
 void RunWriter::started(const RunStartInfo &info)
 {
-    SqliteTransaction tx(m_store.db());
-    SqliteStatement update(m_store.db(), R"sql(
+    recordOrExplain(m_store.db(), m_id, "its start", [&] {
+        SqliteStatement update(m_store.db(), R"sql(
         UPDATE runs SET dataset_kind = ?2, dataset_path = ?3, dataset_fingerprint = ?4, class_names = ?5,
             param_count = ?6, device = ?7
         WHERE id = ?1)sql");
-    update.bind(1, m_id)
-            .bind(2, info.datasetKind)
-            .bind(3, info.datasetPath)
-            .bind(4, info.datasetFingerprint)
-            .bind(5, nlohmann::json(info.classNames).dump())
-            .bind(6, info.parameterCount)
-            .bind(7, info.device)
-            .exec();
-    tx.commit();
+        update.bind(1, m_id)
+                .bind(2, info.datasetKind)
+                .bind(3, info.datasetPath)
+                .bind(4, info.datasetFingerprint)
+                .bind(5, nlohmann::json(info.classNames).dump())
+                .bind(6, info.parameterCount)
+                .bind(7, info.device)
+                .exec();
+    });
 }
 
 void RunWriter::truncateAfter(int epoch)
 {
     m_pending.clear();
-    SqliteTransaction tx(m_store.db());
-    for (const char *table : {"epochs", "mistakes", "batches"}) {
-        SqliteStatement remove(m_store.db(), std::string("DELETE FROM ") + table +
-                                                     " WHERE run_id = ?1 AND epoch > ?2");
-        remove.bind(1, m_id).bind(2, epoch).exec();
-    }
-    tx.commit();
+    recordOrExplain(m_store.db(), m_id, "the removal of the epochs after " + std::to_string(epoch),
+                    [&] {
+                        for (const char *table : {"epochs", "mistakes", "batches"}) {
+                            SqliteStatement remove(m_store.db(),
+                                                   std::string("DELETE FROM ") + table +
+                                                           " WHERE run_id = ?1 AND epoch > ?2");
+                            remove.bind(1, m_id).bind(2, epoch).exec();
+                        }
+                    });
 }
 
 void RunWriter::addBatch(const BatchPoint &point)
 {
     m_pending.push_back(point);
-    if (std::chrono::steady_clock::now() - m_lastFlush >= kBatchFlushInterval) {
-        SqliteTransaction tx(m_store.db());
-        flushBatches();
-        tx.commit();
-    }
+    if (std::chrono::steady_clock::now() - m_lastFlush >= kBatchFlushInterval)
+        recordOrExplain(m_store.db(), m_id,
+                        "the batch losses of epoch " + std::to_string(point.epoch),
+                        [&] { flushBatches(); });
 }
 
 void RunWriter::flushBatches()
@@ -136,54 +155,56 @@ void RunWriter::flushBatches()
 
 void RunWriter::addEpoch(const EpochMetrics &m)
 {
-    SqliteTransaction tx(m_store.db());
-    flushBatches();
-    SqliteStatement insert(m_store.db(), R"sql(
+    recordOrExplain(m_store.db(), m_id, "epoch " + std::to_string(m.epoch), [&] {
+        flushBatches();
+        SqliteStatement insert(m_store.db(), R"sql(
         INSERT OR REPLACE INTO epochs (run_id, epoch, train_loss, train_acc, test_loss, test_acc, lr, seconds,
             train_ips, eval_ips, cpu_seconds, rss_bytes, wall_time, best, confusion)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))sql");
-    insert.bind(1, m_id)
-            .bind(2, m.epoch)
-            .bind(3, m.trainLoss)
-            .bind(4, m.trainAccuracy)
-            .bind(5, m.testLoss)
-            .bind(6, m.testAccuracy)
-            .bind(7, m.lr)
-            .bind(8, m.seconds)
-            .bind(9, m.trainImagesPerSecond)
-            .bind(10, m.evalImagesPerSecond)
-            .bind(11, m.processCpuSeconds)
-            .bind(12, m.residentBytes)
-            .bind(13, m.wallTime > 0 ? m.wallTime : unixTime())
-            .bind(14, m.best ? 1 : 0)
-            .bind(15, nlohmann::json(m.confusion).dump())
-            .exec();
-    SqliteStatement clear(m_store.db(), "DELETE FROM mistakes WHERE run_id = ?1 AND epoch = ?2");
-    clear.bind(1, m_id).bind(2, m.epoch).exec();
-    SqliteStatement mistake(m_store.db(), R"sql(
+        insert.bind(1, m_id)
+                .bind(2, m.epoch)
+                .bind(3, m.trainLoss)
+                .bind(4, m.trainAccuracy)
+                .bind(5, m.testLoss)
+                .bind(6, m.testAccuracy)
+                .bind(7, m.lr)
+                .bind(8, m.seconds)
+                .bind(9, m.trainImagesPerSecond)
+                .bind(10, m.evalImagesPerSecond)
+                .bind(11, m.processCpuSeconds)
+                .bind(12, m.residentBytes)
+                .bind(13, m.wallTime > 0 ? m.wallTime : unixTime())
+                .bind(14, m.best ? 1 : 0)
+                .bind(15, nlohmann::json(m.confusion).dump())
+                .exec();
+        SqliteStatement clear(m_store.db(),
+                              "DELETE FROM mistakes WHERE run_id = ?1 AND epoch = ?2");
+        clear.bind(1, m_id).bind(2, m.epoch).exec();
+        SqliteStatement mistake(m_store.db(), R"sql(
         INSERT INTO mistakes (run_id, epoch, image_index, true_label, predicted, confidence)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql");
-    for (const Misclassified &x : m.misclassified)
-        mistake.bind(1, m_id)
-                .bind(2, m.epoch)
-                .bind(3, x.index)
-                .bind(4, x.trueLabel)
-                .bind(5, x.predicted)
-                .bind(6, static_cast<double>(x.confidence))
-                .exec();
-    tx.commit();
+        for (const Misclassified &x : m.misclassified)
+            mistake.bind(1, m_id)
+                    .bind(2, m.epoch)
+                    .bind(3, x.index)
+                    .bind(4, x.trueLabel)
+                    .bind(5, x.predicted)
+                    .bind(6, static_cast<double>(x.confidence))
+                    .exec();
+    });
 }
 
 void RunWriter::finish(RunState state, const std::string &message)
 {
     m_finished = true; // even if the write below fails, do not try again from the destructor
-    SqliteTransaction tx(m_store.db());
-    if (!m_pending.empty())
-        flushBatches();
-    SqliteStatement update(
-            m_store.db(), "UPDATE runs SET status = ?2, message = ?3, ended_at = ?4 WHERE id = ?1");
-    update.bind(1, m_id).bind(2, toString(state)).bind(3, message).bind(4, unixTime()).exec();
-    tx.commit();
+    recordOrExplain(m_store.db(), m_id, "its end (" + toString(state) + ")", [&] {
+        if (!m_pending.empty())
+            flushBatches();
+        SqliteStatement update(
+                m_store.db(),
+                "UPDATE runs SET status = ?2, message = ?3, ended_at = ?4 WHERE id = ?1");
+        update.bind(1, m_id).bind(2, toString(state)).bind(3, message).bind(4, unixTime()).exec();
+    });
     ::close(m_lockFd);
     m_lockFd = -1;
 }

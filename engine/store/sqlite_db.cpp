@@ -72,14 +72,15 @@ void SqliteDb::fail(int code, std::string_view what) const
     throw StoreError(message);
 }
 
-void SqliteDb::exec(std::string_view sql)
+void SqliteDb::exec(std::string_view sql, std::string_view what)
 {
     char *error = nullptr;
     const std::string copy(sql);
     const int rc = sqlite3_exec(m_db, copy.c_str(), nullptr, nullptr, &error);
     sqlite3_free(error);
     if (rc != SQLITE_OK)
-        fail(rc, "running " + copy.substr(0, copy.find_first_of("(\n")));
+        fail(rc, what.empty() ? "running " + copy.substr(0, copy.find_first_of("(\n"))
+                              : std::string(what));
 }
 
 std::int64_t SqliteDb::lastInsertId() const
@@ -197,7 +198,7 @@ std::vector<std::uint8_t> SqliteStatement::blob(int column) const
 
 SqliteTransaction::SqliteTransaction(SqliteDb &db) : m_db(db)
 {
-    m_db.exec("BEGIN IMMEDIATE");
+    m_db.exec("BEGIN IMMEDIATE", "starting to write");
 }
 
 SqliteTransaction::~SqliteTransaction()
@@ -213,7 +214,7 @@ SqliteTransaction::~SqliteTransaction()
 
 void SqliteTransaction::commit()
 {
-    m_db.exec("COMMIT");
+    m_db.exec("COMMIT", "saving");
     m_done = true;
 }
 

@@ -70,7 +70,8 @@ public:
     SqliteDb(const SqliteDb &) = delete;
     SqliteDb &operator=(const SqliteDb &) = delete;
 
-    void exec(std::string_view sql);
+    // A failure says "while <what>", or names the statement when `what` is empty.
+    void exec(std::string_view sql, std::string_view what = {});
     std::int64_t lastInsertId() const;
     int changes() const;
     const std::string &path() const { return m_path; }

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -49,6 +50,14 @@ int exitCodeFor(RunStatus status)
         return RunFailed;
     }
     return RunFailed;
+}
+
+// A full disk, a vanished folder: what the run recorded stays, and it goes on from there.
+std::string withResumeHint(const std::string &message, std::int64_t id)
+{
+    const std::string run = std::to_string(id);
+    return message + "\nrun " + run + " keeps the epochs it recorded; `normlab-cli resume " + run +
+           "` continues it";
 }
 
 struct TrainOutput
@@ -109,6 +118,9 @@ RunResult trainSession(RunSession &session, const RunStore &store, const TrainOu
     watcher.setOnInterrupt([&trainer] { trainer.requestStop(); });
     try {
         result = session.run(callbacks);
+    } catch (const InputError &e) {
+        watcher.setOnInterrupt({});
+        throw InputError(withResumeHint(e.what(), session.id()));
     } catch (...) {
         watcher.setOnInterrupt({});
         throw;
@@ -273,8 +285,13 @@ int train(const TrainArgs &args)
             args.name.empty() ? (config.name.empty() ? "custom" : config.name) : args.name;
     const std::int64_t id =
             store.createRun({name, toJson(config).dump(), config.seed, args.tags, {}, args.out});
-    RunSession session(store, id);
-    return exitCodeFor(trainSession(session, store, {args.json, args.out}, watcher).status);
+    std::optional<RunSession> session;
+    try {
+        session.emplace(store, id);
+    } catch (const InputError &e) {
+        throw InputError(withResumeHint(e.what(), id));
+    }
+    return exitCodeFor(trainSession(*session, store, {args.json, args.out}, watcher).status);
 }
 
 int resume(const ResumeArgs &args)
@@ -282,11 +299,12 @@ int resume(const ResumeArgs &args)
     InterruptWatcher watcher;
     RunStore store(args.store.resolved());
     const RunRecord record = store.run(args.run);
-    if (record.state == RunState::Queued)
-        throw StoreError("run " + std::to_string(args.run) + " is queued and has not started; " +
-                         (record.sweep.empty()
-                                  ? ""
-                                  : "`normlab-cli sweep --resume " + record.sweep + "` runs it"));
+    // A queued run of a sweep waits for its turn; one whose start could not be recorded (a full
+    // disk) starts here.
+    if (record.state == RunState::Queued && !record.sweep.empty())
+        throw StoreError("run " + std::to_string(args.run) + " is queued in sweep " +
+                         record.sweep + "; `normlab-cli sweep --resume " + record.sweep +
+                         "` runs it");
     RunSession session(store, args.run);
     return exitCodeFor(
             trainSession(session, store, {args.json, record.artifactDir}, watcher).status);
