@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -22,6 +23,20 @@ namespace {
 
 // Live readers see new batch losses this often; rarer commits would make curves jump.
 constexpr auto kBatchFlushInterval = std::chrono::seconds(1);
+
+// NORMLAB_BATCH_COMMIT_MS=0 commits after every batch, so that a run's sequence of writes does
+// not depend on how fast it trains: the fault-injection tests fill the disk at a chosen write.
+std::chrono::steady_clock::duration batchFlushInterval()
+{
+    static const std::chrono::steady_clock::duration interval = [] {
+        const char *ms = std::getenv("NORMLAB_BATCH_COMMIT_MS");
+        if (!ms || !*ms)
+            return std::chrono::steady_clock::duration(kBatchFlushInterval);
+        return std::chrono::steady_clock::duration(
+                std::chrono::milliseconds(std::strtol(ms, nullptr, 10)));
+    }();
+    return interval;
+}
 
 // Runs `write` in one transaction; a failure (a full disk, say) says what of which run was lost,
 // since "the disk is full, while saving" alone does not tell a person what is missing.
@@ -130,7 +145,7 @@ void RunWriter::truncateAfter(int epoch)
 void RunWriter::addBatch(const BatchPoint &point)
 {
     m_pending.push_back(point);
-    if (std::chrono::steady_clock::now() - m_lastFlush >= kBatchFlushInterval)
+    if (std::chrono::steady_clock::now() - m_lastFlush >= batchFlushInterval())
         recordOrExplain(m_store.db(), m_id,
                         "the batch losses of epoch " + std::to_string(point.epoch),
                         [&] { flushBatches(); });

@@ -23,8 +23,8 @@ using namespace normlab::test;
 
 namespace {
 
-// Two epochs of a second or two: long enough for one batch-loss commit inside each epoch.
-const QStringList kRun {"train",        "s8-bn", "--data",   "synthetic", "--train-limit", "640",
+// Two short epochs; with NORMLAB_BATCH_COMMIT_MS=0 (below) each batch is a commit of its own.
+const QStringList kRun {"train",        "s8-bn", "--data",   "synthetic", "--train-limit", "256",
                         "--test-limit", "64",    "--epochs", "2",         "--threads",     "1"};
 
 // The environment of a normlab-cli on a disk (every path containing `disk`) that fills after
@@ -32,6 +32,7 @@ const QStringList kRun {"train",        "s8-bn", "--data",   "synthetic", "--tra
 QProcessEnvironment fillingDisk(const QString &disk, int writesBefore, const QString &trace = {})
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("NORMLAB_BATCH_COMMIT_MS", "0"); // the same writes however fast the build trains
     env.insert("LD_PRELOAD", NORMLAB_FAULT_SHIM);
     env.insert("NORMLAB_FAULT_PATH", disk);
     if (trace.isEmpty())
