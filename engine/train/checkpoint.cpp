@@ -17,14 +17,18 @@ void openCheckpoint(const std::string &path, torch::serialize::InputArchive &roo
 {
     if (!std::filesystem::exists(path))
         throw InputError(path + ": no such checkpoint");
+    // LibTorch reports a damaged archive as c10::Error, but a damaged TorchScript part of it as the
+    // plain std::runtime_error of its parser (found by fuzz_checkpoint): both are a bad file.
+    bool isCheckpoint = false;
     try {
         root.load_from(path);
-    } catch (const c10::Error &) {
+        c10::IValue value;
+        isCheckpoint = root.try_read("format_version", value) && value.isInt() &&
+                       value.toInt() == kFormatVersion;
+    } catch (const std::exception &) {
         throw InputError(path + ": not a readable checkpoint file");
     }
-    c10::IValue value;
-    if (!root.try_read("format_version", value) || !value.isInt() ||
-        value.toInt() != kFormatVersion)
+    if (!isCheckpoint)
         throw InputError(path + ": not a NormLab checkpoint (or from an incompatible version)");
 }
 
@@ -76,7 +80,7 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
         torch::serialize::InputArchive optimizerArchive;
         root.read("optimizer", optimizerArchive);
         optimizer.load(optimizerArchive);
-    } catch (const c10::Error &e) {
+    } catch (const std::exception &) { // c10::Error, or a TorchScript parser's runtime_error
         throw InputError(path + ": does not match this model's configuration");
     }
     // A key missing or of another type is a damaged file, not a LibTorch failure.
@@ -108,7 +112,7 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
         root.read("cpu_rng", rng, /*is_buffer=*/true);
         at::Generator generator = at::detail::getDefaultCPUGenerator();
         generator.set_state(rng);
-    } catch (const c10::Error &) {
+    } catch (const std::exception &) {
         throw InputError(path + ": damaged checkpoint (no valid random state)");
     }
     return meta;
@@ -125,7 +129,7 @@ int loadCheckpointModel(const std::string &path, Net &model)
         c10::IValue epoch;
         root.read("epoch", epoch);
         return static_cast<int>(epoch.toInt());
-    } catch (const c10::Error &) {
+    } catch (const std::exception &) {
         throw InputError(path + ": does not match this model's configuration");
     }
 }
