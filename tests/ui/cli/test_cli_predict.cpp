@@ -102,6 +102,34 @@ private Q_SLOTS:
         QVERIFY2(unknown.err.contains("no run 9"), qPrintable(unknown.err));
     }
 
+    // A checkpoint damaged on disk (one byte changed) is named, never handed to LibTorch, whose
+    // TorchScript parser crashed on some such files (fuzz_checkpoint).
+    void aDamagedCheckpointIsNamed()
+    {
+        QTemporaryDir store;
+        QCOMPARE(normlab::test::runCli({"train", "s8-gn", "--data", "synthetic", "--train-limit",
+                                        "64", "--test-limit", "32", "--epochs", "1", "--threads",
+                                        "1", "--store", store.path()})
+                         .exitCode,
+                 0);
+        for (const char *name : {"best.pt", "last.pt"}) {
+            QFile file(store.filePath(QString("runs/1/") + name));
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QByteArray bytes = file.readAll();
+            bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+            QVERIFY(file.seek(0));
+            QCOMPARE(file.write(bytes), bytes.size());
+        }
+        QImage image(32, 32, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        QVERIFY(image.save(store.filePath("red.png")));
+        const normlab::test::CliOutcome out = normlab::test::runCli(
+                {"predict", "1", store.filePath("red.png"), "--store", store.path()});
+        QCOMPARE(out.exitCode, 2);
+        QVERIFY2(out.err.contains(".pt: damaged checkpoint") && out.err.contains("CRC"),
+                 qPrintable(out.err));
+    }
+
     void gradCamGridsOfTheMistakes()
     {
         const QString out = m_dir.filePath("cam");
