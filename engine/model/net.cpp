@@ -27,8 +27,9 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
     for (const LayerSpec &l : m_spec.layers) {
         Layer layer;
         layer.spec = &l;
-        const bool hasConv = l.kind == LayerSpec::Kind::ConvBlock || l.kind == LayerSpec::Kind::Conv
-                || l.kind == LayerSpec::Kind::Classifier;
+        const bool hasConv = l.kind == LayerSpec::Kind::ConvBlock ||
+                             l.kind == LayerSpec::Kind::Conv ||
+                             l.kind == LayerSpec::Kind::Classifier;
         if (hasConv) {
             layer.conv = register_module(l.name + "_conv",
                                          nn::Conv2d(nn::Conv2dOptions(l.in, l.out, l.kernel)
@@ -43,12 +44,14 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
                 if (!layer.norm.is_empty())
                     register_module(l.name + "_norm", layer.norm.ptr());
                 if (m_spec.dropout > 0)
-                    layer.dropout = register_module(l.name + "_dropout", FastDropout(m_spec.dropout));
+                    layer.dropout =
+                            register_module(l.name + "_dropout", FastDropout(m_spec.dropout));
             }
         }
         // advance to the first summary row of the next layer
-        while (row < summary.rows.size() && summary.rows[row].layer.rfind(l.name, 0) == 0
-               && (summary.rows[row].layer.size() == l.name.size() || summary.rows[row].layer[l.name.size()] == '.'))
+        while (row < summary.rows.size() && summary.rows[row].layer.rfind(l.name, 0) == 0 &&
+               (summary.rows[row].layer.size() == l.name.size() ||
+                summary.rows[row].layer[l.name.size()] == '.'))
             ++row;
         m_layers.push_back(std::move(layer));
     }
@@ -56,17 +59,28 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
 
 torch::Tensor NetImpl::forward(torch::Tensor x)
 {
+    int block = 0;
     for (Layer &layer : m_layers) {
         switch (layer.spec->kind) {
         case LayerSpec::Kind::ConvBlock: {
             const torch::Tensor conv = layer.conv->forward(x);
             torch::Tensor y = fusedTail(layer, conv, x);
-            x = y.defined() ? y : unfusedTail(layer, conv, x);
+            y = y.defined() ? y : unfusedTail(layer, conv, x);
+            if (m_blockObserver)
+                m_blockObserver({block, layer.spec, x, conv, y});
+            ++block;
+            x = y;
             break;
         }
-        case LayerSpec::Kind::Conv: x = layer.conv->forward(x); break;
-        case LayerSpec::Kind::MaxPool: x = torch::max_pool2d(x, 2); break;
-        case LayerSpec::Kind::GlobalAvgPool: x = torch::adaptive_avg_pool2d(x, {1, 1}); break;
+        case LayerSpec::Kind::Conv:
+            x = layer.conv->forward(x);
+            break;
+        case LayerSpec::Kind::MaxPool:
+            x = torch::max_pool2d(x, 2);
+            break;
+        case LayerSpec::Kind::GlobalAvgPool:
+            x = torch::adaptive_avg_pool2d(x, {1, 1});
+            break;
         case LayerSpec::Kind::Classifier:
             x = layer.conv->forward(x).flatten(1);
             if (m_activationObserver)
@@ -78,6 +92,36 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
             m_activationObserver(*layer.spec, x);
     }
     return x;
+}
+
+std::vector<BlockTensors> NetImpl::blocks() const
+{
+    std::vector<BlockTensors> out;
+    for (const Layer &layer : m_layers) {
+        if (layer.spec->kind != LayerSpec::Kind::ConvBlock)
+            continue;
+        BlockTensors b;
+        b.spec = layer.spec;
+        b.convWeight = layer.conv->weight;
+        if (layer.batchNorm) {
+            b.normWeight = layer.batchNorm->weight;
+            b.normBias = layer.batchNorm->bias;
+            b.runningMean = layer.batchNorm->running_mean;
+            b.runningVar = layer.batchNorm->running_var;
+            b.eps = layer.batchNorm->options.eps();
+        } else if (layer.groupNorm) {
+            b.normWeight = layer.groupNorm->weight;
+            b.normBias = layer.groupNorm->bias;
+        } else if (layer.layerNorm) {
+            b.normWeight = layer.layerNorm->weight;
+            b.normBias = layer.layerNorm->bias;
+        } else if (layer.instanceNorm) {
+            b.normWeight = layer.instanceNorm->weight;
+            b.normBias = layer.instanceNorm->bias;
+        }
+        out.push_back(b);
+    }
+    return out;
 }
 
 void NetImpl::makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer &layer)
@@ -93,14 +137,17 @@ void NetImpl::makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer 
         break;
     case NormKind::Layer:
         // Over C, H and W, as the reference's nn.LayerNorm([C, H, W]).
-        layer.layerNorm = nn::LayerNorm(nn::LayerNormOptions({channels, h, w}).elementwise_affine(spec.affine));
+        layer.layerNorm = nn::LayerNorm(
+                nn::LayerNormOptions({channels, h, w}).elementwise_affine(spec.affine));
         layer.norm = nn::AnyModule(layer.layerNorm);
         break;
     case NormKind::Instance:
-        layer.instanceNorm = nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(spec.affine));
+        layer.instanceNorm =
+                nn::InstanceNorm2d(nn::InstanceNorm2dOptions(channels).affine(spec.affine));
         layer.norm = nn::AnyModule(layer.instanceNorm);
         break;
-    case NormKind::None: break;
+    case NormKind::None:
+        break;
     }
 }
 

@@ -21,6 +21,26 @@ using DropoutObserver = std::function<void(const std::string &block, const torch
 // its log_softmax: the class scores), in the autograd graph: for Grad-CAM (TrainedModel).
 using ActivationObserver = std::function<void(const LayerSpec &layer, const torch::Tensor &output)>;
 
+// Sees each conv block during a forward pass: its index among the blocks (its depth), its spec,
+// and its input, its convolution's output and its output (after ReLU, norm, dropout and the skip).
+// For the per-layer statistics (engine/train/layer_stats).
+struct BlockView
+{
+    int index = 0;
+    const LayerSpec *spec = nullptr;
+    torch::Tensor input, conv, output;
+};
+using BlockObserver = std::function<void(const BlockView &block)>;
+
+// A conv block's parameters and buffers, for the per-layer statistics. Undefined tensors where
+// the block has none (no norm, no affine, no running statistics).
+struct BlockTensors
+{
+    const LayerSpec *spec = nullptr;
+    torch::Tensor convWeight, normWeight, normBias, runningMean, runningVar;
+    double eps = 1e-5;
+};
+
 // Whether nets take the fused tails unless told otherwise: yes, but for NORMLAB_FUSED=0 in the
 // environment (for before/after timings and for ruling the fused kernel in or out).
 bool fusedTailsByDefault();
@@ -48,18 +68,22 @@ public:
         m_activationObserver = std::move(observer);
     }
 
+    void setBlockObserver(BlockObserver observer) { m_blockObserver = std::move(observer); }
+    // The conv blocks, in order.
+    std::vector<BlockTensors> blocks() const;
+
 private:
     struct Layer
     {
         const LayerSpec *spec = nullptr;
-        torch::nn::Conv2d conv{nullptr};
+        torch::nn::Conv2d conv {nullptr};
         torch::nn::AnyModule norm; // empty when the spec has no norm
         // The same module, typed, for the fused path: one of these is set when `norm` is.
-        torch::nn::BatchNorm2d batchNorm{nullptr};
-        torch::nn::GroupNorm groupNorm{nullptr};
-        torch::nn::LayerNorm layerNorm{nullptr};
-        torch::nn::InstanceNorm2d instanceNorm{nullptr};
-        FastDropout dropout{nullptr};
+        torch::nn::BatchNorm2d batchNorm {nullptr};
+        torch::nn::GroupNorm groupNorm {nullptr};
+        torch::nn::LayerNorm layerNorm {nullptr};
+        torch::nn::InstanceNorm2d instanceNorm {nullptr};
+        FastDropout dropout {nullptr};
     };
 
     // relu -> norm -> dropout (+ x) as one fused function, or an undefined tensor where the
@@ -75,6 +99,7 @@ private:
     bool m_fused = true;
     DropoutObserver m_dropoutObserver;
     ActivationObserver m_activationObserver;
+    BlockObserver m_blockObserver;
 };
 TORCH_MODULE(Net);
 

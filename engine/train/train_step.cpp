@@ -44,7 +44,8 @@ torch::Tensor trainingLoss(const torch::Tensor &logProbs, const torch::Tensor &l
 }
 
 StepOutcome trainStep(Net &model, torch::optim::Optimizer &optimizer, const torch::Tensor &images,
-                      const torch::Tensor &labels, double labelSmoothing)
+                      const torch::Tensor &labels, double labelSmoothing,
+                      const std::function<void()> &beforeUpdate)
 {
     StepOutcome outcome;
     optimizer.zero_grad();
@@ -55,6 +56,8 @@ StepOutcome trainStep(Net &model, torch::optim::Optimizer &optimizer, const torc
     if (!outcome.finite)
         return outcome;
     loss.backward();
+    if (beforeUpdate)
+        beforeUpdate();
     optimizer.step();
     return outcome;
 }

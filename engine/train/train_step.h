@@ -6,6 +6,7 @@
 #include "config.h"
 #include "net.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -35,7 +36,10 @@ struct StepOutcome
 
 // Zeroes the gradients, runs the batch forward, and, when the loss is finite, backward and one
 // optimizer step. The gradients that made the update stay on the parameters until the next step.
+// `beforeUpdate`, when set, runs between backward and the optimizer step (the per-layer
+// statistics take the weights there, to measure the update).
 StepOutcome trainStep(Net &model, torch::optim::Optimizer &optimizer, const torch::Tensor &images,
-                      const torch::Tensor &labels, double labelSmoothing);
+                      const torch::Tensor &labels, double labelSmoothing,
+                      const std::function<void()> &beforeUpdate = {});
 
 } // namespace normlab

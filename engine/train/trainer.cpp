@@ -4,6 +4,7 @@
 #include "checkpoint.h"
 #include "config_json.h"
 #include "errors.h"
+#include "layer_stats.h"
 #include "lr_scheduler.h"
 #include "net.h"
 #include "process_env.h"
@@ -89,10 +90,11 @@ struct Trainer::Private
         return !stopRequested.load();
     }
 
-    EpochMetrics evaluate(int epoch);
+    // With `callbacks` asking for them, the first test batch's layer statistics and histograms.
+    EpochMetrics evaluate(int epoch, const TrainerCallbacks &callbacks = {});
 };
 
-EpochMetrics Trainer::Private::evaluate(int epoch)
+EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callbacks)
 {
     EpochMetrics m;
     m.epoch = epoch;
@@ -105,10 +107,26 @@ EpochMetrics Trainer::Private::evaluate(int epoch)
     std::int64_t seen = 0;
     const auto start = Clock::now();
     testLoader->startEpoch(0);
+    const bool probeFirst = callbacks.layerStatsEvery > 0 && callbacks.onLayerStats;
+    bool first = true;
     while (std::optional<Batch> batch = testLoader->next()) {
         torch::Tensor images = batch->images.to(device, /*non_blocking=*/true);
         torch::Tensor labels = batch->labels.to(device, true);
+        std::unique_ptr<LayerStatsProbe> probe;
+        if (first && probeFirst)
+            probe = std::make_unique<LayerStatsProbe>(model, callbacks.histogramBins);
+        first = false;
         torch::Tensor out = model->forward(images);
+        if (probe) {
+            callbacks.onLayerStats({epoch, -1, probe->rows()});
+            if (callbacks.onLayerHistograms) {
+                std::vector<LayerHistogram> histograms = probe->histograms();
+                for (LayerHistogram &h : histograms)
+                    h.epoch = epoch;
+                callbacks.onLayerHistograms(histograms);
+            }
+            probe.reset();
+        }
         lossSum += torch::nll_loss(out, labels, {}, at::Reduction::Sum).item<double>();
         auto [logConfidence, predicted] = out.max(1);
         torch::Tensor predCpu = predicted.to(torch::kCPU).contiguous();
@@ -232,8 +250,19 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             ++step;
             torch::Tensor images = batch->images.to(d->device, true);
             torch::Tensor labels = batch->labels.to(d->device, true);
-            const StepOutcome outcome = trainStep(d->model, *d->optimizer, images, labels,
-                                                  d->config.labelSmoothing);
+            std::unique_ptr<LayerStatsProbe> probe;
+            if (callbacks.layerStatsEvery > 0 && callbacks.onLayerStats &&
+                step % callbacks.layerStatsEvery == 0)
+                probe = std::make_unique<LayerStatsProbe>(d->model);
+            const StepOutcome outcome =
+                    trainStep(d->model, *d->optimizer, images, labels, d->config.labelSmoothing,
+                              probe ? std::function<void()>([&probe] { probe->beforeStep(); })
+                                    : std::function<void()>());
+            if (probe && outcome.finite) {
+                probe->afterStep();
+                callbacks.onLayerStats({epoch, step, probe->rows()});
+            }
+            probe.reset();
             const double lossValue = outcome.loss;
             if (!outcome.finite) {
                 result.status = RunStatus::Diverged;
@@ -280,7 +309,7 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             return result;
         }
 
-        EpochMetrics m = d->evaluate(epoch);
+        EpochMetrics m = d->evaluate(epoch, callbacks);
         m.trainLoss = seen ? lossSum / static_cast<double>(seen) : 0.0;
         m.trainAccuracy =
                 seen ? 100.0 * static_cast<double>(correct) / static_cast<double>(seen) : 0.0;

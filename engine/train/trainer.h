@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "layer_stats_types.h"
 #include "metrics.h"
 
 #include <cstdint>
@@ -48,6 +49,13 @@ struct TrainerCallbacks
     // Batch progress is reported at most this often (and always for an epoch's last batch), so
     // the data rate never sets a listener's redraw rate.
     int batchIntervalMs = 100;
+    // The per-layer statistics (engine/train/layer_stats.h) of every `layerStatsEvery`-th training
+    // batch and of the first test batch at each epoch's end, with that batch's output histograms
+    // (`histogramBins` bins). 0: none. They only read: the run's numbers are the same without them.
+    std::function<void(const LayerStatsSample &)> onLayerStats;
+    std::function<void(const std::vector<LayerHistogram> &)> onLayerHistograms;
+    int layerStatsEvery = 0;
+    int histogramBins = 48;
 };
 
 class Trainer
