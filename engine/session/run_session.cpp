@@ -101,6 +101,20 @@ RunResult RunSession::run(const TrainerCallbacks &callbacks)
         if (callbacks.onEpoch)
             callbacks.onEpoch(m);
     };
+    // Every run records what happens inside its layers (docs/inside.md), so any two runs can be
+    // compared layer by layer afterwards.
+    if (recording.layerStatsEvery <= 0)
+        recording.layerStatsEvery = kLayerStatsEvery;
+    recording.onLayerStats = [&](const LayerStatsSample &sample) {
+        m_writer->addLayerStats(sample);
+        if (callbacks.onLayerStats)
+            callbacks.onLayerStats(sample);
+    };
+    recording.onLayerHistograms = [&](const std::vector<LayerHistogram> &histograms) {
+        m_writer->addLayerHistograms(histograms);
+        if (callbacks.onLayerHistograms)
+            callbacks.onLayerHistograms(histograms);
+    };
     try {
         // The result covers the whole run, so the epochs recorded before a resume come first.
         std::vector<EpochMetrics> earlier = m_store.epochs(m_id);

@@ -9,6 +9,7 @@
 // One RunStore is one connection: use it from one thread at a time, one per thread.
 #pragma once
 
+#include "layer_stats_types.h"
 #include "metrics.h"
 
 #include <cstdint>
@@ -97,7 +98,7 @@ struct LrTestRecord
 class RunStore
 {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     struct Options
     {
@@ -152,6 +153,11 @@ public:
     std::int64_t addLrTest(const LrTestRecord &test);
     // The tests of one run (0: those made from a config alone), oldest first.
     std::vector<LrTestRecord> lrTests(std::int64_t runId) const;
+
+    // The per-layer statistics of a run, in the order recorded (`probesOnly`: only the epochs'
+    // probe batches, step -1), and its output histograms by epoch and layer.
+    std::vector<LayerStatsSample> layerStats(std::int64_t runId, bool probesOnly = false) const;
+    std::vector<LayerHistogram> layerHistograms(std::int64_t runId) const;
 
     // The store's own folder for the run (its lock and, by default, its checkpoints).
     std::string runDir(std::int64_t id) const;

@@ -106,6 +106,28 @@ constexpr std::array<const char *, RunStore::kSchemaVersion> kMigrations = {
     );
     CREATE INDEX lr_tests_by_run ON lr_tests(run_id);
     )sql",
+        // 4: per-layer statistics (a JSON object of name -> value per sample and block; step -1
+        // is the epoch's probe batch) and each block's output histogram per epoch.
+        R"sql(
+    CREATE TABLE layer_stats (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        layer INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        stats TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch, step, layer)
+    ) WITHOUT ROWID;
+    CREATE TABLE layer_histograms (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        layer INTEGER NOT NULL,
+        lo REAL NOT NULL,
+        hi REAL NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (run_id, epoch, layer)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "run_writer.h"
 
 #include "errors.h"
+#include "layer_stats_json.h"
 #include "process_stats.h"
 #include "sqlite_db.h"
 
@@ -131,9 +132,12 @@ void RunWriter::started(const RunStartInfo &info)
 void RunWriter::truncateAfter(int epoch)
 {
     m_pending.clear();
+    m_pendingStats.clear();
+    m_pendingHistograms.clear();
     recordOrExplain(m_store.db(), m_id, "the removal of the epochs after " + std::to_string(epoch),
                     [&] {
-                        for (const char *table : {"epochs", "mistakes", "batches"}) {
+                        for (const char *table :
+                             {"epochs", "mistakes", "batches", "layer_stats", "layer_histograms"}) {
                             SqliteStatement remove(m_store.db(),
                                                    std::string("DELETE FROM ") + table +
                                                            " WHERE run_id = ?1 AND epoch > ?2");
@@ -151,8 +155,47 @@ void RunWriter::addBatch(const BatchPoint &point)
                         [&] { flushBatches(); });
 }
 
+void RunWriter::addLayerStats(const LayerStatsSample &sample)
+{
+    m_pendingStats.push_back(sample);
+}
+
+void RunWriter::addLayerHistograms(const std::vector<LayerHistogram> &histograms)
+{
+    m_pendingHistograms.insert(m_pendingHistograms.end(), histograms.begin(), histograms.end());
+}
+
 void RunWriter::flushBatches()
 {
+    if (!m_pendingStats.empty()) {
+        SqliteStatement insert(m_store.db(), R"sql(
+            INSERT OR REPLACE INTO layer_stats (run_id, epoch, step, layer, name, stats)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql");
+        for (const LayerStatsSample &sample : m_pendingStats)
+            for (const LayerStatsRow &row : sample.layers)
+                insert.bind(1, m_id)
+                        .bind(2, sample.epoch)
+                        .bind(3, sample.step)
+                        .bind(4, row.layer)
+                        .bind(5, row.name)
+                        .bind(6, layerStatsRowJson(row))
+                        .exec();
+        m_pendingStats.clear();
+    }
+    if (!m_pendingHistograms.empty()) {
+        SqliteStatement insert(m_store.db(), R"sql(
+            INSERT OR REPLACE INTO layer_histograms (run_id, epoch, layer, lo, hi, counts)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql");
+        for (const LayerHistogram &h : m_pendingHistograms)
+            insert.bind(1, m_id)
+                    .bind(2, h.epoch)
+                    .bind(3, h.layer)
+                    .bind(4, h.lo)
+                    .bind(5, h.hi)
+                    .bind(6, nlohmann::json(h.counts).dump())
+                    .exec();
+        m_pendingHistograms.clear();
+    }
     if (m_pending.empty())
         return;
     SqliteStatement insert(m_store.db(), R"sql(

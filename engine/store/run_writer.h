@@ -42,6 +42,9 @@ public:
     // The epoch, its confusion matrix and misclassified images (and pending batches): one
     // transaction.
     void addEpoch(const EpochMetrics &metrics);
+    // Per-layer statistics and histograms: buffered, and committed with the batches and epochs.
+    void addLayerStats(const LayerStatsSample &sample);
+    void addLayerHistograms(const std::vector<LayerHistogram> &histograms);
     void finish(RunState state, const std::string &message = {});
 
 private:
@@ -52,6 +55,8 @@ private:
     int m_lockFd = -1;
     bool m_finished = false;
     std::vector<BatchPoint> m_pending;
+    std::vector<LayerStatsSample> m_pendingStats;
+    std::vector<LayerHistogram> m_pendingHistograms;
     std::chrono::steady_clock::time_point m_lastFlush;
 };
 
