@@ -5,6 +5,7 @@
 #include "recorded_config.h"
 #include "run_export_detail.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 
@@ -16,7 +17,9 @@ namespace detail {
 
 ExportedRun loadRun(const RunStore &store, std::int64_t id)
 {
-    ExportedRun run {store.dir(), store.run(id), store.epochs(id, 0, true), store.batches(id), {}};
+    ExportedRun run {
+            store.dir(), store.run(id),        store.epochs(id, 0, true), store.batches(id),
+            {},          store.layerStats(id), store.layerHistograms(id)};
     for (const EpochMetrics &m : run.epochs) {
         std::int64_t steps = 0;
         for (const BatchPoint &b : run.batches)
@@ -25,6 +28,19 @@ ExportedRun loadRun(const RunStore &store, std::int64_t id)
         run.stepsAtEpochEnd.push_back(steps);
     }
     return run;
+}
+
+double wallTimeOfStep(const ExportedRun &run, int epoch, std::int64_t step)
+{
+    const auto batch =
+            std::lower_bound(run.batches.begin(), run.batches.end(), step,
+                             [](const BatchPoint &b, std::int64_t s) { return b.step < s; });
+    if (step >= 0 && batch != run.batches.end() && batch->step == step)
+        return batch->wallTime;
+    for (const EpochMetrics &m : run.epochs)
+        if (m.epoch == epoch)
+            return m.wallTime;
+    return run.record.endedAt > 0 ? run.record.endedAt : run.record.startedAt;
 }
 
 const std::vector<MetricColumn> &metricColumns()

@@ -1,10 +1,14 @@
 // CSV: one long file for every run (run_id,key,epoch,step,wall_time,value), one wide file per run
-// (a row per epoch) and runs.csv (a row per run).
+// (a row per epoch), runs.csv (a row per run), and the per-layer statistics: layer_stats.csv (a row
+// per run, sample and layer, a column per statistic; step -1 is the epoch's probe batch) and
+// layer_histograms.csv (a row per run, epoch, layer and bin).
 #include "atomic_file.h"
 #include "run_export_detail.h"
 #include "run_summary.h"
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -20,6 +24,54 @@ std::string csvField(const std::string &field)
     for (const char c : field)
         out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
+}
+
+std::string layerStatsCsv(const std::vector<ExportedRun> &runs)
+{
+    std::string csv = "run_id,epoch,step,layer,name";
+    for (int i = 0; i < kLayerStatCount; ++i)
+        csv += "," + std::string(layerStatName(static_cast<LayerStat>(i)));
+    csv += "\n";
+    for (const ExportedRun &run : runs) {
+        const std::string id = std::to_string(run.record.id);
+        for (const LayerStatsSample &sample : run.layerStats) {
+            const std::string where =
+                    id + "," + std::to_string(sample.epoch) + "," + std::to_string(sample.step);
+            for (const LayerStatsRow &row : sample.layers) {
+                csv += where + "," + std::to_string(row.layer) + "," + csvField(row.name);
+                for (const double v : row.values)
+                    csv += "," + (std::isfinite(v) ? shortestNumber(v) : std::string());
+                csv += "\n";
+            }
+        }
+    }
+    return csv;
+}
+
+std::string layerHistogramsCsv(const std::vector<ExportedRun> &runs)
+{
+    std::string csv = "run_id,epoch,layer,name,bin,lo,hi,count\n";
+    for (const ExportedRun &run : runs) {
+        std::map<int, std::string> names;
+        for (const LayerStatsSample &sample : run.layerStats)
+            for (const LayerStatsRow &row : sample.layers)
+                names.emplace(row.layer, row.name);
+        for (const LayerHistogram &h : run.layerHistograms) {
+            const std::string where = std::to_string(run.record.id) + "," +
+                                      std::to_string(h.epoch) + "," + std::to_string(h.layer) +
+                                      "," + csvField(names[h.layer]) + ",";
+            const double width =
+                    h.counts.empty() ? 0 : (h.hi - h.lo) / static_cast<double>(h.counts.size());
+            for (std::size_t b = 0; b < h.counts.size(); ++b)
+                csv += where + std::to_string(b) + "," +
+                       shortestNumber(h.lo + width * static_cast<double>(b)) + "," +
+                       shortestNumber(b + 1 == h.counts.size()
+                                              ? h.hi
+                                              : h.lo + width * static_cast<double>(b + 1)) +
+                       "," + std::to_string(h.counts[b]) + "\n";
+        }
+    }
+    return csv;
 }
 
 } // namespace
@@ -78,6 +130,12 @@ void exportCsv(const std::vector<ExportedRun> &runs, const ExportOptions &option
     const std::string summaryPath = (out / "runs.csv").string();
     writeFileAtomically(summaryPath, summary);
     report.files.push_back(summaryPath);
+    const std::string statsPath = (out / "layer_stats.csv").string();
+    writeFileAtomically(statsPath, layerStatsCsv(runs));
+    report.files.push_back(statsPath);
+    const std::string histogramsPath = (out / "layer_histograms.csv").string();
+    writeFileAtomically(histogramsPath, layerHistogramsCsv(runs));
+    report.files.push_back(histogramsPath);
 }
 
 } // namespace normlab::detail

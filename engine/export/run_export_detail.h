@@ -20,6 +20,9 @@ struct ExportedRun
     std::vector<BatchPoint> batches;
     // Number of batches done at the end of each epoch (index epoch - 1); 0 when unknown.
     std::vector<std::int64_t> stepsAtEpochEnd;
+    // Per-layer statistics (sampled batches and each epoch's probe) and output histograms.
+    std::vector<LayerStatsSample> layerStats;
+    std::vector<LayerHistogram> layerHistograms;
 };
 
 ExportedRun loadRun(const RunStore &store, std::int64_t id);
@@ -31,6 +34,10 @@ struct MetricColumn
     double (*value)(const EpochMetrics &);
 };
 const std::vector<MetricColumn> &metricColumns();
+
+// The wall time of a run's training step (its recorded batch, or the end of its epoch), for the
+// layer statistics sampled at it.
+double wallTimeOfStep(const ExportedRun &run, int epoch, std::int64_t step);
 
 // The shortest text that reads back as the same double.
 std::string shortestNumber(double value);

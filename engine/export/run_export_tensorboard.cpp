@@ -1,5 +1,6 @@
 // TensorBoard: a folder per run with one event file (scalars per epoch and per batch, a
-// misclassified grid per epoch, the hparams session), and in the top folder the hparams experiment
+// misclassified grid per epoch, the per-layer statistics as scalars per layer and the blocks'
+// output histograms, the hparams session), and in the top folder the hparams experiment
 // that lists every config key and the metrics, as TensorBoard's hparams plugin expects.
 #include "errors.h"
 #include "mistake_grid.h"
@@ -11,6 +12,8 @@
 
 #include <google/protobuf/struct.pb.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -91,6 +94,37 @@ public:
         write(e);
     }
 
+    // The counts of a recorded histogram; its sums are estimated from the bins' centres.
+    void histogram(double wallTime, std::int64_t step, const std::string &tag,
+                   const LayerHistogram &h)
+    {
+        tb::Event e;
+        e.set_wall_time(wallTime);
+        e.set_step(step);
+        tb::Summary::Value *v = e.mutable_summary()->add_value();
+        v->set_tag(tag);
+        tb::HistogramProto *histo = v->mutable_histo();
+        const double width =
+                h.counts.empty() ? 0 : (h.hi - h.lo) / static_cast<double>(h.counts.size());
+        double num = 0, sum = 0, squares = 0;
+        for (std::size_t b = 0; b < h.counts.size(); ++b) {
+            const double centre = h.lo + width * (static_cast<double>(b) + 0.5);
+            const auto count = static_cast<double>(h.counts[b]);
+            num += count;
+            sum += count * centre;
+            squares += count * centre * centre;
+            histo->add_bucket_limit(
+                    b + 1 == h.counts.size() ? h.hi : h.lo + width * static_cast<double>(b + 1));
+            histo->add_bucket(count);
+        }
+        histo->set_min(h.lo);
+        histo->set_max(h.hi);
+        histo->set_num(num);
+        histo->set_sum(sum);
+        histo->set_sum_squares(squares);
+        write(e);
+    }
+
     void hparams(double wallTime, const std::string &tag, const tb::HParamsPluginData &data)
     {
         tb::Event e;
@@ -162,6 +196,39 @@ void addMetric(tb::Experiment &experiment, const std::string &tag, const std::st
     info->set_dataset_type(type);
 }
 
+// "inside.output_std/03-conv4": a section per statistic (epoch probes; "inside_train." for the
+// sampled training batches), a chart per layer in depth order.
+std::string layerTag(const std::string &section, int layer, const std::string &name)
+{
+    char depth[16];
+    std::snprintf(depth, sizeof depth, "%02d", layer);
+    return section + "/" + depth + "-" + name;
+}
+
+void writeLayerStats(EventFile &file, const ExportedRun &run)
+{
+    std::map<int, std::string> names;
+    for (const LayerStatsSample &sample : run.layerStats) {
+        const bool probe = sample.step < 0;
+        const double wallTime = wallTimeOfStep(run, sample.epoch, sample.step);
+        for (const LayerStatsRow &row : sample.layers) {
+            names.emplace(row.layer, row.name);
+            for (int i = 0; i < kLayerStatCount; ++i) {
+                const auto stat = static_cast<LayerStat>(i);
+                if (std::isfinite(row[stat]))
+                    file.scalar(wallTime, probe ? sample.epoch : sample.step,
+                                layerTag((probe ? "inside." : "inside_train.") +
+                                                 std::string(layerStatName(stat)),
+                                         row.layer, row.name),
+                                row[stat]);
+            }
+        }
+    }
+    for (const LayerHistogram &h : run.layerHistograms)
+        file.histogram(wallTimeOfStep(run, h.epoch, -1), h.epoch,
+                       layerTag("inside.output_histogram", h.layer, names[h.layer]), h);
+}
+
 } // namespace
 
 void exportTensorBoard(const std::vector<ExportedRun> &runs, const ExportOptions &options,
@@ -211,6 +278,7 @@ void exportTensorBoard(const std::vector<ExportedRun> &runs, const ExportOptions
         }
         for (const BatchPoint &b : run.batches)
             file.scalar(b.wallTime, b.step, "loss/train_batch", b.loss);
+        writeLayerStats(file, run);
         if (!run.epochs.empty()) {
             const EpochMetrics &last = run.epochs.back();
             file.scalar(last.wallTime, last.epoch, kBestAccuracyTag, bestAccuracy);

@@ -91,6 +91,10 @@ void RunSession::recordFailure(const std::string &message) noexcept
 RunResult RunSession::run(const TrainerCallbacks &callbacks)
 {
     TrainerCallbacks recording = callbacks;
+    // A writer that commits every batch must also be given every batch, or the writes would
+    // again follow the training speed.
+    if (RunWriter::batchFlushInterval() == std::chrono::steady_clock::duration::zero())
+        recording.batchIntervalMs = 0;
     recording.onBatch = [&](const BatchProgress &p) {
         m_writer->addBatch({p.step, p.epoch, p.wallTime, p.batchLoss});
         if (callbacks.onBatch)

@@ -25,9 +25,9 @@ namespace {
 // Live readers see new batch losses this often; rarer commits would make curves jump.
 constexpr auto kBatchFlushInterval = std::chrono::seconds(1);
 
-// NORMLAB_BATCH_COMMIT_MS=0 commits after every batch, so that a run's sequence of writes does
-// not depend on how fast it trains: the fault-injection tests fill the disk at a chosen write.
-std::chrono::steady_clock::duration batchFlushInterval()
+} // namespace
+
+std::chrono::steady_clock::duration RunWriter::batchFlushInterval()
 {
     static const std::chrono::steady_clock::duration interval = [] {
         const char *ms = std::getenv("NORMLAB_BATCH_COMMIT_MS");
@@ -38,6 +38,8 @@ std::chrono::steady_clock::duration batchFlushInterval()
     }();
     return interval;
 }
+
+namespace {
 
 // Runs `write` in one transaction; a failure (a full disk, say) says what of which run was lost,
 // since "the disk is full, while saving" alone does not tell a person what is missing.

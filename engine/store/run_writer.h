@@ -47,6 +47,11 @@ public:
     void addLayerHistograms(const std::vector<LayerHistogram> &histograms);
     void finish(RunState state, const std::string &message = {});
 
+    // About a second; NORMLAB_BATCH_COMMIT_MS=0 commits after every batch, so that a run's
+    // sequence of writes does not depend on how fast it trains (the fault-injection tests fill
+    // the disk at a chosen write).
+    static std::chrono::steady_clock::duration batchFlushInterval();
+
 private:
     void flushBatches();
 

@@ -81,6 +81,9 @@ struct LayerStatsProbe::Private
         row[LayerStat::DeadRelu] = (preNorm == 0).to(torch::kFloat64).mean().item<double>();
 
         const BlockTensors &t = blocks.at(static_cast<std::size_t>(b.index));
+        // The weight as it is now; a training step's afterStep() replaces it with the new one.
+        row[LayerStat::WeightNorm] =
+                t.convWeight.detach().to(torch::kFloat64).norm().item<double>();
         fillNormParameters(row, t);
         if (hasValues(t.runningMean) && hasValues(t.runningVar)) {
             // The batch's own statistics per channel against the running ones that evaluation

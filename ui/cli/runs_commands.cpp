@@ -9,6 +9,7 @@
 #include "run_store.h"
 #include "run_summary.h"
 #include "runs_compare.h"
+#include "runs_inside.h"
 #include "text_table.h"
 
 #include <nlohmann/json.hpp>
@@ -115,8 +116,7 @@ void printList(const std::vector<RunRecord> &runs, bool asJson)
     for (const RunRecord &r : runs) {
         const RunConfigSummary s = summarizeConfig(r.configJson);
         table.addRow({std::to_string(r.id), r.name, toString(r.state), s.presetLabel(), s.norm,
-                      s.augment,
-                      r.parameterCount ? std::to_string(r.parameterCount) : "-",
+                      s.augment, r.parameterCount ? std::to_string(r.parameterCount) : "-",
                       r.epochsDone ? format("%.2f%% @%d", r.bestTestAccuracy, r.bestEpoch) : "-",
                       r.epochsDone ? percent(r.lastTestAccuracy) : "-",
                       format("%d/%d", r.epochsDone, s.epochs),
@@ -285,8 +285,8 @@ bool confirm(const std::string &question)
 
 void RunsCommands::addTo(CLI::App &app)
 {
-    m_runs = app.add_subcommand("runs",
-                                "List, show, compare, tag, annotate and delete recorded runs");
+    m_runs = app.add_subcommand(
+            "runs", "List, show, compare, look inside, tag, annotate and delete recorded runs");
     m_runs->require_subcommand(1);
     m_store.addTo(*m_runs);
     m_runs->fallthrough();
@@ -311,6 +311,19 @@ void RunsCommands::addTo(CLI::App &app)
     m_compare->add_option("runs", m_ids, "Two or more run ids")->expected(0, 1000);
     m_compare->add_option("--sweep", m_compareSweep,
                           "A sweep's runs by normalization, mean ± std, per class");
+
+    m_inside = m_runs->add_subcommand(
+            "inside", "What a run's conv blocks did: a statistic per layer and epoch "
+                      "(docs/inside.md), or with --epoch every statistic of one epoch");
+    m_inside->add_option("run", m_run, "Run id (or last)")->required();
+    m_inside->add_option("--stat", m_stat,
+                         "input_mean, input_std, prenorm_mean, prenorm_std, output_mean, "
+                         "output_std, dead_relu, grad_norm, weight_norm, update_ratio, "
+                         "gamma_mean, gamma_std, beta_mean, beta_std, bn_mean_gap, bn_var_ratio")
+            ->capture_default_str();
+    m_inside->add_option("--epoch", m_epoch, "Every statistic of this epoch instead")
+            ->check(CLI::PositiveNumber);
+    m_inside->add_flag("--json", m_json, "JSON instead of text");
 
     m_tag = m_runs->add_subcommand("tag", "Add tags to a run (or remove them with --remove)");
     m_tag->add_option("run", m_run, "Run id (or last)")->required();
@@ -362,6 +375,9 @@ int RunsCommands::run() const
             throw InputError("runs compare: give two or more run ids, or --sweep NAME");
         else
             printCompare(store, ids);
+    } else if (m_inside->parsed()) {
+        printLayerStats(store, ids.front(), m_stat,
+                        m_epoch > 0 ? std::optional<int>(m_epoch) : std::nullopt, m_json);
     } else if (m_tag->parsed()) {
         if (m_removeTags)
             store.removeTags(ids.front(), m_tags);

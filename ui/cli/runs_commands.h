@@ -1,4 +1,4 @@
-// `normlab-cli runs ...`: list, show, compare, tag, note and delete recorded runs.
+// `normlab-cli runs ...`: list, show, compare, inside, tag, note and delete recorded runs.
 #pragma once
 
 #include "train_commands.h"
@@ -28,8 +28,8 @@ public:
 
 private:
     CLI::App *m_runs = nullptr;
-    CLI::App *m_list = nullptr, *m_show = nullptr, *m_compare = nullptr, *m_tag = nullptr,
-             *m_note = nullptr, *m_delete = nullptr;
+    CLI::App *m_list = nullptr, *m_show = nullptr, *m_compare = nullptr, *m_inside = nullptr,
+             *m_tag = nullptr, *m_note = nullptr, *m_delete = nullptr;
     StoreOption m_store;
     std::string m_status, m_tagFilter, m_search, m_sweep, m_compareSweep;
     bool m_json = false;
@@ -38,6 +38,8 @@ private:
     std::vector<std::string> m_tags;
     bool m_removeTags = false;
     std::string m_noteText;
+    std::string m_stat = "output_std";
+    int m_epoch = 0;
     bool m_yes = false;
 };
 

@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 
@@ -150,6 +151,7 @@ void TestExport::initTestCase()
         RunSession session(*m_store, id);
         TrainerCallbacks callbacks;
         callbacks.batchIntervalMs = 0; // every batch recorded
+        callbacks.layerStatsEvery = 4; // layer statistics every 4th of the 20 steps
         QVERIFY(session.run(callbacks).status == RunStatus::Finished);
         m_ids.push_back(id);
     }
@@ -197,7 +199,7 @@ void TestExport::csv()
     const QString out = m_tmp.path() + "/csv";
     const ExportReport report =
             exportRuns(*m_store, m_ids, {ExportFormat::Csv, out.toStdString(), "normlab", true});
-    QCOMPARE(report.files.size(), std::size_t(4));
+    QCOMPARE(report.files.size(), std::size_t(6));
 
     const auto longLines = lines(out + "/metrics_long.csv");
     QCOMPARE(longLines.front(), std::string("run_id,key,epoch,step,wall_time,value"));
@@ -230,6 +232,57 @@ void TestExport::csv()
     QVERIFY2(runs[1].find("\"bn, quick\"") != std::string::npos, runs[1].c_str());
     QVERIFY2(runs[1].find("\"line one, with a comma\"") != std::string::npos, runs[1].c_str());
     QVERIFY2(runs[2].find("\"gn \"\"quick\"\"\"") != std::string::npos, runs[2].c_str());
+
+    // Per-layer statistics: every recorded value, in its column; NaN as an empty field.
+    const auto statLines = lines(out + "/layer_stats.csv");
+    const auto statHeader = split(statLines.front(), ',');
+    QCOMPARE(statHeader.size(), std::size_t(5 + kLayerStatCount));
+    QCOMPARE(statHeader[5], std::string("input_mean"));
+    std::map<std::tuple<std::int64_t, int, std::int64_t, int>, std::vector<std::string>> statRows;
+    for (std::size_t i = 1; i < statLines.size(); ++i) {
+        const auto f = split(statLines[i], ',');
+        QCOMPARE(f.size(), statHeader.size());
+        statRows[{std::stoll(f[0]), std::stoi(f[1]), std::stoll(f[2]), std::stoi(f[3])}] = f;
+    }
+    std::size_t recorded = 0;
+    for (const std::int64_t id : m_ids) {
+        const auto samples = m_store->layerStats(id);
+        QCOMPARE(samples.size(), std::size_t(7)); // steps 4, 8, 12, 16, 20 and a probe per epoch
+        for (const LayerStatsSample &sample : samples)
+            for (const LayerStatsRow &row : sample.layers) {
+                ++recorded;
+                const auto &f = statRows.at({id, sample.epoch, sample.step, row.layer});
+                QCOMPARE(f[4], row.name);
+                for (int s = 0; s < kLayerStatCount; ++s) {
+                    const double v = row.values[static_cast<std::size_t>(s)];
+                    const std::string &field = f[5 + static_cast<std::size_t>(s)];
+                    if (std::isfinite(v))
+                        QCOMPARE(parseDouble(field), v);
+                    else
+                        QVERIFY(field.empty());
+                }
+            }
+    }
+    QCOMPARE(statRows.size(), recorded);
+
+    // Histograms: a row per bin, the bins covering the recorded range, the counts as recorded.
+    std::map<std::tuple<std::int64_t, int, int>, std::int64_t> binTotals;
+    for (const std::string &line : lines(out + "/layer_histograms.csv")) {
+        const auto f = split(line, ',');
+        QCOMPARE(f.size(), std::size_t(8));
+        if (f[0] == "run_id")
+            continue;
+        QVERIFY(parseDouble(f[5]) < parseDouble(f[6]));
+        binTotals[{std::stoll(f[0]), std::stoi(f[1]), std::stoi(f[2])}] += std::stoll(f[7]);
+    }
+    for (const std::int64_t id : m_ids)
+        for (const LayerHistogram &h : m_store->layerHistograms(id)) {
+            std::int64_t total = 0;
+            for (const std::int64_t c : h.counts)
+                total += c;
+            QVERIFY(total > 0);
+            QCOMPARE((binTotals[{id, h.epoch, h.layer}]), total);
+        }
 }
 
 void TestExport::tensorBoard()
@@ -271,12 +324,15 @@ void TestExport::tensorBoard()
         QCOMPARE(events.front().file_version(), std::string("brain.Event:2"));
 
         std::map<std::pair<std::string, std::int64_t>, float> scalars;
+        std::map<std::pair<std::string, std::int64_t>, tb::HistogramProto> histograms;
         int images = 0;
         bool sawStart = false, sawEnd = false;
         for (const tb::Event &e : events) {
             for (const tb::Summary::Value &v : e.summary().value()) {
                 if (v.has_simple_value())
                     scalars[{v.tag(), e.step()}] = v.simple_value();
+                if (v.has_histo())
+                    histograms[{v.tag(), e.step()}] = v.histo();
                 if (v.has_image()) {
                     ++images;
                     const std::string &png = v.image().encoded_image_string();
@@ -318,6 +374,50 @@ void TestExport::tensorBoard()
         QCOMPARE((scalars[{"best/test_accuracy", 2}]), static_cast<float>(best));
         for (const BatchPoint &b : m_store->batches(record.id))
             QCOMPARE((scalars[{"loss/train_batch", b.step}]), static_cast<float>(b.loss));
+
+        // Layer statistics: a section per statistic, a chart per layer; probes by epoch, the
+        // sampled training batches by step.
+        std::map<int, std::string> names;
+        for (const LayerStatsSample &sample : m_store->layerStats(record.id))
+            for (const LayerStatsRow &row : sample.layers) {
+                names[row.layer] = row.name;
+                const std::string layer = QString("/%1-%2")
+                                                  .arg(row.layer, 2, 10, QChar('0'))
+                                                  .arg(QString::fromStdString(row.name))
+                                                  .toStdString();
+                const bool probe = sample.step < 0;
+                const std::int64_t step = probe ? sample.epoch : sample.step;
+                const std::string section = probe ? "inside." : "inside_train.";
+                QCOMPARE((scalars.at({section + "output_std" + layer, step})),
+                         static_cast<float>(row[LayerStat::OutputStd]));
+                if (!probe)
+                    QCOMPARE((scalars.at({section + "grad_norm" + layer, step})),
+                             static_cast<float>(row[LayerStat::GradNorm]));
+                else
+                    QVERIFY(!scalars.count({section + "grad_norm" + layer, step})); // NaN: left out
+            }
+        const auto recorded = m_store->layerHistograms(record.id);
+        QVERIFY(!recorded.empty());
+        for (const LayerHistogram &h : recorded) {
+            const std::string tag = QString("inside.output_histogram/%1-%2")
+                                            .arg(h.layer, 2, 10, QChar('0'))
+                                            .arg(QString::fromStdString(names.at(h.layer)))
+                                            .toStdString();
+            const tb::HistogramProto &histo = histograms.at({tag, h.epoch});
+            QCOMPARE(static_cast<std::size_t>(histo.bucket_size()), h.counts.size());
+            QCOMPARE(histo.bucket_limit_size(), histo.bucket_size());
+            double num = 0;
+            for (int b = 0; b < histo.bucket_size(); ++b) {
+                QCOMPARE(histo.bucket(b),
+                         static_cast<double>(h.counts[static_cast<std::size_t>(b)]));
+                if (b > 0)
+                    QVERIFY(histo.bucket_limit(b) > histo.bucket_limit(b - 1));
+                num += histo.bucket(b);
+            }
+            QCOMPARE(histo.num(), num);
+            QCOMPARE(histo.min(), h.lo);
+            QCOMPARE(histo.bucket_limit(histo.bucket_size() - 1), h.hi);
+        }
     }
 
     // Exporting again replaces the experiment instead of adding a second one.

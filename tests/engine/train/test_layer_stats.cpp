@@ -225,6 +225,8 @@ void TestLayerStats::theTrainerReportsThem()
         if (s.step < 0) {
             ++probes;
             QVERIFY(std::isnan(s.layers[0][LayerStat::GradNorm])); // evaluation takes no step
+            QVERIFY(std::isnan(s.layers[0][LayerStat::UpdateRatio]));
+            QVERIFY(s.layers[0][LayerStat::WeightNorm] > 0); // the weight at the epoch's end
         } else {
             QCOMPARE(s.step % 3, std::int64_t(0));
             QVERIFY(s.layers[0][LayerStat::GradNorm] > 0);

@@ -22,7 +22,6 @@
 
 using namespace normlab::test;
 
-
 class TestCliStore : public QObject
 {
     Q_OBJECT
@@ -171,6 +170,31 @@ void TestCliStore::tagsNotesFiltersAndDelete()
     QVERIFY2(compared.out.contains("model.norm") && compared.out.contains("layer"),
              qPrintable(compared.out));
 
+    // Inside the network: a statistic per layer and epoch, or every statistic of one epoch.
+    const CliOutcome inside = cli.run({"runs", "inside", "2", "--stat", "dead_relu"});
+    QVERIFY2(inside.exitCode == 0, qPrintable(inside.err));
+    QVERIFY2(inside.out.contains("dead_relu") && inside.out.contains("epoch 1") &&
+                     inside.out.contains("C1"),
+             qPrintable(inside.out));
+    const QJsonObject table =
+            QJsonDocument::fromJson(cli.run({"runs", "inside", "2", "--json"}).out.toUtf8())
+                    .object();
+    QCOMPARE(table["stat"].toString(), QString("output_std"));
+    QCOMPARE(table["epochs"].toArray(), QJsonArray {1});
+    const QJsonArray layers = table["layers"].toArray();
+    QVERIFY(layers.size() >= 4);
+    QCOMPARE(table["values"].toArray().size(), layers.size());
+    for (const QJsonValue &row : table["values"].toArray()) {
+        QCOMPARE(row.toArray().size(), 1);
+        QVERIFY(row.toArray()[0].toDouble() > 0); // LayerNorm's output spread, never null
+    }
+    const CliOutcome epoch = cli.run({"runs", "inside", "2", "--epoch", "1"});
+    QVERIFY2(epoch.out.contains("update_ratio") && epoch.out.contains("gamma_std"),
+             qPrintable(epoch.out));
+    const CliOutcome noEpoch = cli.run({"runs", "inside", "2", "--epoch", "9"});
+    QCOMPARE(noEpoch.exitCode, 2);
+    QVERIFY2(noEpoch.err.contains("no per-layer statistics for epoch 9"), qPrintable(noEpoch.err));
+
     const QString exported = tmp.path() + "/exported";
     const CliOutcome exportOutcome =
             cli.run({"export", "--all", "--format", "mlflow", "--out", exported});
@@ -219,6 +243,9 @@ void TestCliStore::badStores_data()
             << "" << QStringList {"sweep", "--grid", "norm=batch,weight"} << "model.norm";
     QTest::newRow("bad grid syntax")
             << "" << QStringList {"sweep", "--grid", "norm"} << "expected KEY=VALUE1,VALUE2";
+    QTest::newRow("unknown layer statistic")
+            << "" << QStringList {"runs", "inside", "1", "--stat", "nope"}
+            << "--stat: 'nope' is not a statistic; one of input_mean";
     QTest::newRow("unknown sweep")
             << "" << QStringList {"sweep", "--resume", "sweep-1"} << "no sweep";
 }
