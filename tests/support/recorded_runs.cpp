@@ -13,6 +13,9 @@ std::int64_t recordRun(RunStore &store, const RecordedRun &run)
             {run.name, toJson(run.config).dump(), run.config.seed, {}, run.sweep, {}});
     RunWriter writer(store, id);
     writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+    for (const LayerStatsSample &s : run.layerStats)
+        writer.addLayerStats(s);
+    writer.addLayerHistograms(run.layerHistograms);
     for (const EpochMetrics &m : run.epochs)
         writer.addEpoch(m);
     writer.finish(run.end);

@@ -19,6 +19,8 @@ struct RecordedRun
     std::string name = "recorded";
     std::string sweep;
     std::vector<EpochMetrics> epochs;
+    std::vector<LayerStatsSample> layerStats;
+    std::vector<LayerHistogram> layerHistograms;
     RunState end = RunState::Finished;
 };
 

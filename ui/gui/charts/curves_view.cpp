@@ -90,6 +90,7 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     });
     connect(logScale, &QCheckBox::toggled, m_loss, &MetricsChart::setLogScale);
     connect(m_groupSeeds, &QCheckBox::toggled, this, &CurvesView::updateSeedGroups);
+    connect(m_groupSeeds, &QCheckBox::toggled, this, &CurvesView::groupSeedsChanged);
     connect(xAxis, &QComboBox::currentIndexChanged, this, [this, xAxis](int index) {
         const auto axis = xAxis->itemData(index).value<MetricsChart::XAxis>();
         m_loss->setXAxis(axis);
@@ -131,8 +132,7 @@ void CurvesView::addBatch(qint64 runId, const BatchProgress &p)
     TrainingClock &clock = m_clocks[runId];
     clock.addSpan(p.wallTime - p.epochSeconds, p.wallTime);
     const MetricsChart::Position at {(p.epoch - 1) + static_cast<double>(p.batch) / p.batches,
-                                     static_cast<double>(p.step), p.wallTime,
-                                     clock.at(p.wallTime)};
+                                     static_cast<double>(p.step), p.wallTime, clock.at(p.wallTime)};
     m_lastStep[runId] = p.step;
     m_loss->addTrainPoint(runId, at, p.batchLoss);
 }

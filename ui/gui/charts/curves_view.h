@@ -45,6 +45,10 @@ public:
     QStringList exportImages(const QString &basePath, QString *error);
     QString toCsv() const;
 
+Q_SIGNALS:
+    // "Group seeds" was switched: other views that draw the checked runs follow.
+    void groupSeedsChanged(bool on);
+
 private:
     void loadRun(qint64 runId);
     void updateSeedGroups();

@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "first_run_dialog.h"
 #include "gui_types.h"
+#include "inside_view.h"
 #include "metrics_chart.h"
 #include "mistakes_view.h"
 #include "model_summary_view.h"
@@ -72,8 +73,8 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     updateActions();
 }
 
-// The right-hand tabs: Curves, Mistakes, Comparison, Augmentation (the last two share the decoded
-// dataset cache with Mistakes).
+// The right-hand tabs: Curves, Mistakes, Comparison, Inside, Augmentation (the last shares the
+// decoded dataset cache with Mistakes).
 void MainWindow::buildTabs()
 {
     m_curves = new CurvesView;
@@ -84,6 +85,8 @@ void MainWindow::buildTabs()
     m_tabs->addTab(m_mistakes, tr("&Mistakes"));
     m_comparison = new ComparisonView;
     m_tabs->addTab(m_comparison, tr("C&omparison"));
+    m_inside = new InsideView;
+    m_tabs->addTab(m_inside, tr("&Inside"));
     m_preview = new AugmentPreview(images);
     m_tabs->addTab(m_preview, tr("&Augmentation"));
 }
@@ -141,6 +144,11 @@ void MainWindow::connectTraining()
     connect(m_controller, &TrainingController::batchDone, this, &MainWindow::onBatch);
     connect(m_controller, &TrainingController::epochDone, this, &MainWindow::onEpoch);
     connect(m_controller, &TrainingController::runFinished, this, &MainWindow::onRunFinished);
+    connect(m_curves, &CurvesView::groupSeedsChanged, m_inside, &InsideView::setGroupSeeds);
+    connect(m_controller, &TrainingController::layerStatsDone, m_inside,
+            &InsideView::addLayerStats);
+    connect(m_controller, &TrainingController::layerHistogramsDone, m_inside,
+            &InsideView::addLayerHistograms);
     connect(m_controller, &TrainingController::queueChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, this, &MainWindow::updateActions);
     connect(m_controller, &TrainingController::pausedChanged, m_status, &TrainingStatus::setPaused);
@@ -335,6 +343,7 @@ void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 
                               const QString &description)
 {
     m_status->runStarted(runId, epochs, resumedFrom);
+    m_inside->reloadRun(runId); // a resume has dropped the statistics of the epochs it redoes
     try {
         m_runs->setRunningSince(runId, unixTime(), m_store->run(runId).trainingSeconds);
     } catch (const StoreError &) {
@@ -394,6 +403,7 @@ void MainWindow::onRunFinished(qint64 runId, RunState state, const QString &mess
 void MainWindow::syncCheckedRuns()
 {
     m_curves->showRuns(*m_store, m_runs->checkedRuns());
+    m_inside->showRuns(*m_store, m_runs->checkedRuns());
     m_comparison->setCheckedRuns(m_runs->checkedRuns());
     m_reportAction->setEnabled(!m_runs->checkedRuns().isEmpty());
     m_comparison->refresh(*m_store);
@@ -401,7 +411,7 @@ void MainWindow::syncCheckedRuns()
 
 void MainWindow::setGroupSeeds(bool on)
 {
-    m_curves->setGroupSeeds(on);
+    m_curves->setGroupSeeds(on); // the Inside tab follows its check box
 }
 
 void MainWindow::refreshRuns()

@@ -27,6 +27,7 @@ class ComparisonView;
 class ConfigPanel;
 class ModelSummaryView;
 class FirstRunDialog;
+class InsideView;
 class CurvesView;
 class LrFinderDialog;
 class ReportDialog;
@@ -65,6 +66,7 @@ public:
     // reference), `seeds` times each, and opens the comparison. Returns the runs queued.
     QList<qint64> compareNormalizations(int seeds);
     ComparisonView *comparisonView() const { return m_comparison; }
+    InsideView *insideView() const { return m_inside; }
     TrainingStatus *trainingStatus() const { return m_status; }
     void setGroupSeeds(bool on);
 
@@ -121,6 +123,7 @@ private:
     RunCommands *m_runCommands;
     MistakesView *m_mistakes;
     ComparisonView *m_comparison;
+    InsideView *m_inside;
     AugmentPreview *m_preview;
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
     bool m_quitConfirmed = false; // the user agreed to stop the training run and quit

@@ -44,8 +44,7 @@ public Q_SLOTS:
                     chunk << index;
                 }
                 QVector<QVector<float>> maps;
-                for (const TrainedModel::Cam &cam :
-                     model.gradCam(images, layer.toStdString()))
+                for (const TrainedModel::Cam &cam : model.gradCam(images, layer.toStdString()))
                     maps << QVector<float>(cam.heat.begin(), cam.heat.end());
                 Q_EMIT heatMaps(generation, chunk, maps);
             }
@@ -98,15 +97,15 @@ private:
     // The run's network from its checkpoint, loaded once for all the requests about it.
     TrainedModel &modelOf(const QString &storeDir, qint64 runId, bool best)
     {
-        const std::string key = storeDir.toStdString() + "/" + std::to_string(runId) +
-                                (best ? "/best" : "/last");
+        const std::string key =
+                storeDir.toStdString() + "/" + std::to_string(runId) + (best ? "/best" : "/last");
         if (key != m_modelKey) {
             m_model.reset();
             m_modelKey.clear();
             const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
-            m_model = std::make_unique<TrainedModel>(
-                    store, runId,
-                    best ? TrainedModel::Checkpoint::Best : TrainedModel::Checkpoint::Last);
+            m_model = std::make_unique<TrainedModel>(store, runId,
+                                                     best ? TrainedModel::Checkpoint::Best
+                                                          : TrainedModel::Checkpoint::Last);
             m_modelKey = key;
         }
         return *m_model;

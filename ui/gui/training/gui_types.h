@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config.h"
+#include "layer_stats_types.h"
 #include "lr_range_test.h"
 #include "metrics.h"
 #include "run_store.h"
@@ -12,6 +13,8 @@
 
 Q_DECLARE_METATYPE(normlab::BatchProgress)
 Q_DECLARE_METATYPE(normlab::EpochMetrics)
+Q_DECLARE_METATYPE(normlab::LayerStatsSample)
+Q_DECLARE_METATYPE(std::vector<normlab::LayerHistogram>)
 Q_DECLARE_METATYPE(normlab::RunState)
 Q_DECLARE_METATYPE(normlab::ExperimentConfig)
 Q_DECLARE_METATYPE(normlab::LrRangeTestOptions)

@@ -29,9 +29,9 @@ public Q_SLOTS:
                 m_model.reset();
                 m_key.clear();
                 const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
-                m_model = std::make_unique<TrainedModel>(
-                        store, runId,
-                        best ? TrainedModel::Checkpoint::Best : TrainedModel::Checkpoint::Last);
+                m_model = std::make_unique<TrainedModel>(store, runId,
+                                                         best ? TrainedModel::Checkpoint::Best
+                                                              : TrainedModel::Checkpoint::Last);
                 m_key = key;
             }
         } catch (const std::exception &e) {

@@ -24,8 +24,7 @@ public Q_SLOTS:
             if (job.markdown) {
                 const QFileInfo target(job.path);
                 written = QString::fromStdString(
-                        writeMarkdownReport(report.document,
-                                            target.absolutePath().toStdString(),
+                        writeMarkdownReport(report.document, target.absolutePath().toStdString(),
                                             target.completeBaseName().toStdString())
                                 .string());
             } else {

@@ -11,6 +11,8 @@ TrainingController::TrainingController(QString storeDir, QObject *parent)
     qRegisterMetaType<normlab::BatchProgress>();
     qRegisterMetaType<normlab::EpochMetrics>();
     qRegisterMetaType<normlab::RunState>();
+    qRegisterMetaType<normlab::LayerStatsSample>();
+    qRegisterMetaType<std::vector<normlab::LayerHistogram>>();
     m_thread.setObjectName("training");
     m_worker = new TrainingWorker;
     m_worker->moveToThread(&m_thread);
@@ -19,6 +21,9 @@ TrainingController::TrainingController(QString storeDir, QObject *parent)
     connect(m_worker, &TrainingWorker::started, this, &TrainingController::runStarted);
     connect(m_worker, &TrainingWorker::batchDone, this, &TrainingController::batchDone);
     connect(m_worker, &TrainingWorker::epochDone, this, &TrainingController::epochDone);
+    connect(m_worker, &TrainingWorker::layerStatsDone, this, &TrainingController::layerStatsDone);
+    connect(m_worker, &TrainingWorker::layerHistogramsDone, this,
+            &TrainingController::layerHistogramsDone);
     connect(m_worker, &TrainingWorker::finished, this, &TrainingController::onFinished);
     m_thread.start();
 }

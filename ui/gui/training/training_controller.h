@@ -46,6 +46,8 @@ Q_SIGNALS:
                     QString description);
     void batchDone(qint64 runId, const normlab::BatchProgress &progress);
     void epochDone(qint64 runId, const normlab::EpochMetrics &metrics);
+    void layerStatsDone(qint64 runId, const normlab::LayerStatsSample &sample);
+    void layerHistogramsDone(qint64 runId, const std::vector<normlab::LayerHistogram> &histograms);
     void runFinished(qint64 runId, normlab::RunState state, QString message);
     void queueChanged();
     void pausedChanged(bool paused);

@@ -4,7 +4,6 @@
 #include "run_session.h"
 #include "run_store.h"
 
-
 #include <algorithm>
 
 namespace normlab::gui {
@@ -76,6 +75,12 @@ void TrainingWorker::train(const QString &storeDir, qint64 runId, int batchInter
             light.misclassified.clear();
             light.misclassified.shrink_to_fit();
             Q_EMIT epochDone(runId, light);
+        };
+        callbacks.onLayerStats = [&](const LayerStatsSample &s) {
+            Q_EMIT layerStatsDone(runId, s);
+        };
+        callbacks.onLayerHistograms = [&](const std::vector<LayerHistogram> &h) {
+            Q_EMIT layerHistogramsDone(runId, h);
         };
         const RunResult result = session.run(callbacks);
         Q_EMIT finished(runId, toRunState(result.status), QString::fromStdString(result.message));

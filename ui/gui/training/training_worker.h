@@ -35,6 +35,10 @@ Q_SIGNALS:
     void batchDone(qint64 runId, const normlab::BatchProgress &progress);
     // Without the misclassified images: views read those from the store.
     void epochDone(qint64 runId, const normlab::EpochMetrics &metrics);
+    // Each conv block's statistics (every few batches and each epoch's probe), and the blocks'
+    // output histograms at each epoch's end: a few kilobytes each.
+    void layerStatsDone(qint64 runId, const normlab::LayerStatsSample &sample);
+    void layerHistogramsDone(qint64 runId, const std::vector<normlab::LayerHistogram> &histograms);
     // message says why it did not finish.
     void finished(qint64 runId, normlab::RunState state, QString message);
 
