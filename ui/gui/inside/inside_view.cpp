@@ -90,13 +90,14 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     controls->addWidget(new QLabel(tr("Statistic")));
     controls->addWidget(m_stat);
     controls->addWidget(new QLabel(tr("Run")));
-    controls->addWidget(m_run, 1);
+    controls->addWidget(m_run);
     controls->addWidget(new QLabel(tr("Layer")));
     controls->addWidget(m_layer);
     controls->addWidget(new QLabel(tr("Epoch")));
     controls->addWidget(m_epoch);
     controls->addWidget(m_epochLabel);
     controls->addWidget(m_log);
+    controls->addStretch(1);
     m_hint = new ElidedLabel;
     m_heatMap = new LayerHeatMap;
     m_profile = new LayerProfilePlot;

@@ -107,6 +107,9 @@ void LayerHeatMap::setTable(const LayerStatTable &table, const QString &title, b
     yAxis->setSubTicks(false);
     yAxis->setRange(-0.5, layers - 0.5);
     xAxis->setRange(epochs > 1 ? first - 0.5 : first - 1, epochs > 1 ? last + 0.5 : first + 1);
+    m_scale->axis()->setLabel(
+            QString::fromUtf8(layerStatName(table.stat).data(),
+                              static_cast<qsizetype>(layerStatName(table.stat).size())));
     m_title->setText(title);
     m_message->setVisible(false);
     m_map->setVisible(true);

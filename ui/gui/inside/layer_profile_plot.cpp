@@ -9,7 +9,8 @@ namespace normlab::gui {
 namespace {
 
 constexpr int kBandAlpha = 45;
-constexpr int kLegendColumns = 2;
+constexpr int kLegendColumns = 3;
+constexpr int kLegendRow = 2;
 
 } // namespace
 
@@ -20,10 +21,15 @@ LayerProfilePlot::LayerProfilePlot(QWidget *parent) : QCustomPlot(parent)
     m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
     plotLayout()->addElement(0, 0, m_title);
     xAxis->setLabel(tr("layer (input to output)"));
-    legend->setVisible(true);
-    legend->setFont(QFont(font().family(), font().pointSize() - 1));
-    legend->setBrush(QColor(255, 255, 255, 210));
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend below the plot, in columns, as on the Curves tab: inside it covered the lines.
+    axisRect()->insetLayout()->take(legend);
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setMargins(QMargins(4, 2, 4, 2));
+    legend->setBorderPen(Qt::NoPen);
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.85);
+    legend->setFont(small);
+    legend->setVisible(false);
     m_message = new QCPItemText(this);
     m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_message->position->setCoords(0.5, 0.5);
@@ -40,6 +46,10 @@ void LayerProfilePlot::showMessage(const QString &text)
     clearGraphs();
     m_lines.clear();
     legend->setVisible(false);
+    // Out of the layout while empty: an empty legend still takes its margins' width.
+    if (legend->layout())
+        plotLayout()->take(legend);
+    plotLayout()->simplify();
     m_message->setText(text);
     m_message->setVisible(true);
     m_title->setText(QString());
@@ -115,9 +125,13 @@ void LayerProfilePlot::setProfiles(const QStringList &layers, const QList<LayerP
         const double pad = std::max(y.size() * 0.08, 1e-9);
         yAxis->setRange(y.lower - pad, y.upper + pad);
     }
+    if (!legend->layout()) {
+        plotLayout()->addElement(kLegendRow, 0, legend);
+        plotLayout()->setRowStretchFactor(kLegendRow, 0.001);
+    }
     legend->setVisible(true);
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setWrap(legendColumnsThatFit(legend, width(), kLegendColumns));
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true);
     m_title->setText(title);
     m_message->setVisible(false);
     replot(rpQueuedReplot);

@@ -5,6 +5,8 @@
 
 #include "config_panel.h"
 #include "confusion_matrix_view.h"
+#include "inside_view.h"
+#include "layer_heat_map.h"
 #include "main_window.h"
 #include "metrics_chart.h"
 #include "mistakes_model.h"
@@ -37,6 +39,14 @@ using test::quickConfig;
 namespace {
 
 constexpr int kRunTimeoutMs = 120'000;
+
+// The Inside tab's heat map, once it is on screen and drawn.
+void insideTable(MainWindow &window, LayerStatTable &table)
+{
+    window.findChild<QTabWidget *>()->setCurrentWidget(window.insideView());
+    QTRY_VERIFY(!window.insideView()->heatMap()->table().empty());
+    table = window.insideView()->heatMap()->table();
+}
 
 // The CSV of both charts without the run names (a live run and a reloaded one are named alike).
 QStringList chartRows(MainWindow &window)
@@ -298,6 +308,7 @@ void TestWindowTraining::runLooksTheSameLiveAndReloaded()
 {
     QStringList live;
     QCPRange liveRange;
+    LayerStatTable liveInside;
     qint64 id = 0;
     {
         MainWindow window(m_tmp->path());
@@ -312,6 +323,8 @@ void TestWindowTraining::runLooksTheSameLiveAndReloaded()
         liveRange = window.lossChart()->plot()->xAxis->range();
         QCOMPARE(window.accuracyChart()->plot()->xAxis->range(), liveRange);
         QCOMPARE(window.accuracyChart()->trainPointCount(id), 2); // one per epoch
+        insideTable(window, liveInside); // from the worker's signals
+        QCOMPARE(liveInside.epochs, (std::vector<int> {1, 2}));
     }
     MainWindow window(m_tmp->path());
     window.resize(1400, 900);
@@ -325,6 +338,12 @@ void TestWindowTraining::runLooksTheSameLiveAndReloaded()
     QCOMPARE(window.lossChart()->plot()->xAxis->range(), liveRange);
     QCOMPARE(window.accuracyChart()->plot()->xAxis->range(), liveRange);
     QVERIFY(liveRange.lower <= 0 && liveRange.upper >= 2);
+    // Inside: the store's statistics are the ones the window drew live.
+    LayerStatTable reloadedInside;
+    insideTable(window, reloadedInside);
+    QCOMPARE(reloadedInside.layers, liveInside.layers);
+    QCOMPARE(reloadedInside.epochs, liveInside.epochs);
+    QCOMPARE(reloadedInside.values, liveInside.values);
 }
 
 QTEST_MAIN(TestWindowTraining)
