@@ -12,19 +12,24 @@ namespace normlab {
 std::string toString(NormKind kind)
 {
     switch (kind) {
-    case NormKind::Batch: return "batch";
-    case NormKind::Group: return "group";
-    case NormKind::Layer: return "layer";
-    case NormKind::Instance: return "instance";
-    case NormKind::None: return "none";
+    case NormKind::Batch:
+        return "batch";
+    case NormKind::Group:
+        return "group";
+    case NormKind::Layer:
+        return "layer";
+    case NormKind::Instance:
+        return "instance";
+    case NormKind::None:
+        return "none";
     }
     return "?";
 }
 
 std::optional<NormKind> normKindFromString(const std::string &text)
 {
-    for (NormKind k : {NormKind::Batch, NormKind::Group, NormKind::Layer, NormKind::Instance,
-                       NormKind::None}) {
+    for (NormKind k :
+         {NormKind::Batch, NormKind::Group, NormKind::Layer, NormKind::Instance, NormKind::None}) {
         if (toString(k) == text)
             return k;
     }
@@ -40,12 +45,18 @@ std::string toString(AugmentStep::Kind kind)
 {
     using K = AugmentStep::Kind;
     switch (kind) {
-    case K::HorizontalFlip: return "HorizontalFlip";
-    case K::ShiftScaleRotate: return "ShiftScaleRotate";
-    case K::CoarseDropout: return "CoarseDropout";
-    case K::RandomCrop: return "RandomCrop";
-    case K::ColorJitter: return "ColorJitter";
-    case K::Rotate: return "Rotate";
+    case K::HorizontalFlip:
+        return "HorizontalFlip";
+    case K::ShiftScaleRotate:
+        return "ShiftScaleRotate";
+    case K::CoarseDropout:
+        return "CoarseDropout";
+    case K::RandomCrop:
+        return "RandomCrop";
+    case K::ColorJitter:
+        return "ColorJitter";
+    case K::Rotate:
+        return "Rotate";
     }
     return "?";
 }
@@ -53,9 +64,12 @@ std::string toString(AugmentStep::Kind kind)
 std::string toString(OptimizerConfig::Kind kind)
 {
     switch (kind) {
-    case OptimizerConfig::Kind::Sgd: return "sgd";
-    case OptimizerConfig::Kind::Adam: return "adam";
-    case OptimizerConfig::Kind::AdamW: return "adamw";
+    case OptimizerConfig::Kind::Sgd:
+        return "sgd";
+    case OptimizerConfig::Kind::Adam:
+        return "adam";
+    case OptimizerConfig::Kind::AdamW:
+        return "adamw";
     }
     return "?";
 }
@@ -63,10 +77,16 @@ std::string toString(OptimizerConfig::Kind kind)
 std::string toString(ScheduleConfig::Kind kind)
 {
     switch (kind) {
-    case ScheduleConfig::Kind::None: return "none";
-    case ScheduleConfig::Kind::Plateau: return "plateau";
-    case ScheduleConfig::Kind::Step: return "step";
-    case ScheduleConfig::Kind::OneCycle: return "onecycle";
+    case ScheduleConfig::Kind::None:
+        return "none";
+    case ScheduleConfig::Kind::Plateau:
+        return "plateau";
+    case ScheduleConfig::Kind::Step:
+        return "step";
+    case ScheduleConfig::Kind::OneCycle:
+        return "onecycle";
+    case ScheduleConfig::Kind::Cosine:
+        return "cosine";
     }
     return "?";
 }
@@ -97,8 +117,7 @@ std::string augmentSummary(const ExperimentConfig &config)
 
 namespace {
 
-template<typename T>
-void requireRange(const std::string &field, T value, T lo, T hi)
+template<typename T> void requireRange(const std::string &field, T value, T lo, T hi)
 {
     if (!(value >= lo && value <= hi)) {
         std::ostringstream out;
@@ -107,13 +126,22 @@ void requireRange(const std::string &field, T value, T lo, T hi)
     }
 }
 
+// As a person wrote it: 2.5, 0.001, 1e-06.
+std::string formatNumber(double value)
+{
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
 void validateStep(const AugmentStep &s, std::size_t index)
 {
     const std::string at = "augment[" + std::to_string(index) + "] (" + toString(s.kind) + ").";
     requireRange(at + "p", s.p, 0.0, 1.0);
     using K = AugmentStep::Kind;
     switch (s.kind) {
-    case K::HorizontalFlip: break;
+    case K::HorizontalFlip:
+        break;
     case K::ShiftScaleRotate:
         requireRange(at + "shift_limit", s.shiftLimit, 0.0, 1.0);
         requireRange(at + "scale_limit", s.scaleLimit, 0.0, 0.99);
@@ -131,7 +159,9 @@ void validateStep(const AugmentStep &s, std::size_t index)
         for (double v : s.fillValue)
             requireRange(at + "fill_value", v, 0.0, 255.0);
         break;
-    case K::RandomCrop: requireRange(at + "padding", s.padding, 0, 16); break;
+    case K::RandomCrop:
+        requireRange(at + "padding", s.padding, 0, 16);
+        break;
     case K::ColorJitter:
         requireRange(at + "brightness", s.brightness, 0.0, 1.0);
         requireRange(at + "contrast", s.contrast, 0.0, 1.0);
@@ -155,9 +185,9 @@ bool usesChannelsLast(const ExperimentConfig &c)
     if (c.memoryFormat == "nchw")
         return false;
     // Measured on 2-core machines: with the fused norm block (engine/model/fused_norm_block),
-    // channels-last is the faster layout for every norm it takes (s8-gn 658 -> 931, s8-ln 604 -> 978
-    // train img/s). LibTorch's own LayerNorm, which an elementwise affine still needs, was slower
-    // in channels-last; without a norm it is unmeasured, so it stays NCHW.
+    // channels-last is the faster layout for every norm it takes (s8-gn 658 -> 931, s8-ln 604 ->
+    // 978 train img/s). LibTorch's own LayerNorm, which an elementwise affine still needs, was
+    // slower in channels-last; without a norm it is unmeasured, so it stays NCHW.
     if (c.model.norm == NormKind::None)
         return false;
     if (c.model.norm == NormKind::Layer && c.model.affine)
@@ -177,14 +207,15 @@ void validate(const ExperimentConfig &c)
         requireRange("model.groups", c.model.groups, limits::kMinGroups, limits::kMaxGroups);
         // Every normalized layer must split evenly into groups.
         const std::vector<int> widths = c.model.arch == Architecture::S8
-                ? std::vector<int>{24, 32}
-                : std::vector<int>{32, 64, 96};
+                                                ? std::vector<int> {24, 32}
+                                                : std::vector<int> {32, 64, 96};
         for (int w : widths) {
             if (w % c.model.groups != 0)
-                throw ConfigError("config: 'model.groups' is " + std::to_string(c.model.groups)
-                                  + ", but a " + toString(c.model.arch) + " layer has " + std::to_string(w)
-                                  + " channels; allowed: a divisor of every layer width (1, 2, 4, 8"
-                                  + (c.model.arch == Architecture::S8 ? "" : ", 16, 32") + ")");
+                throw ConfigError("config: 'model.groups' is " + std::to_string(c.model.groups) +
+                                  ", but a " + toString(c.model.arch) + " layer has " +
+                                  std::to_string(w) +
+                                  " channels; allowed: a divisor of every layer width (1, 2, 4, 8" +
+                                  (c.model.arch == Architecture::S8 ? "" : ", 16, 32") + ")");
         }
     }
     requireRange("data.train_limit", c.data.trainLimit, 0, limits::kMaxImageLimit);
@@ -193,7 +224,8 @@ void validate(const ExperimentConfig &c)
     requireRange("data.synthetic_test", c.data.syntheticTest, 10, 1'000'000);
     requireRange("data.workers", c.data.workers, 1, 64);
     if (c.data.source.empty())
-        throw ConfigError("config: 'data.source' is empty; allowed: synthetic, cifar10 or a folder path");
+        throw ConfigError(
+                "config: 'data.source' is empty; allowed: synthetic, cifar10 or a folder path");
     for (std::size_t i = 0; i < c.augment.size(); ++i)
         validateStep(c.augment[i], i);
     if (c.normalize.mean.size() != 3 || c.normalize.std.size() != 3)
@@ -208,18 +240,32 @@ void validate(const ExperimentConfig &c)
     if (c.optimizer.nesterov && c.optimizer.momentum <= 0.0)
         throw ConfigError("config: 'optimizer.nesterov' needs 'optimizer.momentum' above 0");
     if (c.schedule.mode != "min" && c.schedule.mode != "max")
-        throw ConfigError("config: 'schedule.mode' is '" + c.schedule.mode + "', allowed: min, max");
+        throw ConfigError("config: 'schedule.mode' is '" + c.schedule.mode +
+                          "', allowed: min, max");
     requireRange("schedule.factor", c.schedule.factor, 1e-6, 0.999999);
     requireRange("schedule.patience", c.schedule.patience, 0, 10000);
     requireRange("schedule.step_size", c.schedule.stepSize, 1, 10000);
     requireRange("schedule.gamma", c.schedule.gamma, 1e-6, 1.0);
     requireRange("schedule.max_lr", c.schedule.maxLr, 1e-9, 10.0);
     requireRange("schedule.pct_start", c.schedule.pctStart, 0.01, 0.99);
+    requireRange("schedule.min_lr", c.schedule.minLr, 0.0, limits::kMaxLr);
+    requireRange("schedule.warmup_epochs", c.schedule.warmupEpochs, 0.0, 10000.0);
+    if (c.schedule.kind == ScheduleConfig::Kind::Cosine) {
+        if (c.schedule.warmupEpochs >= c.epochs)
+            throw ConfigError("config: 'schedule.warmup_epochs' is " +
+                              formatNumber(c.schedule.warmupEpochs) +
+                              ": the warm-up must end before the last epoch ('epochs' is " +
+                              std::to_string(c.epochs) + ")");
+        if (c.schedule.minLr >= c.optimizer.lr)
+            throw ConfigError("config: 'schedule.min_lr' (" + formatNumber(c.schedule.minLr) +
+                              ") must be below 'optimizer.lr' (" + formatNumber(c.optimizer.lr) +
+                              "): the cosine falls from one to the other");
+    }
     if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
         throw ConfigError("config: 'device' is '" + c.device + "', allowed: auto, cpu, cuda");
     if (c.memoryFormat != "auto" && c.memoryFormat != "nchw" && c.memoryFormat != "channels_last")
-        throw ConfigError("config: 'memory_format' is '" + c.memoryFormat
-                          + "', allowed: auto, nchw, channels_last");
+        throw ConfigError("config: 'memory_format' is '" + c.memoryFormat +
+                          "', allowed: auto, nchw, channels_last");
 }
 
 } // namespace normlab

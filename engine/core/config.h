@@ -27,7 +27,14 @@ struct ModelConfig
 // One augmentation step, albumentations / torchvision parameter names; unused fields are ignored.
 struct AugmentStep
 {
-    enum class Kind { HorizontalFlip, ShiftScaleRotate, CoarseDropout, RandomCrop, ColorJitter, Rotate };
+    enum class Kind {
+        HorizontalFlip,
+        ShiftScaleRotate,
+        CoarseDropout,
+        RandomCrop,
+        ColorJitter,
+        Rotate
+    };
     Kind kind = Kind::HorizontalFlip;
     double p = 1.0;
     // ShiftScaleRotate
@@ -76,7 +83,7 @@ struct OptimizerConfig
 
 struct ScheduleConfig
 {
-    enum class Kind { None, Plateau, Step, OneCycle };
+    enum class Kind { None, Plateau, Step, OneCycle, Cosine };
     Kind kind = Kind::Plateau;
     // ReduceLROnPlateau, on the test loss
     std::string mode = "min";
@@ -92,6 +99,9 @@ struct ScheduleConfig
     double pctStart = 0.3;
     double divFactor = 25.0;
     double finalDivFactor = 1e4;
+    // Cosine (stepped per batch): the rate rises linearly to optimizer.lr over warmupEpochs, then
+    // falls along a half cosine to minLr at the last step.
+    double warmupEpochs = 0.0;
 };
 
 struct ExperimentConfig

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -31,8 +31,7 @@ public:
             throw ConfigError("config: '" + displayPath() + "' must be an object");
     }
 
-    template<typename T>
-    void read(const std::string &key, T &out)
+    template<typename T> void read(const std::string &key, T &out)
     {
         m_allowed.push_back(key);
         auto it = m_object.find(key);
@@ -45,13 +44,14 @@ public:
         try {
             out = it->template get<T>();
         } catch (const json::exception &) {
-            throw ConfigError("config: '" + keyPath(key) + "' has the wrong type (" + it->type_name()
-                              + "), expected " + typeName<T>());
+            throw ConfigError("config: '" + keyPath(key) + "' has the wrong type (" +
+                              it->type_name() + "), expected " + typeName<T>());
         }
     }
 
     template<typename E>
-    void readEnum(const std::string &key, E &out, const std::vector<std::pair<std::string, E>> &names)
+    void readEnum(const std::string &key, E &out,
+                  const std::vector<std::pair<std::string, E>> &names)
     {
         std::string text;
         read(key, text);
@@ -88,7 +88,8 @@ public:
             std::string allowed;
             for (const std::string &k : m_allowed)
                 allowed += (allowed.empty() ? "" : ", ") + k;
-            throw ConfigError("config: unknown key '" + keyPath(it.key()) + "'; allowed here: " + allowed);
+            throw ConfigError("config: unknown key '" + keyPath(it.key()) +
+                              "'; allowed here: " + allowed);
         }
     }
 
@@ -98,8 +99,7 @@ private:
     // nlohmann's get<int>() wraps 4294967297 to 1, truncates 1.5 to 1 and turns -1 into 2^64 - 1
     // for an unsigned seed: a number is checked for type, wholeness and range before it is
     // converted. An integral float (20.0, as other tools write) is accepted.
-    template<typename T>
-    static T integerAt(const json &value, const std::string &path)
+    template<typename T> static T integerAt(const json &value, const std::string &path)
     {
         using Limits = std::numeric_limits<T>;
         const auto outside = [&](const std::string &shown) {
@@ -138,8 +138,7 @@ private:
                           std::string(value.type_name()) + "), expected an integer");
     }
 
-    template<typename T>
-    static std::string typeName()
+    template<typename T> static std::string typeName()
     {
         if constexpr (std::is_same_v<T, bool>)
             return "true or false";
@@ -158,46 +157,65 @@ private:
     std::vector<std::string> m_allowed;
 };
 
-const std::vector<std::pair<std::string, NormKind>> kNormNames = {
-    {"batch", NormKind::Batch}, {"group", NormKind::Group}, {"layer", NormKind::Layer},
-    {"instance", NormKind::Instance}, {"none", NormKind::None}};
+const std::vector<std::pair<std::string, NormKind>> kNormNames = {{"batch", NormKind::Batch},
+                                                                  {"group", NormKind::Group},
+                                                                  {"layer", NormKind::Layer},
+                                                                  {"instance", NormKind::Instance},
+                                                                  {"none", NormKind::None}};
 const std::vector<std::pair<std::string, Architecture>> kArchNames = {{"s8", Architecture::S8},
                                                                       {"s9", Architecture::S9}};
 const std::vector<std::pair<std::string, AugmentStep::Kind>> kAugmentNames = {
-    {"HorizontalFlip", AugmentStep::Kind::HorizontalFlip},
-    {"ShiftScaleRotate", AugmentStep::Kind::ShiftScaleRotate},
-    {"CoarseDropout", AugmentStep::Kind::CoarseDropout},
-    {"RandomCrop", AugmentStep::Kind::RandomCrop},
-    {"ColorJitter", AugmentStep::Kind::ColorJitter},
-    {"Rotate", AugmentStep::Kind::Rotate}};
+        {"HorizontalFlip", AugmentStep::Kind::HorizontalFlip},
+        {"ShiftScaleRotate", AugmentStep::Kind::ShiftScaleRotate},
+        {"CoarseDropout", AugmentStep::Kind::CoarseDropout},
+        {"RandomCrop", AugmentStep::Kind::RandomCrop},
+        {"ColorJitter", AugmentStep::Kind::ColorJitter},
+        {"Rotate", AugmentStep::Kind::Rotate}};
 const std::vector<std::pair<std::string, OptimizerConfig::Kind>> kOptimizerNames = {
-    {"sgd", OptimizerConfig::Kind::Sgd}, {"adam", OptimizerConfig::Kind::Adam},
-    {"adamw", OptimizerConfig::Kind::AdamW}};
+        {"sgd", OptimizerConfig::Kind::Sgd},
+        {"adam", OptimizerConfig::Kind::Adam},
+        {"adamw", OptimizerConfig::Kind::AdamW}};
 const std::vector<std::pair<std::string, ScheduleConfig::Kind>> kScheduleNames = {
-    {"none", ScheduleConfig::Kind::None}, {"plateau", ScheduleConfig::Kind::Plateau},
-    {"step", ScheduleConfig::Kind::Step}, {"onecycle", ScheduleConfig::Kind::OneCycle}};
+        {"none", ScheduleConfig::Kind::None},
+        {"plateau", ScheduleConfig::Kind::Plateau},
+        {"step", ScheduleConfig::Kind::Step},
+        {"onecycle", ScheduleConfig::Kind::OneCycle},
+        {"cosine", ScheduleConfig::Kind::Cosine}};
 
 json stepToJson(const AugmentStep &s)
 {
     json j = {{"type", toString(s.kind)}, {"p", s.p}};
     using K = AugmentStep::Kind;
     switch (s.kind) {
-    case K::HorizontalFlip: break;
+    case K::HorizontalFlip:
+        break;
     case K::ShiftScaleRotate:
-        j.update({{"shift_limit", s.shiftLimit}, {"scale_limit", s.scaleLimit},
-                  {"rotate_limit", s.rotateLimit}, {"border_mode", s.borderMode}});
+        j.update({{"shift_limit", s.shiftLimit},
+                  {"scale_limit", s.scaleLimit},
+                  {"rotate_limit", s.rotateLimit},
+                  {"border_mode", s.borderMode}});
         break;
     case K::CoarseDropout:
-        j.update({{"max_holes", s.maxHoles}, {"max_height", s.maxHeight}, {"max_width", s.maxWidth},
-                  {"min_holes", s.minHoles}, {"min_height", s.minHeight}, {"min_width", s.minWidth},
+        j.update({{"max_holes", s.maxHoles},
+                  {"max_height", s.maxHeight},
+                  {"max_width", s.maxWidth},
+                  {"min_holes", s.minHoles},
+                  {"min_height", s.minHeight},
+                  {"min_width", s.minWidth},
                   {"fill_value", s.fillValue}});
         break;
-    case K::RandomCrop: j["padding"] = s.padding; break;
-    case K::ColorJitter:
-        j.update({{"brightness", s.brightness}, {"contrast", s.contrast},
-                  {"saturation", s.saturation}, {"hue", s.hue}});
+    case K::RandomCrop:
+        j["padding"] = s.padding;
         break;
-    case K::Rotate: j.update({{"limit", s.rotateLimit}, {"fill", s.fillValue}}); break;
+    case K::ColorJitter:
+        j.update({{"brightness", s.brightness},
+                  {"contrast", s.contrast},
+                  {"saturation", s.saturation},
+                  {"hue", s.hue}});
+        break;
+    case K::Rotate:
+        j.update({{"limit", s.rotateLimit}, {"fill", s.fillValue}});
+        break;
     }
     return j;
 }
@@ -212,17 +230,19 @@ AugmentStep stepFromJson(const json &j, const std::string &path)
     r.read("p", s.p);
     using K = AugmentStep::Kind;
     switch (s.kind) {
-    case K::HorizontalFlip: s.p = j.value("p", 0.5); break;
+    case K::HorizontalFlip:
+        s.p = j.value("p", 0.5);
+        break;
     case K::ShiftScaleRotate:
         s.p = j.value("p", 0.5);
         r.read("shift_limit", s.shiftLimit);
         r.read("scale_limit", s.scaleLimit);
         r.read("rotate_limit", s.rotateLimit);
         r.read("border_mode", s.borderMode);
-        if (s.borderMode != "constant" && s.borderMode != "reflect" && s.borderMode != "reflect_101"
-            && s.borderMode != "replicate" && s.borderMode != "wrap")
-            throw ConfigError("config: '" + r.keyPath("border_mode") + "' is '" + s.borderMode
-                              + "', allowed: constant, reflect, reflect_101, replicate, wrap");
+        if (s.borderMode != "constant" && s.borderMode != "reflect" &&
+            s.borderMode != "reflect_101" && s.borderMode != "replicate" && s.borderMode != "wrap")
+            throw ConfigError("config: '" + r.keyPath("border_mode") + "' is '" + s.borderMode +
+                              "', allowed: constant, reflect, reflect_101, replicate, wrap");
         break;
     case K::CoarseDropout:
         s.p = j.value("p", 0.5);
@@ -241,7 +261,9 @@ AugmentStep stepFromJson(const json &j, const std::string &path)
         else
             r.read("fill_value", s.fillValue);
         break;
-    case K::RandomCrop: r.read("padding", s.padding); break;
+    case K::RandomCrop:
+        r.read("padding", s.padding);
+        break;
     case K::ColorJitter:
         r.read("brightness", s.brightness);
         r.read("contrast", s.contrast);
@@ -268,37 +290,59 @@ json toJson(const ExperimentConfig &c)
     for (const AugmentStep &s : c.augment)
         augment.push_back(stepToJson(s));
     return {
-        {"name", c.name},
-        {"preset", c.preset},
-        {"model",
-         {{"arch", toString(c.model.arch)}, {"norm", toString(c.model.norm)}, {"groups", c.model.groups},
-          {"affine", c.model.affine}, {"skip", c.model.skip}, {"dilation", c.model.dilation},
-          {"depthwise", c.model.depthwise}, {"dropout", c.model.dropout}}},
-        {"data",
-         {{"source", c.data.source}, {"train_limit", c.data.trainLimit}, {"test_limit", c.data.testLimit},
-          {"synthetic_train", c.data.syntheticTrain}, {"synthetic_test", c.data.syntheticTest},
-          {"workers", c.data.workers}}},
-        {"augment", augment},
-        {"normalize",
-         {{"enabled", c.normalize.enabled}, {"mean", c.normalize.mean}, {"std", c.normalize.std}}},
-        {"optimizer",
-         {{"type", toString(c.optimizer.kind)}, {"lr", c.optimizer.lr}, {"momentum", c.optimizer.momentum},
-          {"nesterov", c.optimizer.nesterov}, {"weight_decay", c.optimizer.weightDecay},
-          {"beta1", c.optimizer.beta1}, {"beta2", c.optimizer.beta2}}},
-        {"schedule",
-         {{"type", toString(c.schedule.kind)}, {"mode", c.schedule.mode}, {"factor", c.schedule.factor},
-          {"patience", c.schedule.patience}, {"threshold", c.schedule.threshold},
-          {"min_lr", c.schedule.minLr}, {"step_size", c.schedule.stepSize}, {"gamma", c.schedule.gamma},
-          {"max_lr", c.schedule.maxLr}, {"pct_start", c.schedule.pctStart},
-          {"div_factor", c.schedule.divFactor}, {"final_div_factor", c.schedule.finalDivFactor}}},
-        {"label_smoothing", c.labelSmoothing},
-        {"epochs", c.epochs},
-        {"batch_size", c.batchSize},
-        {"eval_batch_size", c.evalBatchSize},
-        {"seed", c.seed},
-        {"threads", c.threads},
-        {"device", c.device},
-        {"memory_format", c.memoryFormat},
+            {"name", c.name},
+            {"preset", c.preset},
+            {"model",
+             {{"arch", toString(c.model.arch)},
+              {"norm", toString(c.model.norm)},
+              {"groups", c.model.groups},
+              {"affine", c.model.affine},
+              {"skip", c.model.skip},
+              {"dilation", c.model.dilation},
+              {"depthwise", c.model.depthwise},
+              {"dropout", c.model.dropout}}},
+            {"data",
+             {{"source", c.data.source},
+              {"train_limit", c.data.trainLimit},
+              {"test_limit", c.data.testLimit},
+              {"synthetic_train", c.data.syntheticTrain},
+              {"synthetic_test", c.data.syntheticTest},
+              {"workers", c.data.workers}}},
+            {"augment", augment},
+            {"normalize",
+             {{"enabled", c.normalize.enabled},
+              {"mean", c.normalize.mean},
+              {"std", c.normalize.std}}},
+            {"optimizer",
+             {{"type", toString(c.optimizer.kind)},
+              {"lr", c.optimizer.lr},
+              {"momentum", c.optimizer.momentum},
+              {"nesterov", c.optimizer.nesterov},
+              {"weight_decay", c.optimizer.weightDecay},
+              {"beta1", c.optimizer.beta1},
+              {"beta2", c.optimizer.beta2}}},
+            {"schedule",
+             {{"type", toString(c.schedule.kind)},
+              {"mode", c.schedule.mode},
+              {"factor", c.schedule.factor},
+              {"patience", c.schedule.patience},
+              {"threshold", c.schedule.threshold},
+              {"min_lr", c.schedule.minLr},
+              {"step_size", c.schedule.stepSize},
+              {"gamma", c.schedule.gamma},
+              {"max_lr", c.schedule.maxLr},
+              {"pct_start", c.schedule.pctStart},
+              {"div_factor", c.schedule.divFactor},
+              {"final_div_factor", c.schedule.finalDivFactor},
+              {"warmup_epochs", c.schedule.warmupEpochs}}},
+            {"label_smoothing", c.labelSmoothing},
+            {"epochs", c.epochs},
+            {"batch_size", c.batchSize},
+            {"eval_batch_size", c.evalBatchSize},
+            {"seed", c.seed},
+            {"threads", c.threads},
+            {"device", c.device},
+            {"memory_format", c.memoryFormat},
     };
 }
 
@@ -372,6 +416,7 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
         r.read("pct_start", c.schedule.pctStart);
         r.read("div_factor", c.schedule.divFactor);
         r.read("final_div_factor", c.schedule.finalDivFactor);
+        r.read("warmup_epochs", c.schedule.warmupEpochs);
         r.finish();
     }
     top.read("label_smoothing", c.labelSmoothing);
@@ -393,8 +438,7 @@ json parseConfigText(const std::string &text, const std::string &source)
     // value to drop. One set of keys per open object, innermost last.
     std::vector<std::set<std::string>> keys;
     std::string duplicate;
-    const json::parser_callback_t noDuplicates = [&](int, json::parse_event_t event,
-                                                     json &parsed) {
+    const json::parser_callback_t noDuplicates = [&](int, json::parse_event_t event, json &parsed) {
         if (event == json::parse_event_t::object_start)
             keys.emplace_back();
         else if (event == json::parse_event_t::object_end && !keys.empty())

@@ -1,5 +1,7 @@
 // Learning-rate schedules with PyTorch's semantics: ReduceLROnPlateau and StepLR step once per
-// epoch, OneCycleLR (cosine annealing, two phases) once per batch. Plain arithmetic, so the state
+// epoch, OneCycleLR (cosine annealing, two phases) once per batch; and a linear warm-up then cosine
+// decay, once per batch (as Hugging Face's get_cosine_schedule_with_warmup and timm's
+// CosineLRScheduler with warm-up). Plain arithmetic, so the state
 // can be checkpointed and tested without torch.
 #pragma once
 
@@ -23,6 +25,8 @@ public:
 
     double lr() const { return m_state.lr; }
     void onBatch(); // after each optimizer step
+    // Whether the rate changes with every batch rather than every epoch.
+    bool perBatch() const;
     void onEpoch(double testLoss, double testAccuracy); // after each evaluation
 
     const State &state() const { return m_state; }
@@ -30,9 +34,11 @@ public:
 
 private:
     double oneCycleLr(long long step) const;
+    double cosineLr(long long step) const;
 
     ScheduleConfig m_config;
     double m_baseLr;
+    int m_batchesPerEpoch;
     long long m_totalSteps;
     State m_state;
 };

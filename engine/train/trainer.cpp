@@ -228,7 +228,7 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
     result.bestEpoch = d->bestEpoch;
     const auto batches = static_cast<int>(d->trainLoader->batchesPerEpoch());
     long long step = static_cast<long long>(d->startEpoch) * batches;
-    const bool perBatchSchedule = d->config.schedule.kind == ScheduleConfig::Kind::OneCycle;
+    const bool perBatchSchedule = d->scheduler->perBatch();
 
     for (int epoch = d->startEpoch + 1; epoch <= d->config.epochs; ++epoch) {
         d->model->train();

@@ -36,8 +36,12 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
     c.add_option("--momentum", m_momentum, "SGD momentum");
     c.add_option("--weight-decay", m_weightDecay, "Weight decay");
     c.add_option("--optimizer", m_optimizer, "sgd, adam or adamw");
-    c.add_option("--schedule", m_schedule, "plateau, step, onecycle or none");
-    c.add_option("--max-lr", m_maxLr, "OneCycle's peak learning rate (normlab-cli lr-find suggests one)");
+    c.add_option("--schedule", m_schedule, "plateau, step, onecycle, cosine or none");
+    c.add_option("--warmup-epochs", m_warmupEpochs,
+                 "cosine: epochs (or a fraction) of linear warm-up to --lr before the decay");
+    c.add_option("--min-lr", m_minLr, "cosine: the rate at the last step (plateau: its floor)");
+    c.add_option("--max-lr", m_maxLr,
+                 "OneCycle's peak learning rate (normlab-cli lr-find suggests one)");
     c.add_option("--label-smoothing", m_labelSmoothing, "Label smoothing of the NLL loss");
     c.add_flag("--no-augment", m_noAugment, "Train without augmentation (normalization stays)");
     c.add_option("--seed", m_seed, "Random seed");
@@ -115,6 +119,10 @@ ExperimentConfig ConfigOptions::build() const
         c.optimizer.lr = m_lr;
     if (given("--max-lr"))
         c.schedule.maxLr = m_maxLr;
+    if (given("--warmup-epochs"))
+        c.schedule.warmupEpochs = m_warmupEpochs;
+    if (given("--min-lr"))
+        c.schedule.minLr = m_minLr;
     if (given("--momentum"))
         c.optimizer.momentum = m_momentum;
     if (given("--weight-decay"))

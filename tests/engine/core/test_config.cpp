@@ -96,7 +96,9 @@ void TestConfig::jsonRoundTrip()
     ExperimentConfig c = presetConfig(preset.toStdString());
     c.seed = 1234;
     c.optimizer.kind = OptimizerConfig::Kind::AdamW;
-    c.schedule.kind = ScheduleConfig::Kind::OneCycle;
+    c.schedule.kind = ScheduleConfig::Kind::Cosine;
+    c.schedule.warmupEpochs = 1.5;
+    c.schedule.minLr = 1e-5;
     const nlohmann::json j = toJson(c);
     const ExperimentConfig back = configFromJson(j);
     QCOMPARE(toJson(back).dump(), j.dump());
@@ -151,12 +153,22 @@ void TestConfig::badConfig_data()
                                      << "'epochs' is 1.5; it must be a whole number";
     QTest::newRow("batch past int") << R"({"batch_size": 4294967328})"
                                     << "'batch_size' is 4294967328, outside";
-    QTest::newRow("threads 2^32") << R"({"threads": 4294967296})" << "'threads' is 4294967296";
-    QTest::newRow("negative seed") << R"({"seed": -1})" << "'seed' is -1; it cannot be negative";
+    QTest::newRow("threads 2^32") << R"({"threads": 4294967296})"
+                                  << "'threads' is 4294967296";
+    QTest::newRow("negative seed") << R"({"seed": -1})"
+                                   << "'seed' is -1; it cannot be negative";
     QTest::newRow("seed past 2^64") << R"({"seed": 1.8446744073709552e19})"
                                     << "'seed' is 1.8446744073709552e+19, outside";
     QTest::newRow("nested int") << R"({"augment": [{"type": "RandomCrop", "padding": 1e10}]})"
                                 << "'augment[0].padding' is 10000000000.0, outside";
+    QTest::newRow("warm-up past the end")
+            << R"({"epochs": 5, "schedule": {"type": "cosine", "warmup_epochs": 5}})"
+            << "'schedule.warmup_epochs' is 5: the warm-up must end before the last epoch";
+    QTest::newRow("cosine minimum above the rate")
+            << R"({"optimizer": {"lr": 0.01}, "schedule": {"type": "cosine", "min_lr": 0.1}})"
+            << "'schedule.min_lr' (0.1) must be below 'optimizer.lr' (0.01)";
+    QTest::newRow("negative warm-up") << R"({"schedule": {"warmup_epochs": -1}})"
+                                      << "'schedule.warmup_epochs' is -1, allowed 0 to 10000";
     QTest::newRow("number past double") << R"({"model": {"groups": 1e999}})"
                                         << "test.json: a number is too large to read";
 }
@@ -199,7 +211,8 @@ void TestConfig::fileErrorsNameTheFile()
         QVERIFY2(QString(e.what()).contains("is a folder, not a config file"), e.what());
     }
     // Saving onto a folder: a message, and no temporary file beside it.
-    QVERIFY_THROWS_EXCEPTION(InputError, saveConfigFile(presetConfig("s9"), tmp.path().toStdString()));
+    QVERIFY_THROWS_EXCEPTION(InputError,
+                             saveConfigFile(presetConfig("s9"), tmp.path().toStdString()));
     QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList {"broken.json"});
 }
 

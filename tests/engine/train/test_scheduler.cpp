@@ -3,6 +3,10 @@
 
 #include <QTest>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 using namespace normlab;
 
 class TestScheduler : public QObject
@@ -14,6 +18,8 @@ private Q_SLOTS:
     void plateauReducesAfterPatience();
     void stepDecays();
     void oneCycleShape();
+    void cosineWithWarmup_data();
+    void cosineWithWarmup();
     void stateRoundTrip();
 };
 
@@ -82,6 +88,54 @@ void TestScheduler::oneCycleShape()
     QVERIFY(std::abs(peak - 0.1) < 1e-9);
     QCOMPARE(peakStep, 29);
     QVERIFY(std::abs(s.lr() - 0.1 / 25 / 1e4) < 1e-12);
+}
+
+void TestScheduler::cosineWithWarmup_data()
+{
+    QTest::addColumn<double>("warmupEpochs");
+    QTest::addColumn<int>("warmupSteps");
+    QTest::newRow("2 epochs of warm-up") << 2.0 << 20;
+    QTest::newRow("half an epoch") << 0.5 << 5;
+    QTest::newRow("none") << 0.0 << 0;
+}
+
+// 10 epochs of 10 batches, base 0.1, down to 0.001: linear to the base over the warm-up (the first
+// step already at base / W), then half a cosine that reaches the minimum at the last step.
+void TestScheduler::cosineWithWarmup()
+{
+    QFETCH(double, warmupEpochs);
+    QFETCH(int, warmupSteps);
+    ScheduleConfig c;
+    c.kind = ScheduleConfig::Kind::Cosine;
+    c.warmupEpochs = warmupEpochs;
+    c.minLr = 0.001;
+    const double base = 0.1;
+    LrScheduler s(c, base, 10, 10);
+    QVERIFY(s.perBatch());
+    std::vector<double> rates {s.lr()};
+    for (int step = 1; step < 100; ++step) {
+        s.onBatch();
+        s.onEpoch(1.0, 0); // an epoch's end changes nothing
+        rates.push_back(s.lr());
+    }
+    for (int step = 0; step < warmupSteps; ++step)
+        QVERIFY(std::abs(rates[static_cast<std::size_t>(step)] - base * (step + 1) / warmupSteps) <
+                1e-12);
+    const double span = 99.0 - warmupSteps;
+    for (int step = warmupSteps; step < 100; ++step) {
+        const double progress = (step - warmupSteps) / span;
+        const double want = 0.001 + (base - 0.001) * 0.5 * (1 + std::cos(M_PI * progress));
+        QVERIFY2(std::abs(rates[static_cast<std::size_t>(step)] - want) < 1e-12,
+                 qPrintable(QString("step %1: %2, want %3")
+                                    .arg(step)
+                                    .arg(rates[static_cast<std::size_t>(step)])
+                                    .arg(want)));
+    }
+    QCOMPARE(*std::max_element(rates.begin(), rates.end()), base);
+    QVERIFY(std::abs(rates.back() - 0.001) < 1e-15);
+    // Past the last step (a resumed run's extra batch) it stays at the minimum.
+    s.onBatch();
+    QVERIFY(std::abs(s.lr() - 0.001) < 1e-15);
 }
 
 void TestScheduler::stateRoundTrip()

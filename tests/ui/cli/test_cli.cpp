@@ -101,11 +101,11 @@ void TestCli::badInput_data()
             << "data_batch_1.bin: is a folder, not a CIFAR-10 .bin file";
     QTest::newRow("config is a folder")
             << QStringList {"train", "--config", t} << "is a folder, not a config file";
-    QTest::newRow("config --out is a folder")
-            << QStringList {"config", "s8-bn", "--out", t} << "is a folder; give the name of a file";
+    QTest::newRow("config --out is a folder") << QStringList {"config", "s8-bn", "--out", t}
+                                              << "is a folder; give the name of a file";
     QTest::newRow("train --out is a file")
-            << QStringList {"train", "--data", "synthetic", "--out", t + "/a-file", "--store",
-                            t + "/out-store"}
+            << QStringList {"train",       "--data",  "synthetic",     "--out",
+                            t + "/a-file", "--store", t + "/out-store"}
             << "--out " + t + "/a-file: is a file, not a folder";
     QTest::newRow("number wraps") << QStringList {"train", "--config", t + "/wrapped.json"}
                                   << "'epochs' is 4294967297, outside";
@@ -113,11 +113,11 @@ void TestCli::badInput_data()
                                    << "the key 'epochs' appears twice";
     QTest::newRow("unknown command") << QStringList {"frobnicate"}
                                      << "unknown command 'frobnicate'; the commands are: train";
-    QTest::newRow("unknown runs command") << QStringList {"runs", "frob"}
-                                          << "normlab-cli runs: unknown command 'frob'";
+    QTest::newRow("unknown runs command")
+            << QStringList {"runs", "frob"} << "normlab-cli runs: unknown command 'frob'";
     QTest::newRow("bad schedule")
-            << QStringList {"train", "--schedule", "cosine", "--data", "synthetic"}
-            << "'schedule.type' is 'cosine', allowed: none, plateau, step, onecycle";
+            << QStringList {"train", "--schedule", "exponential", "--data", "synthetic"}
+            << "'schedule.type' is 'exponential', allowed: none, plateau, step, onecycle, cosine";
 }
 
 void TestCli::badInput()

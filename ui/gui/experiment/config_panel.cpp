@@ -123,9 +123,14 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_lr->setToolTip(
             tr("From %1 to %2; written as 0.01 or 3e-6").arg(limits::kMinLr).arg(limits::kMaxLr));
     m_schedule = new QComboBox(trainBox);
-    for (const auto kind : {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step,
-                            ScheduleConfig::Kind::OneCycle, ScheduleConfig::Kind::None})
+    for (const auto kind :
+         {ScheduleConfig::Kind::Plateau, ScheduleConfig::Kind::Step, ScheduleConfig::Kind::OneCycle,
+          ScheduleConfig::Kind::Cosine, ScheduleConfig::Kind::None})
         addChoice(m_schedule, QString::fromStdString(toString(kind)), kind);
+    m_warmup = new NumberEdit(trainBox);
+    m_warmup->setObjectName("warmupEpochs");
+    m_warmup->setToolTip(tr("Cosine schedule: epochs (or a fraction of one) over which the rate "
+                            "rises linearly to the learning rate, before it falls along a cosine"));
     m_epochs = new QSpinBox(trainBox);
     m_epochs->setRange(limits::kMinEpochs, limits::kMaxEpochs);
     m_batchSize = new QSpinBox(trainBox);
@@ -142,6 +147,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(tr("Optimizer"), m_optimizer);
     trainForm->addRow(tr("Learning rate"), m_lr);
     trainForm->addRow(tr("Schedule"), m_schedule);
+    trainForm->addRow(tr("Warm-up epochs"), m_warmup);
     trainForm->addRow(tr("Epochs"), m_epochs);
     trainForm->addRow(tr("Batch size"), m_batchSize);
     trainForm->addRow(tr("Seed"), m_seed);
@@ -172,8 +178,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
         connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
     for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_threads})
         connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
-    for (QLineEdit *e :
-         {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr), m_seed})
+    for (QLineEdit *e : {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr),
+                         static_cast<QLineEdit *>(m_warmup), m_seed})
         connect(e, &QLineEdit::textEdited, this, &ConfigPanel::readForm);
     for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise})
         connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
@@ -224,6 +230,7 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     choose(m_optimizer, c.optimizer.kind);
     m_lr->setValue(c.optimizer.lr);
     choose(m_schedule, c.schedule.kind);
+    m_warmup->setValue(c.schedule.warmupEpochs);
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
     m_seed->setText(QString::number(c.seed));
@@ -275,6 +282,10 @@ void ConfigPanel::readForm()
     else
         problems << tr("Learning rate: '%1' is not a number").arg(m_lr->text());
     c.schedule.kind = choice<ScheduleConfig::Kind>(m_schedule);
+    if (const std::optional<double> warmup = m_warmup->value())
+        c.schedule.warmupEpochs = *warmup;
+    else
+        problems << tr("Warm-up epochs: '%1' is not a number").arg(m_warmup->text());
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     bool seedOk = false;
@@ -301,6 +312,7 @@ void ConfigPanel::check()
     m_affine->setEnabled(c.model.norm == NormKind::Layer || c.model.norm == NormKind::Instance);
     m_dilation->setEnabled(s9);
     m_depthwise->setEnabled(s9);
+    m_warmup->setEnabled(c.schedule.kind == ScheduleConfig::Kind::Cosine);
     m_error = m_formProblems;
     if (m_error.isEmpty())
         try {

@@ -1,6 +1,6 @@
 // The experiment form: dataset, preset, normalization, architecture switches, augmentation and the
-// training recipe. It edits an ExperimentConfig and explains an invalid combination in place instead
-// of accepting it (ModelSummaryView shows the model it describes).
+// training recipe. It edits an ExperimentConfig and explains an invalid combination in place
+// instead of accepting it (ModelSummaryView shows the model it describes).
 #pragma once
 
 #include "config.h"
@@ -71,6 +71,7 @@ private:
     QComboBox *m_optimizer;
     NumberEdit *m_lr;
     QComboBox *m_schedule;
+    NumberEdit *m_warmup;
     QSpinBox *m_epochs;
     QSpinBox *m_batchSize;
     QLineEdit *m_seed;

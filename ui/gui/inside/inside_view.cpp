@@ -72,32 +72,36 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     }
     m_stat->setCurrentIndex(static_cast<int>(LayerStat::OutputStd));
     m_run = new QComboBox;
-    m_run->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Narrow enough that the tab fits a 1,024 px window; the names are elided, the tooltip whole.
+    m_run->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_run->setMinimumContentsLength(10);
     m_run->setToolTip(tr("The run whose heat map and histograms are shown"));
     m_layer = new QComboBox;
     m_layer->setToolTip(tr("The conv block whose output histograms are stacked"));
     m_epoch = new QSlider(Qt::Horizontal);
     m_epoch->setRange(1, 1);
     m_epoch->setMinimumWidth(80);
-    m_epoch->setMaximumWidth(200);
+    m_epoch->setMaximumWidth(240);
     m_epoch->setToolTip(tr("The epoch the per-layer lines show"));
     m_epochLabel = new QLabel;
     m_log = new QCheckBox(tr("Log scale"));
     m_log->setToolTip(tr("Logarithmic colours and y axis, where every value is positive "
                          "(gradient norms and update ratios span decades)"));
 
-    auto *controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Statistic")));
-    controls->addWidget(m_stat);
-    controls->addWidget(new QLabel(tr("Run")));
-    controls->addWidget(m_run);
-    controls->addWidget(new QLabel(tr("Layer")));
-    controls->addWidget(m_layer);
-    controls->addWidget(new QLabel(tr("Epoch")));
-    controls->addWidget(m_epoch);
-    controls->addWidget(m_epochLabel);
-    controls->addWidget(m_log);
-    controls->addStretch(1);
+    // Two rows, so that the tab fits a 1,024 px window beside the form.
+    auto *which = new QHBoxLayout;
+    which->addWidget(new QLabel(tr("Statistic")));
+    which->addWidget(m_stat);
+    which->addWidget(new QLabel(tr("Run")));
+    which->addWidget(m_run, 1);
+    which->addWidget(m_log);
+    auto *where = new QHBoxLayout;
+    where->addWidget(new QLabel(tr("Epoch")));
+    where->addWidget(m_epoch);
+    where->addWidget(m_epochLabel);
+    where->addWidget(new QLabel(tr("Layer")));
+    where->addWidget(m_layer);
+    where->addStretch(1);
     m_hint = new ElidedLabel;
     m_heatMap = new LayerHeatMap;
     m_profile = new LayerProfilePlot;
@@ -112,7 +116,8 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_storeError = new StoreErrorBanner(this);
     layout->addWidget(m_storeError);
-    layout->addLayout(controls);
+    layout->addLayout(which);
+    layout->addLayout(where);
     layout->addWidget(m_hint);
     layout->addWidget(plots, 1);
 

@@ -13,7 +13,7 @@ namespace normlab::gui {
 
 LayerHeatMap::LayerHeatMap(QWidget *parent) : QCustomPlot(parent)
 {
-    setMinimumSize(220, 200);
+    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
     plotLayout()->insertRow(0);
     m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
     plotLayout()->addElement(0, 0, m_title);

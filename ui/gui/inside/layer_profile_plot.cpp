@@ -1,6 +1,7 @@
 #include "layer_profile_plot.h"
 
 #include "chart_style.h"
+#include "viridis.h"
 
 #include <cmath>
 
@@ -16,7 +17,7 @@ constexpr int kLegendRow = 2;
 
 LayerProfilePlot::LayerProfilePlot(QWidget *parent) : QCustomPlot(parent)
 {
-    setMinimumSize(220, 200);
+    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
     plotLayout()->insertRow(0);
     m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
     plotLayout()->addElement(0, 0, m_title);

@@ -17,7 +17,7 @@ constexpr int kFillAlpha = 170;
 
 RidgePlot::RidgePlot(QWidget *parent) : QCustomPlot(parent)
 {
-    setMinimumSize(220, 200);
+    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
     plotLayout()->insertRow(0);
     m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
     plotLayout()->addElement(0, 0, m_title);

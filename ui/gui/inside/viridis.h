@@ -6,6 +6,10 @@
 
 namespace normlab::gui {
 
+// The Inside tab's three plots side by side still fit a 1,024 px window beside the form.
+constexpr int kPlotMinimumWidth = 150;
+constexpr int kPlotMinimumHeight = 180;
+
 QCPColorGradient viridisGradient();
 // The colour at `t` in [0, 1].
 QColor viridis(double t);

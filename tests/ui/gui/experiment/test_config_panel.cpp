@@ -93,17 +93,30 @@ void TestConfigPanel::everyValidConfigRoundTrips_data()
 {
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("json"); // merged into the s8-bn preset
-    QTest::newRow("seed 2^40") << "seed" << R"({"seed": 1099511627776})";
-    QTest::newRow("seed 2^64-1") << "seed" << R"({"seed": 18446744073709551615})";
-    QTest::newRow("lr 3e-6") << "lr" << R"({"optimizer": {"lr": 3e-06}})";
-    QTest::newRow("lr 0.000125") << "lr" << R"({"optimizer": {"lr": 0.000125}})";
-    QTest::newRow("lr 1e-9") << "lr" << R"({"optimizer": {"lr": 1e-09}})";
-    QTest::newRow("lr 0.123456789012345") << "lr" << R"({"optimizer": {"lr": 0.123456789012345}})";
-    QTest::newRow("dropout 0.1234567") << "dropout" << R"({"model": {"dropout": 0.1234567}})";
-    QTest::newRow("train limit 5,000,000") << "train_limit" << R"({"data": {"train_limit": 5000000}})";
-    QTest::newRow("groups 8") << "groups" << R"({"model": {"norm": "group", "groups": 8}})";
+    QTest::newRow("seed 2^40") << "seed"
+                               << R"({"seed": 1099511627776})";
+    QTest::newRow("seed 2^64-1") << "seed"
+                                 << R"({"seed": 18446744073709551615})";
+    QTest::newRow("lr 3e-6") << "lr"
+                             << R"({"optimizer": {"lr": 3e-06}})";
+    QTest::newRow("lr 0.000125") << "lr"
+                                 << R"({"optimizer": {"lr": 0.000125}})";
+    QTest::newRow("lr 1e-9") << "lr"
+                             << R"({"optimizer": {"lr": 1e-09}})";
+    QTest::newRow("lr 0.123456789012345") << "lr"
+                                          << R"({"optimizer": {"lr": 0.123456789012345}})";
+    QTest::newRow("dropout 0.1234567") << "dropout"
+                                       << R"({"model": {"dropout": 0.1234567}})";
+    QTest::newRow("train limit 5,000,000") << "train_limit"
+                                           << R"({"data": {"train_limit": 5000000}})";
+    QTest::newRow("groups 8") << "groups"
+                              << R"({"model": {"norm": "group", "groups": 8}})";
+    QTest::newRow("cosine, warm-up 1.5")
+            << "warmup"
+            << R"({"schedule": {"type": "cosine", "warmup_epochs": 1.5}})";
     QTest::newRow("epochs 10000, batch 65536, threads 256")
-            << "epochs" << R"({"epochs": 10000, "batch_size": 65536, "threads": 256})";
+            << "epochs"
+            << R"({"epochs": 10000, "batch_size": 65536, "threads": 256})";
 }
 
 void TestConfigPanel::everyValidConfigRoundTrips()
@@ -128,7 +141,9 @@ void TestConfigPanel::everyValidConfigRoundTrips()
 void TestConfigPanel::generatedValidConfigsRoundTrip()
 {
     std::mt19937_64 rng(26);
-    auto real = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+    auto real = [&](double lo, double hi) {
+        return std::uniform_real_distribution<double>(lo, hi)(rng);
+    };
     auto whole = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     int checked = 0;
     for (int i = 0; i < 200; ++i) {
@@ -144,7 +159,8 @@ void TestConfigPanel::generatedValidConfigsRoundTrip()
         c.threads = whole(0, 256);
         c.data.trainLimit = whole(0, 10'000'000);
         c.optimizer.kind = static_cast<OptimizerConfig::Kind>(whole(0, 2));
-        c.schedule.kind = static_cast<ScheduleConfig::Kind>(whole(0, 3));
+        c.schedule.kind = static_cast<ScheduleConfig::Kind>(whole(0, 4));
+        c.schedule.warmupEpochs = whole(0, 1) ? real(0, 20) : 0.0;
         try {
             validate(c);
         } catch (const std::exception &) {
@@ -212,6 +228,27 @@ void TestConfigPanel::typedValuesAreTakenExactly()
     QTest::keyClicks(lr, "0.01x");
     QVERIFY(!panel.valid());
     QVERIFY2(panel.error().contains("Learning rate"), qPrintable(panel.error()));
+    lr->clear();
+    QTest::keyClicks(lr, "0.01");
+
+    // The warm-up is the cosine schedule's: enabled with it, and checked against the epochs.
+    auto *warmup = panel.findChild<QLineEdit *>("warmupEpochs");
+    QVERIFY(warmup && !warmup->isEnabled());
+    auto *schedule = panel.findChildren<QComboBox *>().at(0);
+    for (QComboBox *box : panel.findChildren<QComboBox *>())
+        if (box->findText("cosine") >= 0)
+            schedule = box;
+    schedule->setCurrentIndex(schedule->findText("cosine"));
+    QVERIFY(warmup->isEnabled());
+    warmup->clear();
+    QTest::keyClicks(warmup, "2.5");
+    QCOMPARE(panel.config().schedule.warmupEpochs, 2.5);
+    QVERIFY(panel.config().schedule.kind == ScheduleConfig::Kind::Cosine);
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    warmup->clear();
+    QTest::keyClicks(warmup, "25");
+    QVERIFY(!panel.valid()); // s8-bn trains 20 epochs
+    QVERIFY2(panel.error().contains("warmup_epochs"), qPrintable(panel.error()));
 }
 
 void TestConfigPanel::adviceIsShownBesideTheForm()
