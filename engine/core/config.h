@@ -78,6 +78,9 @@ struct OptimizerConfig
     double momentum = 0.9;
     bool nesterov = false;
     double weightDecay = 0.0;
+    // false: no weight decay on one-dimensional parameters (the norms' scales and shifts, biases),
+    // as timm and most recipes since do; true: on every parameter, as torch.optim does.
+    bool decayNormAndBias = true;
     double beta1 = 0.9, beta2 = 0.999;
 };
 
@@ -115,6 +118,9 @@ struct ExperimentConfig
     OptimizerConfig optimizer;
     ScheduleConfig schedule;
     double labelSmoothing = 0.0;
+    // Test-time augmentation: each test image is also evaluated flipped left to right, and the two
+    // predicted distributions are averaged.
+    bool testTimeFlip = false;
     int epochs = 20;
     int batchSize = 32;
     // 500 rather than 1,000: half the peak memory of a run (about 550 against 890 MB) for about

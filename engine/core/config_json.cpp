@@ -319,6 +319,7 @@ json toJson(const ExperimentConfig &c)
               {"momentum", c.optimizer.momentum},
               {"nesterov", c.optimizer.nesterov},
               {"weight_decay", c.optimizer.weightDecay},
+              {"decay_norm_and_bias", c.optimizer.decayNormAndBias},
               {"beta1", c.optimizer.beta1},
               {"beta2", c.optimizer.beta2}}},
             {"schedule",
@@ -336,6 +337,7 @@ json toJson(const ExperimentConfig &c)
               {"final_div_factor", c.schedule.finalDivFactor},
               {"warmup_epochs", c.schedule.warmupEpochs}}},
             {"label_smoothing", c.labelSmoothing},
+            {"test_time_flip", c.testTimeFlip},
             {"epochs", c.epochs},
             {"batch_size", c.batchSize},
             {"eval_batch_size", c.evalBatchSize},
@@ -398,6 +400,7 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
         r.read("momentum", c.optimizer.momentum);
         r.read("nesterov", c.optimizer.nesterov);
         r.read("weight_decay", c.optimizer.weightDecay);
+        r.read("decay_norm_and_bias", c.optimizer.decayNormAndBias);
         r.read("beta1", c.optimizer.beta1);
         r.read("beta2", c.optimizer.beta2);
         r.finish();
@@ -420,6 +423,7 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
         r.finish();
     }
     top.read("label_smoothing", c.labelSmoothing);
+    top.read("test_time_flip", c.testTimeFlip);
     top.read("epochs", c.epochs);
     top.read("batch_size", c.batchSize);
     top.read("eval_batch_size", c.evalBatchSize);

@@ -14,8 +14,8 @@ namespace normlab {
 class RunWriter;
 
 // A recorded run samples its per-layer statistics every this many training batches, unless the
-// caller's callbacks ask for another interval: about 1 % of the step time on s8 (docs/inside.md).
-constexpr int kLayerStatsEvery = 50;
+// caller's callbacks ask for another interval: under 3 % of the step time (docs/inside.md).
+constexpr int kLayerStatsEvery = 200;
 
 class RunSession
 {

@@ -55,12 +55,21 @@ struct LayerStatsProbe::Private
 {
     Net &net;
     int histogramBins = 0;
+    int maxImages = 0;
     std::vector<BlockTensors> blocks;
     std::vector<LayerStatsRow> rows;
     std::vector<torch::Tensor> outputs; // for the histograms
     std::vector<torch::Tensor> weightsBefore;
 
-    Private(Net &n, int bins) : net(n), histogramBins(bins), blocks(n->blocks()) { }
+    Private(Net &n, int bins, int images)
+        : net(n), histogramBins(bins), maxImages(images), blocks(n->blocks())
+    {
+    }
+
+    torch::Tensor firstImages(const torch::Tensor &t) const
+    {
+        return maxImages > 0 && t.size(0) > maxImages ? t.narrow(0, 0, maxImages) : t;
+    }
 
     void observe(const BlockView &b)
     {
@@ -69,9 +78,9 @@ struct LayerStatsProbe::Private
         row.values.fill(kNaN);
         row.layer = b.index;
         row.name = b.spec->name;
-        const torch::Tensor input = b.input.detach().to(torch::kFloat64);
-        const torch::Tensor preNorm = b.conv.detach().to(torch::kFloat64).relu();
-        const torch::Tensor output = b.output.detach().to(torch::kFloat64);
+        const torch::Tensor input = firstImages(b.input.detach()).to(torch::kFloat64);
+        const torch::Tensor preNorm = firstImages(b.conv.detach()).to(torch::kFloat64).relu();
+        const torch::Tensor output = firstImages(b.output.detach()).to(torch::kFloat64);
         row[LayerStat::InputMean] = meanOf(input);
         row[LayerStat::InputStd] = stdOf(input);
         row[LayerStat::PreNormMean] = meanOf(preNorm);
@@ -102,8 +111,8 @@ struct LayerStatsProbe::Private
     }
 };
 
-LayerStatsProbe::LayerStatsProbe(Net &net, int histogramBins)
-    : d(std::make_unique<Private>(net, histogramBins))
+LayerStatsProbe::LayerStatsProbe(Net &net, int histogramBins, int maxImages)
+    : d(std::make_unique<Private>(net, histogramBins, maxImages))
 {
     net->setBlockObserver([this](const BlockView &b) { d->observe(b); });
 }

@@ -17,8 +17,9 @@ namespace normlab {
 class LayerStatsProbe
 {
 public:
-    // `histogramBins` > 0 keeps each block's output to make a histogram of.
-    explicit LayerStatsProbe(Net &net, int histogramBins = 0);
+    // `histogramBins` > 0 keeps each block's output to make a histogram of; `maxImages` > 0 reads
+    // only the batch's first so many images (an evaluation batch of 500 cost 0.6 s in full).
+    explicit LayerStatsProbe(Net &net, int histogramBins = 0, int maxImages = 0);
     ~LayerStatsProbe(); // detaches from the net
     LayerStatsProbe(const LayerStatsProbe &) = delete;
     LayerStatsProbe &operator=(const LayerStatsProbe &) = delete;

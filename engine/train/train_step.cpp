@@ -13,23 +13,49 @@ bool trainsChannelsLast(const ExperimentConfig &config)
     return usesChannelsLast(config);
 }
 
+namespace {
+
+// One parameter group, or two where the one-dimensional parameters (the norms' scales and shifts,
+// biases) take no weight decay: timm's and most recipes' rule, by the parameter's shape.
+template<typename Optimizer, typename Options>
+std::unique_ptr<torch::optim::Optimizer>
+withGroups(const OptimizerConfig &c, std::vector<torch::Tensor> params, const Options &options)
+{
+    if (c.decayNormAndBias || c.weightDecay == 0.0)
+        return std::make_unique<Optimizer>(std::move(params), options);
+    std::vector<torch::Tensor> decayed, kept;
+    for (torch::Tensor &p : params)
+        (p.dim() <= 1 ? kept : decayed).push_back(p);
+    Options noDecay = options;
+    noDecay.weight_decay(0.0);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decayed, std::make_unique<Options>(options));
+    groups.emplace_back(kept, std::make_unique<Options>(noDecay));
+    return std::make_unique<Optimizer>(std::move(groups), options);
+}
+
+} // namespace
+
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig &c,
                                                        std::vector<torch::Tensor> params)
 {
     switch (c.kind) {
     case OptimizerConfig::Kind::Sgd:
-        return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(c.lr)
-                                                                   .momentum(c.momentum)
-                                                                   .nesterov(c.nesterov)
-                                                                   .weight_decay(c.weightDecay));
+        return withGroups<torch::optim::SGD>(c, std::move(params),
+                                             torch::optim::SGDOptions(c.lr)
+                                                     .momentum(c.momentum)
+                                                     .nesterov(c.nesterov)
+                                                     .weight_decay(c.weightDecay));
     case OptimizerConfig::Kind::Adam:
-        return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.lr)
-                                                                    .betas({c.beta1, c.beta2})
-                                                                    .weight_decay(c.weightDecay));
+        return withGroups<torch::optim::Adam>(c, std::move(params),
+                                              torch::optim::AdamOptions(c.lr)
+                                                      .betas({c.beta1, c.beta2})
+                                                      .weight_decay(c.weightDecay));
     case OptimizerConfig::Kind::AdamW:
-        return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.lr)
-                                                                     .betas({c.beta1, c.beta2})
-                                                                     .weight_decay(c.weightDecay));
+        return withGroups<torch::optim::AdamW>(c, std::move(params),
+                                               torch::optim::AdamWOptions(c.lr)
+                                                       .betas({c.beta1, c.beta2})
+                                                       .weight_decay(c.weightDecay));
     }
     throw ConfigError("config: unknown optimizer");
 }

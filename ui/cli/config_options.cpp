@@ -44,6 +44,10 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
                  "OneCycle's peak learning rate (normlab-cli lr-find suggests one)");
     c.add_option("--label-smoothing", m_labelSmoothing, "Label smoothing of the NLL loss");
     c.add_flag("--no-augment", m_noAugment, "Train without augmentation (normalization stays)");
+    c.add_flag("--tta-flip", m_testTimeFlip,
+               "Evaluate each test image also flipped left to right, averaging the predictions");
+    c.add_flag("--no-decay-norm-bias", m_noDecayNormBias,
+               "No weight decay on the norms' scales and shifts and on biases");
     c.add_option("--seed", m_seed, "Random seed");
     c.add_option("--threads", m_threads, "LibTorch threads (0: one per core)");
     c.add_option("--workers", m_workers, "Data-pipeline threads");
@@ -129,6 +133,10 @@ ExperimentConfig ConfigOptions::build() const
         c.optimizer.weightDecay = m_weightDecay;
     if (given("--label-smoothing"))
         c.labelSmoothing = m_labelSmoothing;
+    if (m_testTimeFlip)
+        c.testTimeFlip = true;
+    if (m_noDecayNormBias)
+        c.optimizer.decayNormAndBias = false;
     if (m_noAugment)
         c.augment.clear();
     if (given("--seed"))

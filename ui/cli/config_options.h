@@ -37,6 +37,7 @@ private:
     double m_warmupEpochs = 0, m_minLr = 0;
     std::uint64_t m_seed = 1;
     bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
+    bool m_testTimeFlip = false, m_noDecayNormBias = false;
     bool m_noAffine = false;
     bool m_allowNormList = false;
 };

@@ -1,7 +1,11 @@
 // The training loop: determinism, stop and pause from another thread, checkpoints, divergence.
+#include "batch_loader.h"
+#include "checkpoint.h"
 #include "errors.h"
+#include "model_spec.h"
 #include "presets.h"
 #include "test_support.h"
+#include "train_step.h"
 #include "trainer.h"
 
 #include <QFileInfo>
@@ -56,6 +60,9 @@ private Q_SLOTS:
     void checkpointRoundTrip();
     void divergenceStopsTheRun();
     void badCheckpointIsAnInputError();
+    void testTimeFlipAveragesBothViews();
+    void weightDecaySparesNormsAndBiases_data();
+    void weightDecaySparesNormsAndBiases();
 };
 
 void TestTrainer::sameSeedSameLosses_data()
@@ -227,6 +234,98 @@ void TestTrainer::checkpointRoundTrip()
         QVERIFY(std::abs(a.testLoss - b.testLoss) < 1e-5);
         QCOMPARE(a.lr, b.lr);
     }
+}
+
+// With test_time_flip the test loss and accuracy are those of the mean of the predicted
+// distributions for each image and its mirror image, computed here from the trained weights;
+// training itself is the same.
+void TestTrainer::testTimeFlipAveragesBothViews()
+{
+    const DatasetPair data = tinyData(128, 60);
+    ExperimentConfig c = tinyConfig();
+    c.epochs = 1;
+    const RunResult plain = Trainer(c, data).run();
+    c.testTimeFlip = true;
+    QTemporaryDir tmp;
+    Trainer trainer(c, data);
+    trainer.setCheckpointDir(tmp.path().toStdString());
+    const RunResult flipped = trainer.run();
+    QCOMPARE(flipped.epochs[0].trainLoss, plain.epochs[0].trainLoss);
+    QVERIFY(flipped.epochs[0].testLoss != plain.epochs[0].testLoss);
+
+    Net net(buildModelSpec(c.model, data.train.numClasses()));
+    loadCheckpointModel((tmp.path() + "/last.pt").toStdString(), net);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    BatchLoaderOptions options;
+    options.batchSize = 60;
+    options.shuffle = false;
+    BatchLoader loader(data.test, Augmenter(), c.normalize, options);
+    loader.startEpoch(0);
+    double lossSum = 0;
+    std::int64_t correct = 0, seen = 0;
+    while (std::optional<Batch> batch = loader.next()) {
+        const torch::Tensor a = net->forward(batch->images).exp();
+        const torch::Tensor b = net->forward(batch->images.flip({3})).exp();
+        const torch::Tensor mean = ((a + b) / 2).log();
+        lossSum += torch::nll_loss(mean, batch->labels, {}, at::Reduction::Sum).item<double>();
+        correct += mean.argmax(1).eq(batch->labels).sum().item<std::int64_t>();
+        seen += batch->labels.size(0);
+    }
+    QVERIFY2(std::abs(flipped.epochs[0].testLoss - lossSum / seen) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(flipped.epochs[0].testLoss).arg(lossSum / seen)));
+    QCOMPARE(flipped.epochs[0].testAccuracy, 100.0 * correct / seen);
+}
+
+void TestTrainer::weightDecaySparesNormsAndBiases_data()
+{
+    QTest::addColumn<int>("optimizer");
+    QTest::newRow("sgd") << static_cast<int>(OptimizerConfig::Kind::Sgd);
+    QTest::newRow("adamw") << static_cast<int>(OptimizerConfig::Kind::AdamW);
+}
+
+// decay_norm_and_bias false: a step with no gradient leaves every one-dimensional parameter as it
+// was and shrinks the others by the decay.
+void TestTrainer::weightDecaySparesNormsAndBiases()
+{
+    QFETCH(int, optimizer);
+    ExperimentConfig c = tinyConfig("s8-gn");
+    c.optimizer.kind = static_cast<OptimizerConfig::Kind>(optimizer);
+    c.optimizer.weightDecay = 0.1;
+    c.optimizer.decayNormAndBias = false;
+    torch::manual_seed(1);
+    Net net(buildModelSpec(c.model, 10));
+    for (torch::Tensor &p : net->parameters())
+        if (p.dim() <= 1)
+            p.detach().uniform_(0.5, 1.5); // no zeros: decay would show
+    const std::unique_ptr<torch::optim::Optimizer> opt =
+            makeOptimizer(c.optimizer, net->parameters());
+    QCOMPARE(opt->param_groups().size(), std::size_t(2));
+    std::vector<torch::Tensor> before;
+    for (const torch::Tensor &p : net->parameters()) {
+        before.push_back(p.detach().clone());
+        p.mutable_grad() = torch::zeros_like(p);
+    }
+    opt->step();
+    int spared = 0, decayed = 0;
+    const auto params = net->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const bool same = torch::equal(params[i].detach(), before[i]);
+        if (params[i].dim() <= 1) {
+            QVERIFY2(same, qPrintable(QString("parameter %1 changed").arg(i)));
+            ++spared;
+        } else {
+            QVERIFY2(!same && params[i].detach().abs().sum().item<double>() <
+                                      before[i].abs().sum().item<double>(),
+                     qPrintable(QString("parameter %1 not decayed").arg(i)));
+            ++decayed;
+        }
+    }
+    QVERIFY(spared > 10 && decayed > 5);
+
+    // The default decays every parameter, as torch.optim does.
+    c.optimizer.decayNormAndBias = true;
+    QCOMPARE(makeOptimizer(c.optimizer, net->parameters())->param_groups().size(), std::size_t(1));
 }
 
 void TestTrainer::divergenceStopsTheRun()

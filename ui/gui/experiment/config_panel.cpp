@@ -131,6 +131,22 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_warmup->setObjectName("warmupEpochs");
     m_warmup->setToolTip(tr("Cosine schedule: epochs (or a fraction of one) over which the rate "
                             "rises linearly to the learning rate, before it falls along a cosine"));
+    m_weightDecay = new NumberEdit(trainBox);
+    m_weightDecay->setObjectName("weightDecay");
+    m_weightDecay->setToolTip(tr("L2 penalty on the weights, from 0 to 1 (AdamW: decoupled)"));
+    m_decayNormAndBias = new QCheckBox(tr("Also on norms and biases"), trainBox);
+    m_decayNormAndBias->setObjectName("decayNormAndBias");
+    m_decayNormAndBias->setToolTip(
+            tr("Unticked, the norms' scales and shifts and the biases take no weight decay, as in "
+               "most recipes since; ticked, every parameter does, as torch.optim's weight_decay"));
+    m_labelSmoothing = new NumberEdit(trainBox);
+    m_labelSmoothing->setObjectName("labelSmoothing");
+    m_labelSmoothing->setToolTip(tr("The share of the target spread over every class, from 0 "
+                                    "(none) to below 1; 0.1 is usual"));
+    m_testTimeFlip = new QCheckBox(tr("Also evaluate each test image flipped"), trainBox);
+    m_testTimeFlip->setObjectName("testTimeFlip");
+    m_testTimeFlip->setToolTip(tr("Test-time augmentation: the predictions for the image and its "
+                                  "mirror image are averaged (twice the evaluation time)"));
     m_epochs = new QSpinBox(trainBox);
     m_epochs->setRange(limits::kMinEpochs, limits::kMaxEpochs);
     m_batchSize = new QSpinBox(trainBox);
@@ -148,6 +164,10 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(tr("Learning rate"), m_lr);
     trainForm->addRow(tr("Schedule"), m_schedule);
     trainForm->addRow(tr("Warm-up epochs"), m_warmup);
+    trainForm->addRow(tr("Weight decay"), m_weightDecay);
+    trainForm->addRow(QString(), m_decayNormAndBias);
+    trainForm->addRow(tr("Label smoothing"), m_labelSmoothing);
+    trainForm->addRow(tr("Test-time flip"), m_testTimeFlip);
     trainForm->addRow(tr("Epochs"), m_epochs);
     trainForm->addRow(tr("Batch size"), m_batchSize);
     trainForm->addRow(tr("Seed"), m_seed);
@@ -178,10 +198,13 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
         connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
     for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_threads})
         connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
-    for (QLineEdit *e : {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr),
-                         static_cast<QLineEdit *>(m_warmup), m_seed})
+    for (QLineEdit *e :
+         {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr),
+          static_cast<QLineEdit *>(m_warmup), static_cast<QLineEdit *>(m_weightDecay),
+          static_cast<QLineEdit *>(m_labelSmoothing), m_seed})
         connect(e, &QLineEdit::textEdited, this, &ConfigPanel::readForm);
-    for (QCheckBox *c : {m_affine, m_skip, m_dilation, m_depthwise})
+    for (QCheckBox *c :
+         {m_affine, m_skip, m_dilation, m_depthwise, m_decayNormAndBias, m_testTimeFlip})
         connect(c, &QCheckBox::toggled, this, &ConfigPanel::readForm);
     connect(m_dataPath, &QLineEdit::editingFinished, this, &ConfigPanel::readForm);
     connect(m_browse, &QToolButton::clicked, this, &ConfigPanel::browseForData);
@@ -231,6 +254,10 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_lr->setValue(c.optimizer.lr);
     choose(m_schedule, c.schedule.kind);
     m_warmup->setValue(c.schedule.warmupEpochs);
+    m_weightDecay->setValue(c.optimizer.weightDecay);
+    m_decayNormAndBias->setChecked(c.optimizer.decayNormAndBias);
+    m_labelSmoothing->setValue(c.labelSmoothing);
+    m_testTimeFlip->setChecked(c.testTimeFlip);
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
     m_seed->setText(QString::number(c.seed));
@@ -286,6 +313,16 @@ void ConfigPanel::readForm()
         c.schedule.warmupEpochs = *warmup;
     else
         problems << tr("Warm-up epochs: '%1' is not a number").arg(m_warmup->text());
+    if (const std::optional<double> decay = m_weightDecay->value())
+        c.optimizer.weightDecay = *decay;
+    else
+        problems << tr("Weight decay: '%1' is not a number").arg(m_weightDecay->text());
+    c.optimizer.decayNormAndBias = m_decayNormAndBias->isChecked();
+    if (const std::optional<double> smoothing = m_labelSmoothing->value())
+        c.labelSmoothing = *smoothing;
+    else
+        problems << tr("Label smoothing: '%1' is not a number").arg(m_labelSmoothing->text());
+    c.testTimeFlip = m_testTimeFlip->isChecked();
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     bool seedOk = false;
@@ -313,6 +350,7 @@ void ConfigPanel::check()
     m_dilation->setEnabled(s9);
     m_depthwise->setEnabled(s9);
     m_warmup->setEnabled(c.schedule.kind == ScheduleConfig::Kind::Cosine);
+    m_decayNormAndBias->setEnabled(c.optimizer.weightDecay > 0);
     m_error = m_formProblems;
     if (m_error.isEmpty())
         try {

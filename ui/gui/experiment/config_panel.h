@@ -72,6 +72,10 @@ private:
     NumberEdit *m_lr;
     QComboBox *m_schedule;
     NumberEdit *m_warmup;
+    NumberEdit *m_weightDecay;
+    QCheckBox *m_decayNormAndBias;
+    NumberEdit *m_labelSmoothing;
+    QCheckBox *m_testTimeFlip;
     QSpinBox *m_epochs;
     QSpinBox *m_batchSize;
     QLineEdit *m_seed;

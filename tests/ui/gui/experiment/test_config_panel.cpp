@@ -111,6 +111,12 @@ void TestConfigPanel::everyValidConfigRoundTrips_data()
                                            << R"({"data": {"train_limit": 5000000}})";
     QTest::newRow("groups 8") << "groups"
                               << R"({"model": {"norm": "group", "groups": 8}})";
+    QTest::newRow("weight decay 5e-4, not on norms")
+            << "decay"
+            << R"({"optimizer": {"weight_decay": 0.0005, "decay_norm_and_bias": false}})";
+    QTest::newRow("label smoothing 0.1, test-time flip")
+            << "smoothing"
+            << R"({"label_smoothing": 0.1, "test_time_flip": true})";
     QTest::newRow("cosine, warm-up 1.5")
             << "warmup"
             << R"({"schedule": {"type": "cosine", "warmup_epochs": 1.5}})";
@@ -161,6 +167,10 @@ void TestConfigPanel::generatedValidConfigsRoundTrip()
         c.optimizer.kind = static_cast<OptimizerConfig::Kind>(whole(0, 2));
         c.schedule.kind = static_cast<ScheduleConfig::Kind>(whole(0, 4));
         c.schedule.warmupEpochs = whole(0, 1) ? real(0, 20) : 0.0;
+        c.optimizer.weightDecay = whole(0, 1) ? real(0, 1) : 0.0;
+        c.optimizer.decayNormAndBias = whole(0, 1);
+        c.labelSmoothing = whole(0, 1) ? real(0, 0.99) : 0.0;
+        c.testTimeFlip = whole(0, 1);
         try {
             validate(c);
         } catch (const std::exception &) {
