@@ -202,6 +202,7 @@ void validate(const ExperimentConfig &c)
     requireRange("eval_batch_size", c.evalBatchSize, limits::kMinBatchSize, limits::kMaxBatchSize);
     requireRange("threads", c.threads, 0, limits::kMaxThreads);
     requireRange("label_smoothing", c.labelSmoothing, 0.0, 0.99);
+    requireRange("ema_decay", c.emaDecay, 0.0, 0.999999);
     requireRange("model.dropout", c.model.dropout, 0.0, limits::kMaxDropout);
     if (c.model.norm == NormKind::Group) {
         requireRange("model.groups", c.model.groups, limits::kMinGroups, limits::kMaxGroups);

@@ -121,6 +121,9 @@ struct ExperimentConfig
     // Test-time augmentation: each test image is also evaluated flipped left to right, and the two
     // predicted distributions are averaged.
     bool testTimeFlip = false;
+    // An exponential moving average of the weights, updated after every step (0: none, else its
+    // decay, such as 0.999): what is evaluated and what predictions from a checkpoint use.
+    double emaDecay = 0.0;
     int epochs = 20;
     int batchSize = 32;
     // 500 rather than 1,000: half the peak memory of a run (about 550 against 890 MB) for about

@@ -338,6 +338,7 @@ json toJson(const ExperimentConfig &c)
               {"warmup_epochs", c.schedule.warmupEpochs}}},
             {"label_smoothing", c.labelSmoothing},
             {"test_time_flip", c.testTimeFlip},
+            {"ema_decay", c.emaDecay},
             {"epochs", c.epochs},
             {"batch_size", c.batchSize},
             {"eval_batch_size", c.evalBatchSize},
@@ -424,6 +425,7 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
     }
     top.read("label_smoothing", c.labelSmoothing);
     top.read("test_time_flip", c.testTimeFlip);
+    top.read("ema_decay", c.emaDecay);
     top.read("epochs", c.epochs);
     top.read("batch_size", c.batchSize);
     top.read("eval_batch_size", c.evalBatchSize);

@@ -15,7 +15,7 @@ class RunWriter;
 
 // A recorded run samples its per-layer statistics every this many training batches, unless the
 // caller's callbacks ask for another interval: under 3 % of the step time (docs/inside.md).
-constexpr int kLayerStatsEvery = 200;
+constexpr int kLayerStatsEvery = 400;
 
 class RunSession
 {

@@ -69,7 +69,8 @@ void openCheckpoint(const std::string &path, torch::serialize::InputArchive &roo
 } // namespace
 
 void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
-                    const LrScheduler &scheduler, const CheckpointMeta &meta)
+                    const LrScheduler &scheduler, const CheckpointMeta &meta,
+                    const WeightAverage *average)
 {
     torch::serialize::OutputArchive root;
     torch::serialize::OutputArchive modelArchive;
@@ -78,6 +79,11 @@ void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer
     torch::serialize::OutputArchive optimizerArchive;
     optimizer.save(optimizerArchive);
     root.write("optimizer", optimizerArchive);
+    if (average) {
+        torch::serialize::OutputArchive averageArchive;
+        average->save(averageArchive);
+        root.write("weight_average", averageArchive);
+    }
 
     const LrScheduler::State &s = scheduler.state();
     root.write("format_version", c10::IValue(kFormatVersion));
@@ -102,8 +108,9 @@ void saveCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer
     writeFileAtomically(path, bytes); // InputError naming the file, temporary file removed
 }
 
-CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim::Optimizer &optimizer,
-                              LrScheduler &scheduler)
+CheckpointMeta loadCheckpoint(const std::string &path, Net &model,
+                              torch::optim::Optimizer &optimizer, LrScheduler &scheduler,
+                              WeightAverage *average)
 {
     torch::serialize::InputArchive root;
     openCheckpoint(path, root);
@@ -114,6 +121,11 @@ CheckpointMeta loadCheckpoint(const std::string &path, Net &model, torch::optim:
         torch::serialize::InputArchive optimizerArchive;
         root.read("optimizer", optimizerArchive);
         optimizer.load(optimizerArchive);
+        if (average) {
+            torch::serialize::InputArchive averageArchive;
+            root.read("weight_average", averageArchive);
+            average->load(averageArchive);
+        }
     } catch (const std::exception &) { // c10::Error, or a TorchScript parser's runtime_error
         throw InputError(path + ": does not match this model's configuration");
     }
@@ -160,6 +172,12 @@ int loadCheckpointModel(const std::string &path, Net &model)
         torch::serialize::InputArchive modelArchive;
         root.read("model", modelArchive);
         model->load(modelArchive);
+        torch::serialize::InputArchive averageArchive;
+        if (root.try_read("weight_average", averageArchive)) {
+            WeightAverage average(model, 0.0);
+            average.load(averageArchive);
+            average.swap();
+        }
         c10::IValue epoch;
         root.read("epoch", epoch);
         return static_cast<int>(epoch.toInt());

@@ -10,6 +10,7 @@
 #include "process_env.h"
 #include "process_stats.h"
 #include "train_step.h"
+#include "weight_average.h"
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,7 @@ struct Trainer::Private
     Net model {nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     std::unique_ptr<LrScheduler> scheduler;
+    std::unique_ptr<WeightAverage> average; // config.emaDecay > 0
     std::unique_ptr<BatchLoader> trainLoader;
     std::unique_ptr<BatchLoader> testLoader;
     std::string checkpointDir;
@@ -105,6 +107,7 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
     const int classes = data.test.numClasses();
     m.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
     torch::NoGradGuard noGrad;
+    const AveragedWeights averaged(average.get()); // the average is what is evaluated
     model->eval();
     double lossSum = 0;
     std::int64_t correct = 0;
@@ -182,6 +185,8 @@ Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
     if (d->channelsLast)
         d->model->toChannelsLast();
     d->optimizer = makeOptimizer(d->config.optimizer, d->model->parameters());
+    if (d->config.emaDecay > 0)
+        d->average = std::make_unique<WeightAverage>(d->model, d->config.emaDecay);
 
     BatchLoaderOptions trainOptions;
     trainOptions.batchSize = d->config.batchSize;
@@ -213,8 +218,8 @@ void Trainer::setCheckpointDir(const std::string &dir)
 
 int Trainer::resumeFrom(const std::string &checkpointPath)
 {
-    const CheckpointMeta meta =
-            loadCheckpoint(checkpointPath, d->model, *d->optimizer, *d->scheduler);
+    const CheckpointMeta meta = loadCheckpoint(checkpointPath, d->model, *d->optimizer,
+                                               *d->scheduler, d->average.get());
     d->startEpoch = meta.epoch;
     d->bestTestLoss = meta.bestTestLoss;
     d->bestEpoch = meta.bestEpoch;
@@ -268,6 +273,8 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
                     trainStep(d->model, *d->optimizer, images, labels, d->config.labelSmoothing,
                               probe ? std::function<void()>([&probe] { probe->beforeStep(); })
                                     : std::function<void()>());
+            if (d->average && outcome.finite)
+                d->average->update();
             if (probe && outcome.finite) {
                 probe->afterStep();
                 callbacks.onLayerStats({epoch, step, probe->rows()});
@@ -351,8 +358,8 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             const CheckpointMeta meta {epoch, d->bestTestLoss, d->bestEpoch,
                                        toJson(d->config).dump()};
             const auto dir = fs::path(d->checkpointDir);
-            saveCheckpoint((dir / "last.pt").string(), d->model, *d->optimizer, *d->scheduler,
-                           meta);
+            saveCheckpoint((dir / "last.pt").string(), d->model, *d->optimizer, *d->scheduler, meta,
+                           d->average.get());
             if (m.best) {
                 std::error_code error;
                 fs::copy_file(dir / "last.pt", dir / "best.pt.tmp",

@@ -44,6 +44,8 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
                  "OneCycle's peak learning rate (normlab-cli lr-find suggests one)");
     c.add_option("--label-smoothing", m_labelSmoothing, "Label smoothing of the NLL loss");
     c.add_flag("--no-augment", m_noAugment, "Train without augmentation (normalization stays)");
+    c.add_option("--ema", m_emaDecay,
+                 "Evaluate an exponential moving average of the weights with this decay (0.999)");
     c.add_flag("--tta-flip", m_testTimeFlip,
                "Evaluate each test image also flipped left to right, averaging the predictions");
     c.add_flag("--no-decay-norm-bias", m_noDecayNormBias,
@@ -135,6 +137,8 @@ ExperimentConfig ConfigOptions::build() const
         c.labelSmoothing = m_labelSmoothing;
     if (m_testTimeFlip)
         c.testTimeFlip = true;
+    if (given("--ema"))
+        c.emaDecay = m_emaDecay;
     if (m_noDecayNormBias)
         c.optimizer.decayNormAndBias = false;
     if (m_noAugment)

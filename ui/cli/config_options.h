@@ -34,7 +34,7 @@ private:
     int m_trainLimit = 0, m_testLimit = 0;
     double m_lr = 0.01, m_maxLr = 0.1, m_momentum = 0.9, m_weightDecay = 0, m_dropout = 0.05,
            m_labelSmoothing = 0;
-    double m_warmupEpochs = 0, m_minLr = 0;
+    double m_warmupEpochs = 0, m_minLr = 0, m_emaDecay = 0;
     std::uint64_t m_seed = 1;
     bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
     bool m_testTimeFlip = false, m_noDecayNormBias = false;

@@ -7,6 +7,7 @@
 #include "test_support.h"
 #include "train_step.h"
 #include "trainer.h"
+#include "weight_average.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -57,10 +58,13 @@ private Q_SLOTS:
     void learnsTheSyntheticSet();
     void stopWithinOneBatch();
     void pauseAndResumeFromAnotherThread();
+    void checkpointRoundTrip_data();
     void checkpointRoundTrip();
     void divergenceStopsTheRun();
     void badCheckpointIsAnInputError();
     void testTimeFlipAveragesBothViews();
+    void weightAverageFollowsItsFormula();
+    void theWeightAverageIsWhatIsEvaluated();
     void weightDecaySparesNormsAndBiases_data();
     void weightDecaySparesNormsAndBiases();
 };
@@ -195,12 +199,21 @@ void TestTrainer::pauseAndResumeFromAnotherThread()
     QCOMPARE(batches.load(), 10);
 }
 
+void TestTrainer::checkpointRoundTrip_data()
+{
+    QTest::addColumn<double>("emaDecay");
+    QTest::newRow("plain") << 0.0;
+    QTest::newRow("weight average") << 0.9; // the average goes on from where it was
+}
+
 void TestTrainer::checkpointRoundTrip()
 {
+    QFETCH(double, emaDecay);
     const DatasetPair data = tinyData(256, 60);
     QTemporaryDir tmp;
     ExperimentConfig c = tinyConfig();
     c.epochs = 3;
+    c.emaDecay = emaDecay;
 
     // The uninterrupted run.
     const RunResult whole = Trainer(c, data).run();
@@ -282,6 +295,82 @@ void TestTrainer::weightDecaySparesNormsAndBiases_data()
     QTest::addColumn<int>("optimizer");
     QTest::newRow("sgd") << static_cast<int>(OptimizerConfig::Kind::Sgd);
     QTest::newRow("adamw") << static_cast<int>(OptimizerConfig::Kind::AdamW);
+}
+
+// avg = d x avg + (1 - d) x w after each update, d = min(decay, (1 + n) / (10 + n)), over every
+// parameter and BatchNorm's running statistics; swap() exchanges the two and back.
+void TestTrainer::weightAverageFollowsItsFormula()
+{
+    torch::manual_seed(2);
+    Net net(buildModelSpec(presetConfig("s8-bn").model, 10));
+    std::vector<torch::Tensor> tracked;
+    for (const torch::Tensor &p : net->parameters())
+        tracked.push_back(p);
+    for (const torch::Tensor &b : net->buffers())
+        if (b.is_floating_point())
+            tracked.push_back(b);
+    QVERIFY(tracked.size() > net->parameters().size()); // running means and variances too
+    std::vector<torch::Tensor> expected;
+    for (const torch::Tensor &t : tracked)
+        expected.push_back(t.detach().clone().to(torch::kFloat64));
+    WeightAverage average(net, 0.95);
+    for (int n = 0; n < 30; ++n) {
+        torch::NoGradGuard noGrad;
+        for (torch::Tensor &t : tracked)
+            t.add_(torch::randn_like(t) * 0.1); // a training step
+        const double d = std::min(0.95, (1.0 + n) / (10.0 + n));
+        QCOMPARE(average.currentDecay(), d);
+        average.update();
+        for (std::size_t i = 0; i < tracked.size(); ++i)
+            expected[i] = d * expected[i] + (1 - d) * tracked[i].detach().to(torch::kFloat64);
+    }
+    QCOMPARE(average.updates(), std::int64_t(30));
+    std::vector<torch::Tensor> trained;
+    for (const torch::Tensor &t : tracked)
+        trained.push_back(t.detach().clone());
+    average.swap();
+    for (std::size_t i = 0; i < tracked.size(); ++i)
+        QVERIFY2(torch::allclose(tracked[i].detach().to(torch::kFloat64), expected[i], 1e-5, 1e-6),
+                 qPrintable(QString("tensor %1").arg(i)));
+    average.swap();
+    for (std::size_t i = 0; i < tracked.size(); ++i)
+        QVERIFY(torch::equal(tracked[i].detach(), trained[i]));
+}
+
+// With ema_decay the test metrics are the average's: the checkpoint's predictions (which load the
+// average) give the same test loss; training itself is the same as without.
+void TestTrainer::theWeightAverageIsWhatIsEvaluated()
+{
+    const DatasetPair data = tinyData(128, 60);
+    ExperimentConfig c = tinyConfig();
+    c.epochs = 2;
+    const RunResult plain = Trainer(c, data).run();
+    c.emaDecay = 0.9;
+    QTemporaryDir tmp;
+    Trainer trainer(c, data);
+    trainer.setCheckpointDir(tmp.path().toStdString());
+    const RunResult averaged = trainer.run();
+    QCOMPARE(averaged.epochs[1].trainLoss, plain.epochs[1].trainLoss);
+    QVERIFY(averaged.epochs[1].testLoss != plain.epochs[1].testLoss);
+
+    Net net(buildModelSpec(c.model, data.train.numClasses()));
+    QCOMPARE(loadCheckpointModel((tmp.path() + "/last.pt").toStdString(), net), 2);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    BatchLoaderOptions options;
+    options.batchSize = 60;
+    options.shuffle = false;
+    BatchLoader loader(data.test, Augmenter(), c.normalize, options);
+    loader.startEpoch(0);
+    double lossSum = 0;
+    std::int64_t seen = 0;
+    while (std::optional<Batch> batch = loader.next()) {
+        const torch::Tensor out = net->forward(batch->images);
+        lossSum += torch::nll_loss(out, batch->labels, {}, at::Reduction::Sum).item<double>();
+        seen += batch->labels.size(0);
+    }
+    QVERIFY2(std::abs(averaged.epochs[1].testLoss - lossSum / seen) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(averaged.epochs[1].testLoss).arg(lossSum / seen)));
 }
 
 // decay_norm_and_bias false: a step with no gradient leaves every one-dimensional parameter as it

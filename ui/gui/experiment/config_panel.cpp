@@ -143,10 +143,14 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_labelSmoothing->setObjectName("labelSmoothing");
     m_labelSmoothing->setToolTip(tr("The share of the target spread over every class, from 0 "
                                     "(none) to below 1; 0.1 is usual"));
-    m_testTimeFlip = new QCheckBox(tr("Also evaluate each test image flipped"), trainBox);
+    m_testTimeFlip = new QCheckBox(tr("Also mirrored"), trainBox);
     m_testTimeFlip->setObjectName("testTimeFlip");
     m_testTimeFlip->setToolTip(tr("Test-time augmentation: the predictions for the image and its "
                                   "mirror image are averaged (twice the evaluation time)"));
+    m_emaDecay = new NumberEdit(trainBox);
+    m_emaDecay->setObjectName("emaDecay");
+    m_emaDecay->setToolTip(tr("Evaluate an exponential moving average of the weights with this "
+                              "decay (0.999 is usual; 0: the weights as trained)"));
     m_epochs = new QSpinBox(trainBox);
     m_epochs->setRange(limits::kMinEpochs, limits::kMaxEpochs);
     m_batchSize = new QSpinBox(trainBox);
@@ -168,6 +172,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(QString(), m_decayNormAndBias);
     trainForm->addRow(tr("Label smoothing"), m_labelSmoothing);
     trainForm->addRow(tr("Test-time flip"), m_testTimeFlip);
+    trainForm->addRow(tr("Weight average (EMA)"), m_emaDecay);
     trainForm->addRow(tr("Epochs"), m_epochs);
     trainForm->addRow(tr("Batch size"), m_batchSize);
     trainForm->addRow(tr("Seed"), m_seed);
@@ -201,7 +206,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     for (QLineEdit *e :
          {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr),
           static_cast<QLineEdit *>(m_warmup), static_cast<QLineEdit *>(m_weightDecay),
-          static_cast<QLineEdit *>(m_labelSmoothing), m_seed})
+          static_cast<QLineEdit *>(m_labelSmoothing), static_cast<QLineEdit *>(m_emaDecay), m_seed})
         connect(e, &QLineEdit::textEdited, this, &ConfigPanel::readForm);
     for (QCheckBox *c :
          {m_affine, m_skip, m_dilation, m_depthwise, m_decayNormAndBias, m_testTimeFlip})
@@ -258,6 +263,7 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_decayNormAndBias->setChecked(c.optimizer.decayNormAndBias);
     m_labelSmoothing->setValue(c.labelSmoothing);
     m_testTimeFlip->setChecked(c.testTimeFlip);
+    m_emaDecay->setValue(c.emaDecay);
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
     m_seed->setText(QString::number(c.seed));
@@ -323,6 +329,10 @@ void ConfigPanel::readForm()
     else
         problems << tr("Label smoothing: '%1' is not a number").arg(m_labelSmoothing->text());
     c.testTimeFlip = m_testTimeFlip->isChecked();
+    if (const std::optional<double> decay = m_emaDecay->value())
+        c.emaDecay = *decay;
+    else
+        problems << tr("Weight average: '%1' is not a number").arg(m_emaDecay->text());
     c.epochs = m_epochs->value();
     c.batchSize = m_batchSize->value();
     bool seedOk = false;

@@ -76,6 +76,7 @@ private:
     QCheckBox *m_decayNormAndBias;
     NumberEdit *m_labelSmoothing;
     QCheckBox *m_testTimeFlip;
+    NumberEdit *m_emaDecay;
     QSpinBox *m_epochs;
     QSpinBox *m_batchSize;
     QLineEdit *m_seed;

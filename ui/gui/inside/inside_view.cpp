@@ -75,6 +75,7 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     // Narrow enough that the tab fits a 1,024 px window; the names are elided, the tooltip whole.
     m_run->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_run->setMinimumContentsLength(10);
+    m_run->setMaximumWidth(360);
     m_run->setToolTip(tr("The run whose heat map and histograms are shown"));
     m_layer = new QComboBox;
     m_layer->setToolTip(tr("The conv block whose output histograms are stacked"));
@@ -95,6 +96,7 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     which->addWidget(new QLabel(tr("Run")));
     which->addWidget(m_run, 1);
     which->addWidget(m_log);
+    which->addStretch(1);
     auto *where = new QHBoxLayout;
     where->addWidget(new QLabel(tr("Epoch")));
     where->addWidget(m_epoch);

@@ -117,6 +117,8 @@ void TestConfigPanel::everyValidConfigRoundTrips_data()
     QTest::newRow("label smoothing 0.1, test-time flip")
             << "smoothing"
             << R"({"label_smoothing": 0.1, "test_time_flip": true})";
+    QTest::newRow("EMA 0.999") << "ema"
+                               << R"({"ema_decay": 0.999})";
     QTest::newRow("cosine, warm-up 1.5")
             << "warmup"
             << R"({"schedule": {"type": "cosine", "warmup_epochs": 1.5}})";
@@ -171,6 +173,7 @@ void TestConfigPanel::generatedValidConfigsRoundTrip()
         c.optimizer.decayNormAndBias = whole(0, 1);
         c.labelSmoothing = whole(0, 1) ? real(0, 0.99) : 0.0;
         c.testTimeFlip = whole(0, 1);
+        c.emaDecay = whole(0, 1) ? real(0, 0.999999) : 0.0;
         try {
             validate(c);
         } catch (const std::exception &) {
