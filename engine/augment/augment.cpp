@@ -88,6 +88,17 @@ void coarseDropout(cv::Mat &img, const AugmentStep &s, Rng &rng)
     }
 }
 
+void cutout(cv::Mat &img, const AugmentStep &s, Rng &rng)
+{
+    const int cy = randint(rng, 0, img.rows - 1);
+    const int cx = randint(rng, 0, img.cols - 1);
+    const int y0 = std::max(0, cy - s.length / 2),
+              y1 = std::min(img.rows, cy - s.length / 2 + s.length);
+    const int x0 = std::max(0, cx - s.length / 2),
+              x1 = std::min(img.cols, cx - s.length / 2 + s.length);
+    img(cv::Rect(x0, y0, x1 - x0, y1 - y0)).setTo(fillScalar(s.fillValue));
+}
+
 void randomCrop(cv::Mat &img, const AugmentStep &s, Rng &rng)
 {
     cv::Mat padded;
@@ -102,11 +113,16 @@ void colorJitter(cv::Mat &img, const AugmentStep &s, Rng &rng)
 {
     // torchvision draws the order and the four factors first, then applies each adjustment whose
     // range is set (even at a factor of exactly 1), in PIL's 8-bit arithmetic (pil_color.h).
-    std::array<int, 4> order{0, 1, 2, 3};
+    std::array<int, 4> order {0, 1, 2, 3};
     std::shuffle(order.begin(), order.end(), rng);
-    const double b = s.brightness > 0 ? uniform(rng, std::max(0.0, 1 - s.brightness), 1 + s.brightness) : 1.0;
-    const double c = s.contrast > 0 ? uniform(rng, std::max(0.0, 1 - s.contrast), 1 + s.contrast) : 1.0;
-    const double sat = s.saturation > 0 ? uniform(rng, std::max(0.0, 1 - s.saturation), 1 + s.saturation) : 1.0;
+    const double b = s.brightness > 0
+                             ? uniform(rng, std::max(0.0, 1 - s.brightness), 1 + s.brightness)
+                             : 1.0;
+    const double c =
+            s.contrast > 0 ? uniform(rng, std::max(0.0, 1 - s.contrast), 1 + s.contrast) : 1.0;
+    const double sat = s.saturation > 0
+                               ? uniform(rng, std::max(0.0, 1 - s.saturation), 1 + s.saturation)
+                               : 1.0;
     const double hue = s.hue > 0 ? uniform(rng, -s.hue, s.hue) : 0.0;
     CV_Assert(img.isContinuous() && img.type() == CV_8UC3);
     std::uint8_t *rgb = img.data;
@@ -139,9 +155,9 @@ Augmenter::Augmenter(std::vector<AugmentStep> steps) : m_steps(std::move(steps))
 
 std::mt19937_64 Augmenter::sampleGenerator(std::uint64_t seed, int epoch, std::size_t index)
 {
-    std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                      static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(index),
-                      static_cast<std::uint32_t>(static_cast<std::uint64_t>(index) >> 32)};
+    std::seed_seq seq {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                       static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(index),
+                       static_cast<std::uint32_t>(static_cast<std::uint64_t>(index) >> 32)};
     return std::mt19937_64(seq);
 }
 
@@ -161,11 +177,24 @@ void Augmenter::apply(std::uint8_t *image, std::mt19937_64 &rng) const
             flipped.copyTo(img);
             break;
         }
-        case K::ShiftScaleRotate: shiftScaleRotate(img, s, rng); break;
-        case K::CoarseDropout: coarseDropout(img, s, rng); break;
-        case K::RandomCrop: randomCrop(img, s, rng); break;
-        case K::ColorJitter: colorJitter(img, s, rng); break;
-        case K::Rotate: rotate(img, s, rng); break;
+        case K::ShiftScaleRotate:
+            shiftScaleRotate(img, s, rng);
+            break;
+        case K::CoarseDropout:
+            coarseDropout(img, s, rng);
+            break;
+        case K::RandomCrop:
+            randomCrop(img, s, rng);
+            break;
+        case K::ColorJitter:
+            colorJitter(img, s, rng);
+            break;
+        case K::Rotate:
+            rotate(img, s, rng);
+            break;
+        case K::Cutout:
+            cutout(img, s, rng);
+            break;
         }
     }
 }

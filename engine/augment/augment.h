@@ -1,6 +1,7 @@
 // Per-image augmentation on uint8 RGB images with OpenCV, following albumentations' semantics
 // (HorizontalFlip, ShiftScaleRotate, CoarseDropout) and torchvision's (RandomCrop, ColorJitter,
-// Rotate). Each step fires independently with its own probability.
+// Rotate), and Cutout as its paper describes it. Each step fires independently with its own
+// probability.
 #pragma once
 
 #include "config.h"

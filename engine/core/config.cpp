@@ -4,6 +4,7 @@
 
 #include "errors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -38,7 +39,53 @@ std::optional<NormKind> normKindFromString(const std::string &text)
 
 std::string toString(Architecture arch)
 {
-    return arch == Architecture::S8 ? "s8" : "s9";
+    switch (arch) {
+    case Architecture::S8:
+        return "s8";
+    case Architecture::S9:
+        return "s9";
+    case Architecture::Stages:
+        return "stages";
+    }
+    return "?";
+}
+
+std::string toString(BlockKind kind)
+{
+    switch (kind) {
+    case BlockKind::Plain:
+        return "plain";
+    case BlockKind::Residual:
+        return "residual";
+    case BlockKind::Separable:
+        return "separable";
+    case BlockKind::Inverted:
+        return "inverted";
+    }
+    return "?";
+}
+
+std::vector<int> normalizedWidths(const ModelConfig &m)
+{
+    std::vector<int> widths;
+    switch (m.arch) {
+    case Architecture::S8:
+        widths = {24, 32};
+        break;
+    case Architecture::S9:
+        widths = {32, 64, 96};
+        break;
+    case Architecture::Stages:
+        widths = m.widths;
+        if (m.block == BlockKind::Inverted) {
+            for (int w : m.widths)
+                widths.push_back(w * m.expansion);
+        }
+        break;
+    }
+    std::sort(widths.begin(), widths.end());
+    widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+    return widths;
 }
 
 std::string toString(AugmentStep::Kind kind)
@@ -57,6 +104,8 @@ std::string toString(AugmentStep::Kind kind)
         return "ColorJitter";
     case K::Rotate:
         return "Rotate";
+    case K::Cutout:
+        return "Cutout";
     }
     return "?";
 }
@@ -162,6 +211,13 @@ void validateStep(const AugmentStep &s, std::size_t index)
     case K::RandomCrop:
         requireRange(at + "padding", s.padding, 0, 16);
         break;
+    case K::Cutout:
+        requireRange(at + "length", s.length, 1, 32);
+        if (s.fillValue.size() != 1 && s.fillValue.size() != 3)
+            throw ConfigError("config: '" + at + "fill' needs 1 or 3 values");
+        for (double v : s.fillValue)
+            requireRange(at + "fill", v, 0.0, 255.0);
+        break;
     case K::ColorJitter:
         requireRange(at + "brightness", s.brightness, 0.0, 1.0);
         requireRange(at + "contrast", s.contrast, 0.0, 1.0);
@@ -195,6 +251,33 @@ bool usesChannelsLast(const ExperimentConfig &c)
     return true;
 }
 
+namespace {
+
+void validateStages(const ModelConfig &m)
+{
+    if (m.widths.empty() || m.widths.size() > static_cast<std::size_t>(limits::kMaxStages))
+        throw ConfigError("config: 'model.widths' has " + std::to_string(m.widths.size()) +
+                          " values; allowed: 1 to " + std::to_string(limits::kMaxStages) +
+                          " stages");
+    if (m.depths.size() != m.widths.size())
+        throw ConfigError("config: 'model.depths' has " + std::to_string(m.depths.size()) +
+                          " values but 'model.widths' has " + std::to_string(m.widths.size()) +
+                          "; give one depth per stage");
+    for (int w : m.widths)
+        requireRange("model.widths", w, limits::kMinWidth, limits::kMaxWidth);
+    for (int d : m.depths)
+        requireRange("model.depths", d, 0, limits::kMaxDepth);
+    requireRange("model.kernel", m.kernel, 1, limits::kMaxKernel);
+    if (m.kernel % 2 == 0)
+        throw ConfigError("config: 'model.kernel' is " + std::to_string(m.kernel) +
+                          "; allowed: an odd size (1, 3, 5, 7, 9), so that a block keeps the "
+                          "image size");
+    requireRange("model.expansion", m.expansion, 1, limits::kMaxExpansion);
+    // Each stage after the first halves a 32x32 image: six stages take it down to 1x1.
+}
+
+} // namespace
+
 void validate(const ExperimentConfig &c)
 {
     requireRange("epochs", c.epochs, limits::kMinEpochs, limits::kMaxEpochs);
@@ -204,19 +287,23 @@ void validate(const ExperimentConfig &c)
     requireRange("label_smoothing", c.labelSmoothing, 0.0, 0.99);
     requireRange("ema_decay", c.emaDecay, 0.0, 0.999999);
     requireRange("model.dropout", c.model.dropout, 0.0, limits::kMaxDropout);
+    if (c.model.arch == Architecture::Stages)
+        validateStages(c.model);
     if (c.model.norm == NormKind::Group) {
         requireRange("model.groups", c.model.groups, limits::kMinGroups, limits::kMaxGroups);
         // Every normalized layer must split evenly into groups.
-        const std::vector<int> widths = c.model.arch == Architecture::S8
-                                                ? std::vector<int> {24, 32}
-                                                : std::vector<int> {32, 64, 96};
+        const std::vector<int> widths = normalizedWidths(c.model);
+        std::string divisors;
+        for (int g = 1; g <= widths.front(); ++g) {
+            if (std::all_of(widths.begin(), widths.end(), [g](int w) { return w % g == 0; }))
+                divisors += (divisors.empty() ? "" : ", ") + std::to_string(g);
+        }
         for (int w : widths) {
             if (w % c.model.groups != 0)
-                throw ConfigError("config: 'model.groups' is " + std::to_string(c.model.groups) +
-                                  ", but a " + toString(c.model.arch) + " layer has " +
-                                  std::to_string(w) +
-                                  " channels; allowed: a divisor of every layer width (1, 2, 4, 8" +
-                                  (c.model.arch == Architecture::S8 ? "" : ", 16, 32") + ")");
+                throw ConfigError(
+                        "config: 'model.groups' is " + std::to_string(c.model.groups) + ", but a " +
+                        toString(c.model.arch) + " layer has " + std::to_string(w) +
+                        " channels; allowed: a divisor of every layer width (" + divisors + ")");
         }
     }
     requireRange("data.train_limit", c.data.trainLimit, 0, limits::kMaxImageLimit);

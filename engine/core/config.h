@@ -10,7 +10,13 @@
 namespace normlab {
 
 enum class NormKind { Batch, Group, Layer, Instance, None };
-enum class Architecture { S8, S9 };
+enum class Architecture { S8, S9, Stages };
+// The blocks of a `Stages` net, each built from conv blocks (Conv -> ReLU -> norm -> dropout):
+// Plain: one k x k conv block. Residual: two k x k conv blocks and a skip around them.
+// Separable: a depthwise k x k conv block, a 1x1 conv block and a skip around them.
+// Inverted (ConvNeXt-style): a depthwise k x k conv block, a 1x1 conv block widening the channels
+// `expansion` times, a bare 1x1 conv narrowing them back and a skip around the three.
+enum class BlockKind { Plain, Residual, Separable, Inverted };
 
 struct ModelConfig
 {
@@ -22,6 +28,16 @@ struct ModelConfig
     bool dilation = true; // s9's dilated convolution
     bool depthwise = true; // s9's depthwise convolution
     double dropout = 0.05;
+    // Stages only: a 3x3 stem to widths[0], then for each stage (after the first: 2x2 max-pool
+    // and a 1x1 conv block to its width) depths[i] blocks, global average pooling, a classifier.
+    BlockKind block = BlockKind::Separable;
+    std::vector<int> widths = {32, 64, 96};
+    std::vector<int> depths = {2, 2, 2};
+    int kernel = 5; // the blocks' convolution (depthwise in Separable and Inverted)
+    int expansion = 3; // Inverted only
+    // A squeeze-and-excitation gate at the end of each block (before its skip), reducing to a
+    // quarter of the channels.
+    bool squeezeExcite = false;
 };
 
 // One augmentation step, albumentations / torchvision parameter names; unused fields are ignored.
@@ -33,7 +49,8 @@ struct AugmentStep
         CoarseDropout,
         RandomCrop,
         ColorJitter,
-        Rotate
+        Rotate,
+        Cutout
     };
     Kind kind = Kind::HorizontalFlip;
     double p = 1.0;
@@ -48,6 +65,9 @@ struct AugmentStep
     std::vector<double> fillValue = {0.0}; // 0-255 scale, one value or one per channel
     // RandomCrop
     int padding = 4;
+    // Cutout (DeVries and Taylor, 2017): one length x length square, its centre anywhere in the
+    // image, so that it may be cut by the border; filled with fillValue
+    int length = 16;
     // ColorJitter
     double brightness = 0.0, contrast = 0.0, saturation = 0.0, hue = 0.0;
 };
@@ -137,6 +157,7 @@ struct ExperimentConfig
 
 std::string toString(NormKind kind);
 std::string toString(Architecture arch);
+std::string toString(BlockKind kind);
 std::string toString(AugmentStep::Kind kind);
 std::string toString(OptimizerConfig::Kind kind);
 std::string toString(ScheduleConfig::Kind kind);
@@ -151,6 +172,9 @@ std::string augmentSummary(const ExperimentConfig &config);
 
 // Whether training uses channels-last memory: as configured, or by default where it is faster.
 bool usesChannelsLast(const ExperimentConfig &config);
+
+// The channel counts a norm sees in this model (for GroupNorm's divisibility), ascending.
+std::vector<int> normalizedWidths(const ModelConfig &model);
 
 // Checks ranges and combinations; throws ConfigError naming the field and what is allowed.
 void validate(const ExperimentConfig &config);

@@ -14,6 +14,13 @@ inline constexpr int kMinGroups = 1;
 inline constexpr int kMaxGroups = 96;
 inline constexpr double kMaxDropout = 0.9;
 inline constexpr double kMinLr = 1e-9;
+// The Stages net's switches
+inline constexpr int kMaxStages = 6;
+inline constexpr int kMinWidth = 1;
+inline constexpr int kMaxWidth = 2048;
+inline constexpr int kMaxDepth = 32;
+inline constexpr int kMaxKernel = 9;
+inline constexpr int kMaxExpansion = 8;
 inline constexpr double kMaxLr = 10.0;
 
 } // namespace normlab::limits

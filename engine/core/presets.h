@@ -12,7 +12,9 @@ struct PresetInfo
 {
     std::string name;
     std::string description;
-    double referenceAccuracy; // test accuracy (%) on the original CIFAR-10
+    // The published test accuracy (%) on the original CIFAR-10; 0 for NormLab's own presets,
+    // which have none (the README's table has what they reach)
+    double referenceAccuracy;
 };
 
 const std::vector<PresetInfo> &presets();

@@ -19,12 +19,19 @@ struct LayerSpec
         MaxPool, // 2x2, stride 2
         GlobalAvgPool,
         Classifier, // 1x1 conv to the classes, then log_softmax
+        // x * sigmoid(1x1 conv(ReLU(1x1 conv(mean over H, W of x)))), through `hidden` channels;
+        // both convolutions with a bias
+        SqueezeExcite,
     };
     std::string name;
     Kind kind = Kind::ConvBlock;
     int in = 0, out = 0;
     int kernel = 3, stride = 1, padding = 1, dilation = 1, groups = 1;
-    bool residual = false; // output = block(input) + input
+    // output = layer(input) + the input of the layer `residualSpan` places back (1: this
+    // layer's own), so that a skip can go around several layers; ConvBlock, Conv, SqueezeExcite
+    bool residual = false;
+    int residualSpan = 1;
+    int hidden = 0; // SqueezeExcite only
 };
 
 struct ModelSpec

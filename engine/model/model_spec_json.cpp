@@ -17,6 +17,8 @@ std::string kindName(LayerSpec::Kind kind)
         return "global_avg_pool";
     case LayerSpec::Kind::Classifier:
         return "classifier";
+    case LayerSpec::Kind::SqueezeExcite:
+        return "squeeze_excite";
     }
     return "unknown";
 }
@@ -36,7 +38,9 @@ nlohmann::json toJson(const ModelSpec &spec)
                           {"padding", l.padding},
                           {"dilation", l.dilation},
                           {"groups", l.groups},
-                          {"residual", l.residual}});
+                          {"residual", l.residual},
+                          {"residual_span", l.residualSpan},
+                          {"hidden", l.hidden}});
     return {{"layers", layers},
             {"norm", toString(spec.norm)},
             {"groups", spec.groups},

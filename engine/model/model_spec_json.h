@@ -9,7 +9,8 @@
 namespace normlab {
 
 // {"layers": [{"name", "kind", "in", "out", "kernel", "stride", "padding", "dilation", "groups",
-// "residual"}...], "norm", "groups", "affine", "dropout", "num_classes", "input_size"}
+// "residual", "residual_span", "hidden"}...], "norm", "groups", "affine", "dropout", "num_classes",
+// "input_size"}
 nlohmann::json toJson(const ModelSpec &spec);
 
 } // namespace normlab

@@ -30,6 +30,12 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
         const bool hasConv = l.kind == LayerSpec::Kind::ConvBlock ||
                              l.kind == LayerSpec::Kind::Conv ||
                              l.kind == LayerSpec::Kind::Classifier;
+        if (l.kind == LayerSpec::Kind::SqueezeExcite) {
+            layer.squeeze = register_module(l.name + "_squeeze",
+                                            nn::Conv2d(nn::Conv2dOptions(l.out, l.hidden, 1)));
+            layer.excite = register_module(l.name + "_excite",
+                                           nn::Conv2d(nn::Conv2dOptions(l.hidden, l.out, 1)));
+        }
         if (hasConv) {
             layer.conv = register_module(l.name + "_conv",
                                          nn::Conv2d(nn::Conv2dOptions(l.in, l.out, l.kernel)
@@ -59,13 +65,20 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
 
 torch::Tensor NetImpl::forward(torch::Tensor x)
 {
+    // Each layer's input, for the skips that go around several layers.
+    std::vector<torch::Tensor> inputs;
+    inputs.reserve(m_layers.size());
     int block = 0;
     for (Layer &layer : m_layers) {
-        switch (layer.spec->kind) {
+        const LayerSpec &spec = *layer.spec;
+        inputs.push_back(x);
+        const torch::Tensor skip =
+                spec.residual ? inputs[inputs.size() - spec.residualSpan] : torch::Tensor();
+        switch (spec.kind) {
         case LayerSpec::Kind::ConvBlock: {
             const torch::Tensor conv = layer.conv->forward(x);
-            torch::Tensor y = fusedTail(layer, conv, x);
-            y = y.defined() ? y : unfusedTail(layer, conv, x);
+            torch::Tensor y = fusedTail(layer, conv, skip);
+            y = y.defined() ? y : unfusedTail(layer, conv, skip);
             if (m_blockObserver)
                 m_blockObserver({block, layer.spec, x, conv, y});
             ++block;
@@ -74,6 +87,11 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         }
         case LayerSpec::Kind::Conv:
             x = layer.conv->forward(x);
+            x = skip.defined() ? x + skip : x;
+            break;
+        case LayerSpec::Kind::SqueezeExcite:
+            x = squeezeExcite(layer, x);
+            x = skip.defined() ? x + skip : x;
             break;
         case LayerSpec::Kind::MaxPool:
             x = torch::max_pool2d(x, 2);
@@ -84,14 +102,21 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         case LayerSpec::Kind::Classifier:
             x = layer.conv->forward(x).flatten(1);
             if (m_activationObserver)
-                m_activationObserver(*layer.spec, x);
+                m_activationObserver(spec, x);
             x = torch::log_softmax(x, 1);
             continue;
         }
         if (m_activationObserver)
-            m_activationObserver(*layer.spec, x);
+            m_activationObserver(spec, x);
     }
     return x;
+}
+
+torch::Tensor NetImpl::squeezeExcite(Layer &layer, const torch::Tensor &x)
+{
+    torch::Tensor gate = torch::adaptive_avg_pool2d(x, {1, 1});
+    gate = torch::sigmoid(layer.excite->forward(torch::relu(layer.squeeze->forward(gate))));
+    return x * gate;
 }
 
 std::vector<BlockTensors> NetImpl::blocks() const
@@ -151,7 +176,7 @@ void NetImpl::makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer 
     }
 }
 
-torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x)
+torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &skip)
 {
     if (!m_fused)
         return {};
@@ -195,8 +220,7 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
     } else {
         return {};
     }
-    const torch::Tensor residual = layer.spec->residual ? x : torch::Tensor();
-    if (!canFuseNormBlock(conv, residual, weight, bias))
+    if (!canFuseNormBlock(conv, skip, weight, bias))
         return {};
     if (!layer.dropout.is_empty() && layer.dropout->is_training() && layer.dropout->p() > 0) {
         o.dropout = layer.dropout->p();
@@ -204,17 +228,18 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
         if (m_dropoutObserver)
             m_dropoutObserver(layer.spec->name, dropoutMask(conv, o.dropout, o.seed));
     }
-    return fusedNormBlock(conv, residual, weight, bias, o);
+    return fusedNormBlock(conv, skip, weight, bias, o);
 }
 
-torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x)
+torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv,
+                                   const torch::Tensor &skip)
 {
     torch::Tensor y = torch::relu(conv);
     if (!layer.norm.is_empty())
         y = layer.norm.forward(y);
     if (!layer.dropout.is_empty())
         y = dropout(layer, y);
-    return layer.spec->residual ? y + x : y;
+    return skip.defined() ? y + skip : y;
 }
 
 torch::Tensor NetImpl::dropout(Layer &layer, const torch::Tensor &y)

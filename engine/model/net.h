@@ -84,13 +84,17 @@ private:
         torch::nn::LayerNorm layerNorm {nullptr};
         torch::nn::InstanceNorm2d instanceNorm {nullptr};
         FastDropout dropout {nullptr};
+        // SqueezeExcite
+        torch::nn::Conv2d squeeze {nullptr}, excite {nullptr};
     };
 
-    // relu -> norm -> dropout (+ x) as one fused function, or an undefined tensor where the
-    // tensors or the norm do not qualify (CUDA, LayerNorm with an elementwise affine, no norm).
     static void makeNorm(const ModelSpec &spec, int channels, int h, int w, Layer &layer);
-    torch::Tensor fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
-    torch::Tensor unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &x);
+    // relu -> norm -> dropout (+ skip, where defined) as one fused function, or an undefined
+    // tensor where the tensors or the norm do not qualify (CUDA, LayerNorm with an elementwise
+    // affine, no norm).
+    torch::Tensor fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &skip);
+    torch::Tensor unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &skip);
+    static torch::Tensor squeezeExcite(Layer &layer, const torch::Tensor &x);
 
     torch::Tensor dropout(Layer &layer, const torch::Tensor &y);
 

@@ -60,6 +60,25 @@ class CoarseDropout:
         return Image.fromarray(pixels)
 
 
+class Cutout:
+    """Cutout (DeVries and Taylor): one length x length square centred anywhere, cut by the
+    border, filled with a colour."""
+
+    def __init__(self, step):
+        self.length = step.get("length", 16)
+        fill = step.get("fill", [0.0])
+        self.fill = tuple(int(round(v)) for v in (fill * 3 if len(fill) == 1 else fill))
+
+    def __call__(self, image):
+        pixels = np.array(image)
+        h, w = pixels.shape[:2]
+        cy, cx = random.randint(0, h - 1), random.randint(0, w - 1)
+        y0, x0 = max(0, cy - self.length // 2), max(0, cx - self.length // 2)
+        y1, x1 = min(h, cy - self.length // 2 + self.length), min(w, cx - self.length // 2 + self.length)
+        pixels[y0:y1, x0:x1] = self.fill
+        return Image.fromarray(pixels)
+
+
 def transform_of(step):
     kind = step["type"]
     p = step.get("p", 1.0)
@@ -82,6 +101,8 @@ def transform_of(step):
         t = CoarseDropout(step)
     elif kind == "RandomCrop":
         t = transforms.RandomCrop(32, padding=step["padding"])
+    elif kind == "Cutout":
+        t = Cutout(step)
     else:
         fail(f"augmentation '{kind}' is unknown")
     return transforms.RandomApply([t], p) if p < 1 else t

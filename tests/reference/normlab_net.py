@@ -3,8 +3,11 @@ model_spec_json): the same layers in the same order, with the same parameter and
 NormLab's Net (`C2_conv.weight`, `C2_norm.running_mean`, `head_conv.weight`), so that a state dict
 passes between the two as it is. Used by bench_pytorch.py and step_pytorch.py.
 
-A conv block is Conv -> ReLU -> norm -> dropout, plus the block's input when it is residual.
+A conv block is Conv -> ReLU -> norm -> dropout. A residual layer adds the input of the layer
+`residual_span` places back (1: its own) to its output. A squeeze-excite layer scales its input's
+channels by sigmoid(excite(relu(squeeze(mean over H, W)))).
 """
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -33,7 +36,7 @@ def conv(layer):
 class Net(nn.Module):
     def __init__(self, spec):
         super().__init__()
-        self.plan = []  # (kind, name, residual) per layer, in order
+        self.plan = []  # (kind, name, span: 0 for no skip) per layer, in order
         size = spec["input_size"]
         for layer in spec["layers"]:
             kind, name = layer["kind"], layer["name"]
@@ -41,6 +44,9 @@ class Net(nn.Module):
                 size = (size + 2 * layer["padding"] - layer["dilation"] * (layer["kernel"] - 1) - 1) \
                     // layer["stride"] + 1
                 self.add_module(f"{name}_conv", conv(layer))
+            elif kind == "squeeze_excite":
+                self.add_module(f"{name}_squeeze", nn.Conv2d(layer["out"], layer["hidden"], 1))
+                self.add_module(f"{name}_excite", nn.Conv2d(layer["hidden"], layer["out"], 1))
             elif kind == "max_pool":
                 size //= 2
             elif kind == "global_avg_pool":
@@ -53,20 +59,30 @@ class Net(nn.Module):
                     self.add_module(f"{name}_norm", norm)
                 if spec["dropout"] > 0:
                     self.add_module(f"{name}_dropout", nn.Dropout(spec["dropout"]))
-            self.plan.append((kind, name, layer.get("residual", False)))
+            span = layer.get("residual_span", 1) if layer.get("residual", False) else 0
+            self.plan.append((kind, name, span))
 
     def forward(self, x):
         modules = self._modules
-        for kind, name, residual in self.plan:
+        inputs = []
+        for kind, name, span in self.plan:
+            inputs.append(x)
+            skip = inputs[-span] if span else None
             if kind == "conv_block":
                 y = F.relu(modules[f"{name}_conv"](x))
                 if f"{name}_norm" in modules:
                     y = modules[f"{name}_norm"](y)
                 if f"{name}_dropout" in modules:
                     y = modules[f"{name}_dropout"](y)
-                x = y + x if residual else y
+                x = y + skip if span else y
             elif kind == "conv":
                 x = modules[f"{name}_conv"](x)
+                x = x + skip if span else x
+            elif kind == "squeeze_excite":
+                gate = F.adaptive_avg_pool2d(x, 1)
+                gate = modules[f"{name}_excite"](F.relu(modules[f"{name}_squeeze"](gate)))
+                x = x * torch.sigmoid(gate)
+                x = x + skip if span else x
             elif kind == "max_pool":
                 x = F.max_pool2d(x, 2)
             elif kind == "global_avg_pool":

@@ -6,14 +6,14 @@
 #include "errors.h"
 #include "export_command.h"
 #include "gradcam_command.h"
-#include "report_command.h"
 #include "interrupt_watcher.h"
 #include "lr_find_command.h"
-#include "predict_command.h"
 #include "model_spec.h"
 #include "paths.h"
+#include "predict_command.h"
 #include "presets.h"
 #include "progress_printer.h"
+#include "report_command.h"
 #include "runs_commands.h"
 #include "train_commands.h"
 #include "version.h"
@@ -150,7 +150,8 @@ int runCli(int argc, char **argv)
     CLI::App *level = &app;
     std::string path = "normlab-cli";
     for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
-        const std::vector<CLI::App *> subs = level->get_subcommands([](CLI::App *) { return true; });
+        const std::vector<CLI::App *> subs =
+                level->get_subcommands([](CLI::App *) { return true; });
         if (subs.empty())
             break; // a command's own arguments
         const std::string word = argv[i];
@@ -213,9 +214,14 @@ int runCli(int argc, char **argv)
         if (*downloadCmd)
             return download(downloadDir, downloadUrl);
         if (*presetsCmd) {
-            for (const PresetInfo &p : presets())
-                std::printf("%-6s  %5.2f %%  %s\n", p.name.c_str(), p.referenceAccuracy,
+            for (const PresetInfo &p : presets()) {
+                const std::string reference =
+                        p.referenceAccuracy > 0
+                                ? std::to_string(p.referenceAccuracy).substr(0, 5) + " %"
+                                : "     -";
+                std::printf("%-6s  %7s  %s\n", p.name.c_str(), reference.c_str(),
                             p.description.c_str());
+            }
             return Success;
         }
     } catch (const InputError &e) {

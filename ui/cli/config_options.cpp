@@ -11,7 +11,8 @@ namespace normlab::cli {
 void ConfigOptions::addTo(CLI::App &c, bool full)
 {
     m_command = &c;
-    c.add_option("preset", m_preset, "Preset: s8-bn, s8-gn, s8-ln or s9 (default s8-bn)");
+    c.add_option("preset", m_preset,
+                 "Preset: s8-bn, s8-gn, s8-ln, s9, tiny or fast (default s8-bn)");
     c.add_option("--preset", m_preset, "Same as the positional preset");
     c.add_option("--config", m_configFile,
                  "JSON config file (see docs/config.md); options given here override it");
@@ -23,6 +24,15 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
     c.add_flag("--no-dilation", m_noDilation, "s9: plain instead of dilated convolution");
     c.add_flag("--no-depthwise", m_noDepthwise, "s9: full instead of depthwise convolution");
     c.add_option("--dropout", m_dropout, "Dropout probability after each block");
+    c.add_option("--arch", m_arch, "Network: s8, s9 or stages (built from the options below)");
+    c.add_option("--block", m_block, "stages: plain, residual, separable or inverted blocks");
+    c.add_option("--widths", m_widths, "stages: channels of each stage, such as 32,64,96")
+            ->delimiter(',');
+    c.add_option("--depths", m_depths, "stages: blocks in each stage, such as 1,2,2")
+            ->delimiter(',');
+    c.add_option("--kernel", m_kernel, "stages: the blocks' kernel size (3, 5, 7)");
+    c.add_option("--expansion", m_expansion, "stages, inverted blocks: the widening factor");
+    c.add_flag("--se", m_squeezeExcite, "stages: a squeeze-and-excitation gate in each block");
     if (!full)
         return;
     c.add_option(
@@ -155,6 +165,23 @@ ExperimentConfig ConfigOptions::build() const
         c.memoryFormat = m_memoryFormat;
     // Enumerations go through the JSON reader so that the messages match a config file's.
     nlohmann::json patch = nlohmann::json::object();
+    nlohmann::json model = nlohmann::json::object();
+    if (given("--arch"))
+        model["arch"] = m_arch;
+    if (given("--block"))
+        model["block"] = m_block;
+    if (given("--widths"))
+        model["widths"] = m_widths;
+    if (given("--depths"))
+        model["depths"] = m_depths;
+    if (given("--kernel"))
+        model["kernel"] = m_kernel;
+    if (given("--expansion"))
+        model["expansion"] = m_expansion;
+    if (m_squeezeExcite)
+        model["squeeze_excite"] = true;
+    if (!model.empty())
+        patch["model"] = model;
     if (given("--optimizer"))
         patch["optimizer"] = {{"type", m_optimizer}};
     if (given("--schedule"))

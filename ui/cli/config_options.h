@@ -39,6 +39,11 @@ private:
     bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
     bool m_testTimeFlip = false, m_noDecayNormBias = false;
     bool m_noAffine = false;
+    // the Stages net's switches
+    std::string m_arch, m_block;
+    std::vector<int> m_widths, m_depths;
+    int m_kernel = 5, m_expansion = 3;
+    bool m_squeezeExcite = false;
     bool m_allowNormList = false;
 };
 

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void probabilityIsHonoured_data();
     void probabilityIsHonoured();
     void coarseDropoutHoleSize();
+    void cutoutSquareMayCrossTheBorder();
     void randomCropShiftsWithinPadding();
     void zeroLimitsAreIdentity();
     void rotateFillsCornersWithFillValue();
@@ -122,6 +123,37 @@ void TestAugment::coarseDropoutHoleSize()
         QCOMPARE(maxX - minX + 1, 16);
         QCOMPARE(maxY - minY + 1, 16);
     }
+}
+
+void TestAugment::cutoutSquareMayCrossTheBorder()
+{
+    // One 12x12 square centred anywhere, so that near a border only part of it is in the image,
+    // and a square wholly inside is as likely as the paper's uniform centre makes it.
+    AugmentStep s = step(AugmentStep::Kind::Cutout);
+    s.length = 12;
+    s.fillValue = {7, 8, 9};
+    constexpr int kTrials = 400;
+    int whole = 0, cut = 0;
+    for (std::uint64_t seed = 0; seed < kTrials; ++seed) {
+        const Image out = augmented({s}, seed, Image(Dataset::kImageBytes, 200));
+        int filled = 0, minX = 99, minY = 99, maxX = -1, maxY = -1;
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x)
+                if (pixel(out, y, x, 0) == 7 && pixel(out, y, x, 1) == 8 &&
+                    pixel(out, y, x, 2) == 9) {
+                    ++filled;
+                    minX = std::min(minX, x), maxX = std::max(maxX, x);
+                    minY = std::min(minY, y), maxY = std::max(maxY, y);
+                }
+        // a rectangle, at least a quarter of the square (its centre is in the image)
+        QCOMPARE(filled, (maxX - minX + 1) * (maxY - minY + 1));
+        QVERIFY(maxX - minX + 1 >= 6 && maxX - minX + 1 <= 12);
+        QVERIFY(maxY - minY + 1 >= 6 && maxY - minY + 1 <= 12);
+        (filled == 144 ? whole : cut) += 1;
+    }
+    // Centres 6 to 26 of 0 to 31 on both axes keep the square whole: (21/32)^2, about 43 %.
+    QVERIFY2(whole > kTrials * 0.35 && whole < kTrials * 0.51, qPrintable(QString::number(whole)));
+    QCOMPARE(whole + cut, kTrials);
 }
 
 void TestAugment::randomCropShiftsWithinPadding()

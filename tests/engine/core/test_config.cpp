@@ -169,6 +169,29 @@ void TestConfig::badConfig_data()
             << "'schedule.min_lr' (0.1) must be below 'optimizer.lr' (0.01)";
     QTest::newRow("negative warm-up") << R"({"schedule": {"warmup_epochs": -1}})"
                                       << "'schedule.warmup_epochs' is -1, allowed 0 to 10000";
+    QTest::newRow("stages without widths") << R"({"model": {"arch": "stages", "widths": []}})"
+                                           << "'model.widths' has 0 values; allowed: 1 to 6";
+    QTest::newRow("a depth per stage")
+            << R"({"model": {"arch": "stages", "widths": [8, 16], "depths": [1]}})"
+            << "'model.depths' has 1 values but 'model.widths' has 2";
+    QTest::newRow("even kernel") << R"({"model": {"arch": "stages", "kernel": 4}})"
+                                 << "'model.kernel' is 4; allowed: an odd size";
+    QTest::newRow("fractional width") << R"({"model": {"arch": "stages", "widths": [8, 1.5]}})"
+                                      << "'model.widths[1]' is 1.5; it must be a whole number";
+    QTest::newRow("widths not a list") << R"({"model": {"widths": 8}})"
+                                       << "'model.widths' has the wrong type (number)";
+    QTest::newRow("expansion") << R"({"model": {"arch": "stages", "expansion": 9}})"
+                               << "'model.expansion' is 9, allowed 1 to 8";
+    QTest::newRow("block") << R"({"model": {"block": "dense"}})"
+                           << "'model.block' is 'dense', allowed: plain, residual, separable, "
+                              "inverted";
+    QTest::newRow("groups against stage widths")
+            << R"({"model": {"arch": "stages", "widths": [12, 24], "depths": [1, 1],
+                   "block": "separable", "norm": "group", "groups": 8}})"
+            << "a stages layer has 12 channels; allowed: a divisor of every layer width (1, 2, 3, "
+               "4, 6, 12)";
+    QTest::newRow("cutout length") << R"({"augment": [{"type": "Cutout", "length": 40}]})"
+                                   << "'augment[0] (Cutout).length' is 40, allowed 1 to 32";
     QTest::newRow("number past double") << R"({"model": {"groups": 1e999}})"
                                         << "test.json: a number is too large to read";
 }
@@ -235,8 +258,8 @@ void TestConfig::duplicateKeysAndWholeFloats()
 void TestConfig::presetFilesMatchThePresets_data()
 {
     QTest::addColumn<QString>("preset");
-    for (const char *name : {"s8-bn", "s8-gn", "s8-ln", "s9"})
-        QTest::newRow(name) << name;
+    for (const PresetInfo &p : presets())
+        QTest::newRow(p.name.c_str()) << QString::fromStdString(p.name);
 }
 
 void TestConfig::presetFilesMatchThePresets()

@@ -79,6 +79,8 @@ QString describe(const AugmentStep &s)
                               .arg(p);
     case Kind::Rotate:
         return name + QString(" (±%1°%2)").arg(s.rotateLimit).arg(p);
+    case Kind::Cutout:
+        return name + QString(" (%1×%1%2)").arg(s.length).arg(p);
     }
     return name;
 }
@@ -88,7 +90,10 @@ AugmentStep newStep(Kind kind)
 {
     AugmentStep s;
     s.kind = kind;
-    s.p = kind == Kind::RandomCrop || kind == Kind::ColorJitter || kind == Kind::Rotate ? 1.0 : 0.5;
+    s.p = kind == Kind::RandomCrop || kind == Kind::ColorJitter || kind == Kind::Rotate ||
+                          kind == Kind::Cutout
+                  ? 1.0
+                  : 0.5;
     if (kind == Kind::ColorJitter)
         s.brightness = s.contrast = s.saturation = s.hue = 0.1;
     if (kind == Kind::Rotate) {
@@ -121,7 +126,7 @@ AugmentEditor::AugmentEditor(QWidget *parent) : QWidget(parent)
     m_add->setPopupMode(QToolButton::InstantPopup);
     auto *addMenu = new QMenu(m_add);
     for (const Kind kind : {Kind::HorizontalFlip, Kind::ShiftScaleRotate, Kind::CoarseDropout,
-                            Kind::RandomCrop, Kind::ColorJitter, Kind::Rotate})
+                            Kind::RandomCrop, Kind::ColorJitter, Kind::Rotate, Kind::Cutout})
         addMenu->addAction(QString::fromStdString(toString(kind)), this,
                            [this, kind] { addStep(kind); });
     m_add->setMenu(addMenu);
@@ -364,6 +369,10 @@ void AugmentEditor::rebuildForm()
         break;
     case Kind::RandomCrop:
         addInt(tr("Padding"), &AugmentStep::padding, 0, 16);
+        break;
+    case Kind::Cutout:
+        addInt(tr("Side"), &AugmentStep::length, 1, 32);
+        addFill(tr("Fill (0-255)"));
         break;
     case Kind::ColorJitter:
         addDouble(tr("Brightness"), &AugmentStep::brightness, 0, 1, 0.05);

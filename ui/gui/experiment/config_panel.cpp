@@ -4,6 +4,7 @@
 #include "augment_editor.h"
 #include "config_limits.h"
 #include "errors.h"
+#include "network_editor.h"
 #include "number_edit.h"
 #include "presets.h"
 
@@ -77,6 +78,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_preset = new QComboBox(modelBox);
     for (const PresetInfo &p : presets())
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
+    m_network = new NetworkEditor(modelBox);
     m_norm = new QComboBox(modelBox);
     addChoice(m_norm, tr("BatchNorm"), NormKind::Batch);
     addChoice(m_norm, tr("GroupNorm"), NormKind::Group);
@@ -97,6 +99,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_dropout->setToolTip(tr("Probability of dropping an activation after each block, 0 to %1")
                                   .arg(limits::kMaxDropout));
     modelForm->addRow(tr("Preset"), m_preset);
+    modelForm->addRow(m_network);
     modelForm->addRow(tr("Normalization"), m_norm);
     modelForm->addRow(tr("Groups"), m_groups);
     modelForm->addRow(m_affine);
@@ -219,6 +222,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
             browseForData();
     });
     connect(m_augment, &AugmentEditor::changed, this, &ConfigPanel::readForm);
+    connect(m_network, &NetworkEditor::changed, this, &ConfigPanel::readForm);
 
     loadPreset("s8-bn");
 }
@@ -246,6 +250,7 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
         m_dataPath->setText(source);
     }
     m_trainLimit->setValue(c.data.trainLimit);
+    m_network->setModel(c.model);
     choose(m_norm, c.model.norm);
     m_groups->setValue(c.model.groups);
     m_affine->setChecked(c.model.affine);
@@ -303,6 +308,7 @@ void ConfigPanel::readForm()
     c.model.dilation = m_dilation->isChecked();
     c.model.depthwise = m_depthwise->isChecked();
     QStringList problems;
+    m_network->applyTo(c.model, problems);
     if (const std::optional<double> dropout = m_dropout->value())
         c.model.dropout = *dropout;
     else

@@ -17,6 +17,7 @@ class QToolButton;
 namespace normlab::gui {
 
 class AugmentEditor;
+class NetworkEditor;
 class NumberEdit;
 
 class ConfigPanel : public QWidget
@@ -60,6 +61,7 @@ private:
     QLineEdit *m_dataPath;
     QToolButton *m_browse;
     QSpinBox *m_trainLimit;
+    NetworkEditor *m_network;
     QComboBox *m_norm;
     QSpinBox *m_groups;
     QCheckBox *m_affine;

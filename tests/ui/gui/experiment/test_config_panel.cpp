@@ -43,6 +43,7 @@ private Q_SLOTS:
     void typedValuesAreTakenExactly();
     void adviceIsShownBesideTheForm();
     void augmentationStepsAreEdited();
+    void networkFieldsEditTheStages();
     void folderIsChosenInADialog();
 };
 
@@ -54,6 +55,7 @@ void TestConfigPanel::formMapsToTheEngineConfig_data()
     QTest::newRow("s8-gn") << "s8-gn" << 48552;
     QTest::newRow("s8-ln") << "s8-ln" << 48072;
     QTest::newRow("s9") << "s9" << 167424;
+    QTest::newRow("tiny") << "tiny" << 48256;
 }
 
 void TestConfigPanel::formMapsToTheEngineConfig()
@@ -122,6 +124,12 @@ void TestConfigPanel::everyValidConfigRoundTrips_data()
     QTest::newRow("cosine, warm-up 1.5")
             << "warmup"
             << R"({"schedule": {"type": "cosine", "warmup_epochs": 1.5}})";
+    QTest::newRow("stages: inverted, SE, kernel 7")
+            << "network"
+            << R"({"model": {"arch": "stages", "block": "inverted", "widths": [16, 32],
+                   "depths": [0, 3], "kernel": 7, "expansion": 4, "squeeze_excite": true}})";
+    QTest::newRow("stages: Cutout") << "augment"
+                                    << R"({"augment": [{"type": "Cutout", "length": 10}]})";
     QTest::newRow("epochs 10000, batch 65536, threads 256")
             << "epochs"
             << R"({"epochs": 10000, "batch_size": 65536, "threads": 256})";
@@ -352,6 +360,43 @@ void TestConfigPanel::augmentationStepsAreEdited()
 }
 
 // "Folder…" promised a chooser and gave an empty path field.
+void TestConfigPanel::networkFieldsEditTheStages()
+{
+    ConfigPanel panel;
+    panel.setConfig(presetConfig("s8-bn"));
+    auto *network = panel.findChild<QComboBox *>("network");
+    auto *widths = panel.findChild<QLineEdit *>("widths");
+    auto *depths = panel.findChild<QLineEdit *>("depths");
+    auto *block = panel.findChild<QComboBox *>("block");
+    QVERIFY(network && widths && depths && block);
+    QVERIFY(!widths->isVisibleTo(&panel)); // s8 has no stages
+    network->setCurrentIndex(network->findData(static_cast<int>(Architecture::Stages)));
+    QVERIFY(widths->isVisibleTo(&panel));
+    QVERIFY(panel.config().model.arch == Architecture::Stages);
+
+    block->setCurrentIndex(block->findData(static_cast<int>(BlockKind::Residual)));
+    // textEdited is what typing emits
+    widths->setText("16, 32");
+    widths->textEdited(widths->text());
+    depths->setText("1 2");
+    depths->textEdited(depths->text());
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    QCOMPARE(panel.config().model.widths, (std::vector<int> {16, 32}));
+    QCOMPARE(panel.config().model.depths, (std::vector<int> {1, 2}));
+    QVERIFY(panel.config().model.block == BlockKind::Residual);
+
+    // A depth list that does not match the widths: the engine's message, naming the field.
+    depths->setText("1");
+    depths->textEdited(depths->text());
+    QVERIFY(!panel.valid());
+    QVERIFY2(panel.error().contains("'model.depths' has 1 values"), qPrintable(panel.error()));
+    // Text that is no list of numbers: the form's own message, naming the field.
+    widths->setText("16, wide");
+    widths->textEdited(widths->text());
+    QVERIFY(!panel.valid());
+    QVERIFY2(panel.error().contains("Stage widths: '16, wide'"), qPrintable(panel.error()));
+}
+
 void TestConfigPanel::folderIsChosenInADialog()
 {
     QTemporaryDir folder;
