@@ -3,6 +3,7 @@
 #include "fused_norm_block.h"
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 namespace normlab {
@@ -61,19 +62,36 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
             ++row;
         m_layers.push_back(std::move(layer));
     }
+    m_skipSource.assign(m_spec.layers.size(), false);
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        const LayerSpec &l = m_spec.layers[i];
+        if (!l.residual)
+            continue;
+        if (l.residualSpan < 1 || static_cast<std::size_t>(l.residualSpan) > i + 1)
+            throw std::invalid_argument("layer " + l.name + ": its skip starts before the net");
+        // forward() hands each source to one skip
+        if (m_skipSource[i + 1 - l.residualSpan])
+            throw std::invalid_argument("layer " + l.name + ": two skips start at one layer");
+        m_skipSource[i + 1 - l.residualSpan] = true;
+    }
 }
 
 torch::Tensor NetImpl::forward(torch::Tensor x)
 {
-    // Each layer's input, for the skips that go around several layers.
-    std::vector<torch::Tensor> inputs;
-    inputs.reserve(m_layers.size());
+    // The inputs that skips start from, and only those: keeping every layer's input would hold
+    // all activations of an evaluation batch (no autograd graph frees them) to the end.
+    std::vector<torch::Tensor> skipSources(m_layers.size());
     int block = 0;
-    for (Layer &layer : m_layers) {
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        Layer &layer = m_layers[i];
         const LayerSpec &spec = *layer.spec;
-        inputs.push_back(x);
-        const torch::Tensor skip =
-                spec.residual ? inputs[inputs.size() - spec.residualSpan] : torch::Tensor();
+        if (m_skipSource[i])
+            skipSources[i] = x;
+        torch::Tensor skip;
+        if (spec.residual) {
+            skip = std::move(skipSources[i + 1 - spec.residualSpan]);
+            skipSources[i + 1 - spec.residualSpan] = torch::Tensor();
+        }
         switch (spec.kind) {
         case LayerSpec::Kind::ConvBlock: {
             const torch::Tensor conv = layer.conv->forward(x);

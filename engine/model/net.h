@@ -100,6 +100,7 @@ private:
 
     ModelSpec m_spec;
     std::vector<Layer> m_layers;
+    std::vector<bool> m_skipSource; // whether a skip starts at the layer's input
     bool m_fused = true;
     DropoutObserver m_dropoutObserver;
     ActivationObserver m_activationObserver;

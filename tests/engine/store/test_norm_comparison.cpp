@@ -71,8 +71,7 @@ private Q_SLOTS:
     void classTableMarksTheBestMean()
     {
         // Two columns: batch (two runs) and group (one run); rows a, b, all classes.
-        const ClassTable t = classTable(
-                2, {{{90, 70, 80}, {70, 70, 70}}, {{60, 80, 70}}});
+        const ClassTable t = classTable(2, {{{90, 70, 80}, {70, 70, 70}}, {{60, 80, 70}}});
         QCOMPARE(t.cells.size(), std::size_t(3));
         QCOMPARE(t.cells[0][0].stat.mean, 80.0);
         QVERIFY(qAbs(t.cells[0][0].stat.std - 14.142135623730951) < 1e-9);

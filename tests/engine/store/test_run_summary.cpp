@@ -22,11 +22,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("edit"); // a JSON merge patch over s8-bn's config
         QTest::addColumn<QString>("label");
         QTest::addColumn<QStringList>("changes");
-        QTest::newRow("as the preset") << "{}" << "s8-bn" << QStringList {};
-        QTest::newRow("another norm") << R"({"model": {"norm": "group"}})" << "s8-bn (edited)"
-                                      << QStringList {R"(model.norm: "batch" -> "group")"};
+        QTest::newRow("as the preset") << "{}"
+                                       << "s8-bn" << QStringList {};
+        QTest::newRow("another norm")
+                << R"({"model": {"norm": "group"}})"
+                << "s8-bn (edited)" << QStringList {R"(model.norm: "batch" -> "group")"};
         QTest::newRow("another lr and epochs")
-                << R"({"optimizer": {"lr": 0.05}, "epochs": 3})" << "s8-bn (edited)"
+                << R"({"optimizer": {"lr": 0.05}, "epochs": 3})"
+                << "s8-bn (edited)"
                 << QStringList {"epochs: 20 -> 3", "optimizer.lr: 0.01 -> 0.05"};
         // The augmentations are compared both ways: dropping Rotate is a change.
         QTest::newRow("one augmentation less")
