@@ -78,7 +78,6 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_preset = new QComboBox(modelBox);
     for (const PresetInfo &p : presets())
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
-    m_network = new NetworkEditor(modelBox);
     m_norm = new QComboBox(modelBox);
     addChoice(m_norm, tr("BatchNorm"), NormKind::Batch);
     addChoice(m_norm, tr("GroupNorm"), NormKind::Group);
@@ -99,7 +98,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_dropout->setToolTip(tr("Probability of dropping an activation after each block, 0 to %1")
                                   .arg(limits::kMaxDropout));
     modelForm->addRow(tr("Preset"), m_preset);
-    modelForm->addRow(m_network);
+    m_network = new NetworkEditor(modelForm, modelBox);
     modelForm->addRow(tr("Normalization"), m_norm);
     modelForm->addRow(tr("Groups"), m_groups);
     modelForm->addRow(m_affine);

@@ -40,21 +40,14 @@ std::optional<std::vector<int>> parseList(const QString &text)
 
 } // namespace
 
-NetworkEditor::NetworkEditor(QWidget *parent) : QWidget(parent)
+NetworkEditor::NetworkEditor(QFormLayout *form, QWidget *parent) : QObject(parent), m_form(form)
 {
-    auto *outer = new QFormLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    m_arch = new QComboBox(this);
+    m_arch = new QComboBox(parent);
     m_arch->setObjectName("network");
     m_arch->addItem(tr("s8 (48k, two skips)"), static_cast<int>(Architecture::S8));
     m_arch->addItem(tr("s9 (dilated + depthwise)"), static_cast<int>(Architecture::S9));
     m_arch->addItem(tr("Stages (built from blocks)"), static_cast<int>(Architecture::Stages));
-    outer->addRow(tr("Network"), m_arch);
-
-    m_stages = new QWidget(this);
-    auto *form = new QFormLayout(m_stages);
-    form->setContentsMargins(0, 0, 0, 0);
-    m_block = new QComboBox(m_stages);
+    m_block = new QComboBox(parent);
     m_block->setObjectName("block");
     m_block->addItem(tr("Plain (k×k conv)"), static_cast<int>(BlockKind::Plain));
     m_block->addItem(tr("Residual (two k×k convs)"), static_cast<int>(BlockKind::Residual));
@@ -62,31 +55,31 @@ NetworkEditor::NetworkEditor(QWidget *parent) : QWidget(parent)
     m_block->addItem(tr("Inverted (ConvNeXt-style)"), static_cast<int>(BlockKind::Inverted));
     m_block->setToolTip(tr("Each block is conv blocks (conv, ReLU, norm, dropout) with a skip "
                            "around them, but for Plain"));
-    m_widths = new QLineEdit(m_stages);
+    m_widths = new QLineEdit(parent);
     m_widths->setObjectName("widths");
     m_widths->setToolTip(tr("Channels of each stage; each stage after the first halves the "
                             "image (2×2 max-pool, then a 1×1 conv block)"));
-    m_depths = new QLineEdit(m_stages);
+    m_depths = new QLineEdit(parent);
     m_depths->setObjectName("depths");
     m_depths->setToolTip(tr("Blocks in each stage, one number per width"));
-    m_kernel = new QSpinBox(m_stages);
+    m_kernel = new QSpinBox(parent);
     m_kernel->setObjectName("kernel");
     m_kernel->setRange(1, limits::kMaxKernel);
     m_kernel->setSingleStep(2);
     m_kernel->setToolTip(tr("The blocks' kernel size, odd (depthwise in Separable and Inverted)"));
-    m_expansion = new QSpinBox(m_stages);
+    m_expansion = new QSpinBox(parent);
     m_expansion->setObjectName("expansion");
     m_expansion->setRange(1, limits::kMaxExpansion);
     m_expansion->setToolTip(tr("Inverted blocks: how many times wider the 1×1 conv makes them"));
-    m_squeezeExcite = new QCheckBox(tr("Squeeze-and-excitation gates"), m_stages);
+    m_squeezeExcite = new QCheckBox(tr("Squeeze-and-excitation gates"), parent);
     m_squeezeExcite->setObjectName("squeezeExcite");
+    form->addRow(tr("Network"), m_arch);
     form->addRow(tr("Blocks"), m_block);
     form->addRow(tr("Stage widths"), m_widths);
     form->addRow(tr("Stage depths"), m_depths);
     form->addRow(tr("Kernel"), m_kernel);
     form->addRow(tr("Expansion"), m_expansion);
     form->addRow(m_squeezeExcite);
-    outer->addRow(m_stages);
 
     const auto edited = [this] {
         showWhatApplies();
@@ -137,7 +130,9 @@ void NetworkEditor::applyTo(ModelConfig &m, QStringList &problems) const
 void NetworkEditor::showWhatApplies()
 {
     const bool stages = m_arch->currentData().toInt() == static_cast<int>(Architecture::Stages);
-    m_stages->setVisible(stages);
+    for (QWidget *field : std::initializer_list<QWidget *> {m_block, m_widths, m_depths, m_kernel,
+                                                            m_expansion, m_squeezeExcite})
+        m_form->setRowVisible(field, stages);
     m_expansion->setEnabled(m_block->currentData().toInt() ==
                             static_cast<int>(BlockKind::Inverted));
 }
