@@ -8,6 +8,8 @@
 
 #include <ATen/ATen.h>
 
+#include <array>
+
 using namespace normlab;
 
 namespace {
@@ -27,6 +29,26 @@ Image gradientImage()
 std::uint8_t pixel(const Image &img, int y, int x, int c)
 {
     return img[(y * 32 + x) * 3 + c];
+}
+
+// The pixels of one colour and the box around them.
+struct FilledArea
+{
+    int pixels = 0, width = 0, height = 0;
+};
+
+FilledArea filledArea(const Image &img, const std::array<std::uint8_t, 3> &rgb)
+{
+    int pixels = 0, minX = 99, minY = 99, maxX = -1, maxY = -1;
+    for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x)
+            if (pixel(img, y, x, 0) == rgb[0] && pixel(img, y, x, 1) == rgb[1] &&
+                pixel(img, y, x, 2) == rgb[2]) {
+                ++pixels;
+                minX = std::min(minX, x), maxX = std::max(maxX, x);
+                minY = std::min(minY, y), maxY = std::max(maxY, y);
+            }
+    return {pixels, maxX - minX + 1, maxY - minY + 1};
 }
 
 AugmentStep step(AugmentStep::Kind kind, double p = 1.0)
@@ -110,18 +132,10 @@ void TestAugment::coarseDropoutHoleSize()
     s.fillValue = {7, 8, 9};
     for (std::uint64_t seed = 0; seed < 20; ++seed) {
         const Image out = augmented({s}, seed, Image(Dataset::kImageBytes, 200));
-        int filled = 0, minX = 99, minY = 99, maxX = -1, maxY = -1;
-        for (int y = 0; y < 32; ++y)
-            for (int x = 0; x < 32; ++x)
-                if (pixel(out, y, x, 0) == 7 && pixel(out, y, x, 1) == 8 &&
-                    pixel(out, y, x, 2) == 9) {
-                    ++filled;
-                    minX = std::min(minX, x), maxX = std::max(maxX, x);
-                    minY = std::min(minY, y), maxY = std::max(maxY, y);
-                }
-        QCOMPARE(filled, 16 * 16);
-        QCOMPARE(maxX - minX + 1, 16);
-        QCOMPARE(maxY - minY + 1, 16);
+        const FilledArea area = filledArea(out, {7, 8, 9});
+        QCOMPARE(area.pixels, 16 * 16);
+        QCOMPARE(area.width, 16);
+        QCOMPARE(area.height, 16);
     }
 }
 
@@ -136,20 +150,12 @@ void TestAugment::cutoutSquareMayCrossTheBorder()
     int whole = 0, cut = 0;
     for (std::uint64_t seed = 0; seed < kTrials; ++seed) {
         const Image out = augmented({s}, seed, Image(Dataset::kImageBytes, 200));
-        int filled = 0, minX = 99, minY = 99, maxX = -1, maxY = -1;
-        for (int y = 0; y < 32; ++y)
-            for (int x = 0; x < 32; ++x)
-                if (pixel(out, y, x, 0) == 7 && pixel(out, y, x, 1) == 8 &&
-                    pixel(out, y, x, 2) == 9) {
-                    ++filled;
-                    minX = std::min(minX, x), maxX = std::max(maxX, x);
-                    minY = std::min(minY, y), maxY = std::max(maxY, y);
-                }
+        const FilledArea area = filledArea(out, {7, 8, 9});
         // a rectangle, at least a quarter of the square (its centre is in the image)
-        QCOMPARE(filled, (maxX - minX + 1) * (maxY - minY + 1));
-        QVERIFY(maxX - minX + 1 >= 6 && maxX - minX + 1 <= 12);
-        QVERIFY(maxY - minY + 1 >= 6 && maxY - minY + 1 <= 12);
-        (filled == 144 ? whole : cut) += 1;
+        QCOMPARE(area.pixels, area.width * area.height);
+        QVERIFY(area.width >= 6 && area.width <= 12);
+        QVERIFY(area.height >= 6 && area.height <= 12);
+        (area.pixels == 144 ? whole : cut) += 1;
     }
     // Centres 6 to 26 of 0 to 31 on both axes keep the square whole: (21/32)^2, about 43 %.
     QVERIFY2(whole > kTrials * 0.35 && whole < kTrials * 0.51, qPrintable(QString::number(whole)));

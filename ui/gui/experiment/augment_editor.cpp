@@ -1,5 +1,7 @@
 #include "augment_editor.h"
 
+#include "number_list.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -25,27 +27,6 @@ namespace {
 using Kind = AugmentStep::Kind;
 
 const QStringList kBorderModes {"reflect_101", "reflect", "replicate", "constant", "wrap"};
-
-QString numbers(const std::vector<double> &values)
-{
-    QStringList parts;
-    for (double v : values)
-        parts << QString::number(v);
-    return parts.join(", ");
-}
-
-std::optional<std::vector<double>> parseNumbers(const QString &text)
-{
-    std::vector<double> values;
-    for (const QString &part : text.split(',', Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const double v = part.trimmed().toDouble(&ok);
-        if (!ok)
-            return std::nullopt;
-        values.push_back(v);
-    }
-    return values;
-}
 
 // One line in the list: the step and its main parameters.
 QString describe(const AugmentStep &s)
@@ -203,8 +184,8 @@ void AugmentEditor::setNormalize(const NormalizeConfig &normalize)
     m_normalize = normalize;
     const QSignalBlocker a(m_normalizeOn), b(m_mean), c(m_std);
     m_normalizeOn->setChecked(normalize.enabled);
-    m_mean->setText(numbers(normalize.mean));
-    m_std->setText(numbers(normalize.std));
+    m_mean->setText(numberListText(normalize.mean));
+    m_std->setText(numberListText(normalize.std));
     m_mean->setEnabled(normalize.enabled);
     m_std->setEnabled(normalize.enabled);
     m_normalizeError.clear();
@@ -325,12 +306,12 @@ void AugmentEditor::rebuildForm()
         m_formLayout->addRow(tr("Border"), box);
     };
     auto addFill = [&](const QString &label) {
-        auto *edit = new QLineEdit(numbers(s.fillValue), m_form);
+        auto *edit = new QLineEdit(numberListText(s.fillValue), m_form);
         edit->setToolTip(tr("Pixel values on the 0-255 scale of the stored images, before "
                             "normalization: one value, or one per channel (R, G, B). 0 is "
                             "black; torchvision's fill=0.5 on 0-1 images is 128 here."));
         connect(edit, &QLineEdit::textEdited, this, [this, row, label](const QString &text) {
-            auto values = parseNumbers(text);
+            auto values = parseNumberList<double>(text);
             m_formError =
                     values ? QString() : tr("%1: '%2' is not a list of numbers").arg(label, text);
             if (values && std::any_of(values->begin(), values->end(),
@@ -403,8 +384,8 @@ void AugmentEditor::readNormalize()
     m_normalize.enabled = m_normalizeOn->isChecked();
     m_mean->setEnabled(m_normalize.enabled);
     m_std->setEnabled(m_normalize.enabled);
-    const auto mean = parseNumbers(m_mean->text());
-    const auto std = parseNumbers(m_std->text());
+    const auto mean = parseNumberList<double>(m_mean->text());
+    const auto std = parseNumberList<double>(m_std->text());
     m_normalizeError.clear();
     if (!mean)
         m_normalizeError = tr("Normalize mean: '%1' is not a list of numbers").arg(m_mean->text());

@@ -133,8 +133,9 @@ void AugmentPreview::render()
             }
             const QImage image(pixels.data(), Dataset::kWidth, Dataset::kHeight,
                                Dataset::kWidth * Dataset::kChannels, QImage::Format_RGB888);
-            painter.drawImage(tileRect(row, column),
-                              image.scaled(kTile, kTile, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+            painter.drawImage(
+                    tileRect(row, column),
+                    image.scaled(kTile, kTile, Qt::IgnoreAspectRatio, Qt::FastTransformation));
         }
     }
     painter.end();

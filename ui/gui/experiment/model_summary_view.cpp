@@ -37,7 +37,8 @@ void fill(QTreeWidgetItem *item, const SummaryRow &row)
 {
     item->setText(LayerColumn, QString::fromStdString(row.layer));
     item->setText(TypeColumn, QString::fromStdString(row.type));
-    item->setText(OutputColumn, QString("%1×%2×%3").arg(row.channels).arg(row.height).arg(row.width));
+    item->setText(OutputColumn,
+                  QString("%1×%2×%3").arg(row.channels).arg(row.height).arg(row.width));
     item->setText(ParamsColumn, number(row.params));
     item->setText(MacsColumn, number(row.macs));
     item->setTextAlignment(ParamsColumn, Qt::AlignRight | Qt::AlignVCenter);
@@ -121,13 +122,15 @@ QSize ModelSummaryView::sizeHint() const
     for (int c = 0; c < m_table->columnCount(); ++c) {
         int column = m_table->header()->sectionSizeHint(c);
         for (int r = 0; r < m_table->topLevelItemCount(); ++r)
-            column = std::max(column, metrics.horizontalAdvance(m_table->topLevelItem(r)->text(c)) + padding);
+            column = std::max(column, metrics.horizontalAdvance(m_table->topLevelItem(r)->text(c)) +
+                                              padding);
         width += column + (c == LayerColumn ? m_table->indentation() : 0);
     }
     const int rowHeight = m_table->fontMetrics().height() + 6;
     const int height = m_totals->sizeHint().height() + m_table->header()->sizeHint().height() +
-            kRowsShown * rowHeight + 2 * m_table->frameWidth();
-    return {width + m_table->verticalScrollBar()->sizeHint().width() + 2 * m_table->frameWidth(), height};
+                       kRowsShown * rowHeight + 2 * m_table->frameWidth();
+    return {width + m_table->verticalScrollBar()->sizeHint().width() + 2 * m_table->frameWidth(),
+            height};
 }
 
 } // namespace normlab::gui

@@ -1,44 +1,17 @@
 #include "network_editor.h"
 
 #include "config_limits.h"
+#include "number_list.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLineEdit>
-#include <QRegularExpression>
 #include <QSpinBox>
 
 #include <optional>
 
 namespace normlab::gui {
-
-namespace {
-
-QString listText(const std::vector<int> &values)
-{
-    QStringList parts;
-    for (int v : values)
-        parts << QString::number(v);
-    return parts.join(", ");
-}
-
-// "32, 64, 96" or "32 64 96"; nothing when a part is not a whole number.
-std::optional<std::vector<int>> parseList(const QString &text)
-{
-    std::vector<int> values;
-    const QStringList parts = text.split(QRegularExpression("[,\\s]+"), Qt::SkipEmptyParts);
-    for (const QString &part : parts) {
-        bool ok = false;
-        const int v = part.toInt(&ok);
-        if (!ok)
-            return std::nullopt;
-        values.push_back(v);
-    }
-    return values;
-}
-
-} // namespace
 
 NetworkEditor::NetworkEditor(QFormLayout *form, QWidget *parent) : QObject(parent), m_form(form)
 {
@@ -101,8 +74,8 @@ void NetworkEditor::setModel(const ModelConfig &m)
     m_updating = true;
     m_arch->setCurrentIndex(m_arch->findData(static_cast<int>(m.arch)));
     m_block->setCurrentIndex(m_block->findData(static_cast<int>(m.block)));
-    m_widths->setText(listText(m.widths));
-    m_depths->setText(listText(m.depths));
+    m_widths->setText(numberListText(m.widths));
+    m_depths->setText(numberListText(m.depths));
     m_kernel->setValue(m.kernel);
     m_expansion->setValue(m.expansion);
     m_squeezeExcite->setChecked(m.squeezeExcite);
@@ -114,11 +87,11 @@ void NetworkEditor::applyTo(ModelConfig &m, QStringList &problems) const
 {
     m.arch = static_cast<Architecture>(m_arch->currentData().toInt());
     m.block = static_cast<BlockKind>(m_block->currentData().toInt());
-    if (const auto widths = parseList(m_widths->text()))
+    if (const auto widths = parseNumberList<int>(m_widths->text()))
         m.widths = *widths;
     else
         problems << tr("Stage widths: '%1' is not a list of whole numbers").arg(m_widths->text());
-    if (const auto depths = parseList(m_depths->text()))
+    if (const auto depths = parseNumberList<int>(m_depths->text()))
         m.depths = *depths;
     else
         problems << tr("Stage depths: '%1' is not a list of whole numbers").arg(m_depths->text());
