@@ -11,12 +11,8 @@
 
 namespace normlab::gui {
 
-LayerHeatMap::LayerHeatMap(QWidget *parent) : QCustomPlot(parent)
+LayerHeatMap::LayerHeatMap(QWidget *parent) : InsidePlot(parent)
 {
-    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
-    plotLayout()->addElement(0, 0, m_title);
     m_map = new QCPColorMap(xAxis, yAxis);
     m_scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, m_scale);
@@ -32,11 +28,6 @@ LayerHeatMap::LayerHeatMap(QWidget *parent) : QCustomPlot(parent)
     xAxis->setLabel(tr("epoch"));
     xAxis->setTicker(QSharedPointer<WholeNumberTicker>::create());
     yAxis->setRangeReversed(true); // the first block on top, as the net reads
-    m_message = new QCPItemText(this);
-    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_message->position->setCoords(0.5, 0.5);
-    m_message->setColor(Qt::darkGray);
-    m_message->setClipToAxisRect(false);
     setMouseTracking(true);
     showMessage(tr("No run shown"));
 }
@@ -47,10 +38,7 @@ void LayerHeatMap::showMessage(const QString &text)
     m_map->data()->clear();
     m_map->setVisible(false);
     m_scale->setVisible(false);
-    m_message->setText(text);
-    m_message->setVisible(true);
-    m_title->setText(QString());
-    replot(rpQueuedReplot);
+    showMessageText(text);
 }
 
 void LayerHeatMap::setTable(const LayerStatTable &table, const QString &title, bool logScale)
@@ -110,8 +98,7 @@ void LayerHeatMap::setTable(const LayerStatTable &table, const QString &title, b
     m_scale->axis()->setLabel(
             QString::fromUtf8(layerStatName(table.stat).data(),
                               static_cast<qsizetype>(layerStatName(table.stat).size())));
-    m_title->setText(title);
-    m_message->setVisible(false);
+    showTitle(title);
     m_map->setVisible(true);
     m_scale->setVisible(true);
     replot(rpQueuedReplot);

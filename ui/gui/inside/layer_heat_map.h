@@ -2,12 +2,12 @@
 // epoch, viridis colours with their scale; hovering a cell names its layer, epoch and value.
 #pragma once
 
+#include "inside_plot.h"
 #include "layer_stat_table.h"
-#include "qcustomplot_include.h"
 
 namespace normlab::gui {
 
-class LayerHeatMap : public QCustomPlot
+class LayerHeatMap : public InsidePlot
 {
     Q_OBJECT
 
@@ -20,8 +20,6 @@ public:
     void showMessage(const QString &text);
 
     QCPColorMap *colorMap() const { return m_map; }
-    // What is shown instead of a map; empty while the map is shown.
-    QString message() const { return m_message->visible() ? m_message->text() : QString(); }
     const LayerStatTable &table() const { return m_table; }
     // The text a hover over (epoch, layer) shows; empty outside the map.
     QString cellText(double epoch, double layer) const;
@@ -30,10 +28,8 @@ protected:
     void mouseMoveEvent(QMouseEvent *event) override;
 
 private:
-    QCPTextElement *m_title;
     QCPColorMap *m_map;
     QCPColorScale *m_scale;
-    QCPItemText *m_message;
     LayerStatTable m_table;
 };
 

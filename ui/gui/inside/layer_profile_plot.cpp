@@ -15,12 +15,8 @@ constexpr int kLegendRow = 2;
 
 } // namespace
 
-LayerProfilePlot::LayerProfilePlot(QWidget *parent) : QCustomPlot(parent)
+LayerProfilePlot::LayerProfilePlot(QWidget *parent) : InsidePlot(parent)
 {
-    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
-    plotLayout()->addElement(0, 0, m_title);
     xAxis->setLabel(tr("layer (input to output)"));
     // The legend below the plot, in columns, as on the Curves tab: inside it covered the lines.
     axisRect()->insetLayout()->take(legend);
@@ -31,11 +27,6 @@ LayerProfilePlot::LayerProfilePlot(QWidget *parent) : QCustomPlot(parent)
     small.setPointSizeF(font().pointSizeF() * 0.85);
     legend->setFont(small);
     legend->setVisible(false);
-    m_message = new QCPItemText(this);
-    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_message->position->setCoords(0.5, 0.5);
-    m_message->setColor(Qt::darkGray);
-    m_message->setClipToAxisRect(false);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     axisRect()->setRangeDrag(Qt::Vertical);
     axisRect()->setRangeZoom(Qt::Vertical);
@@ -51,10 +42,7 @@ void LayerProfilePlot::showMessage(const QString &text)
     if (legend->layout())
         plotLayout()->take(legend);
     plotLayout()->simplify();
-    m_message->setText(text);
-    m_message->setVisible(true);
-    m_title->setText(QString());
-    replot(rpQueuedReplot);
+    showMessageText(text);
 }
 
 void LayerProfilePlot::setProfiles(const QStringList &layers, const QList<LayerProfile> &profiles,
@@ -133,8 +121,7 @@ void LayerProfilePlot::setProfiles(const QStringList &layers, const QList<LayerP
     legend->setVisible(true);
     legend->setWrap(legendColumnsThatFit(legend, width(), kLegendColumns));
     legend->setFillOrder(QCPLegend::foColumnsFirst, true);
-    m_title->setText(title);
-    m_message->setVisible(false);
+    showTitle(title);
     replot(rpQueuedReplot);
 }
 

@@ -2,7 +2,7 @@
 // of one standard deviation) at a chosen epoch: BatchNorm, GroupNorm and LayerNorm side by side.
 #pragma once
 
-#include "qcustomplot_include.h"
+#include "inside_plot.h"
 
 #include <QList>
 #include <QStringList>
@@ -19,7 +19,7 @@ struct LayerProfile
     QVector<double> std; // a seed group's spread, by layer; empty for one run
 };
 
-class LayerProfilePlot : public QCustomPlot
+class LayerProfilePlot : public InsidePlot
 {
     Q_OBJECT
 
@@ -33,11 +33,8 @@ public:
 
     // The lines drawn, one per profile (bands are extra graphs, not counted).
     QList<QCPGraph *> lines() const { return m_lines; }
-    QString message() const { return m_message->visible() ? m_message->text() : QString(); }
 
 private:
-    QCPTextElement *m_title;
-    QCPItemText *m_message;
     QList<QCPGraph *> m_lines;
 };
 

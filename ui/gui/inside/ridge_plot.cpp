@@ -15,19 +15,10 @@ constexpr int kFillAlpha = 170;
 
 } // namespace
 
-RidgePlot::RidgePlot(QWidget *parent) : QCustomPlot(parent)
+RidgePlot::RidgePlot(QWidget *parent) : InsidePlot(parent)
 {
-    setMinimumSize(kPlotMinimumWidth, kPlotMinimumHeight);
-    plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize()));
-    plotLayout()->addElement(0, 0, m_title);
     xAxis->setLabel(tr("activation (block output)"));
     yAxis->grid()->setVisible(false);
-    m_message = new QCPItemText(this);
-    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_message->position->setCoords(0.5, 0.5);
-    m_message->setColor(Qt::darkGray);
-    m_message->setClipToAxisRect(false);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     axisRect()->setRangeDrag(Qt::Horizontal);
     axisRect()->setRangeZoom(Qt::Horizontal);
@@ -38,10 +29,7 @@ void RidgePlot::showMessage(const QString &text)
 {
     clearGraphs();
     m_ridges.clear();
-    m_message->setText(text);
-    m_message->setVisible(true);
-    m_title->setText(QString());
-    replot(rpQueuedReplot);
+    showMessageText(text);
 }
 
 void RidgePlot::setHistograms(std::vector<LayerHistogram> histograms, const QString &title)
@@ -113,8 +101,7 @@ void RidgePlot::setHistograms(std::vector<LayerHistogram> histograms, const QStr
     yAxis->setRange(-0.3, rows - 1 + kPeakRows + 0.2);
     const double pad = (hi - lo) * 0.03;
     xAxis->setRange(lo - pad, hi + pad);
-    m_title->setText(title);
-    m_message->setVisible(false);
+    showTitle(title);
     replot(rpQueuedReplot);
 }
 

@@ -3,14 +3,14 @@
 // shape's drift (widening, shifting, piling up at zero) reads down the stack.
 #pragma once
 
+#include "inside_plot.h"
 #include "layer_stats_types.h"
-#include "qcustomplot_include.h"
 
 #include <vector>
 
 namespace normlab::gui {
 
-class RidgePlot : public QCustomPlot
+class RidgePlot : public InsidePlot
 {
     Q_OBJECT
 
@@ -23,11 +23,8 @@ public:
 
     // The ridges drawn, top (first epoch) to bottom.
     QList<QCPGraph *> ridges() const { return m_ridges; }
-    QString message() const { return m_message->visible() ? m_message->text() : QString(); }
 
 private:
-    QCPTextElement *m_title;
-    QCPItemText *m_message;
     QList<QCPGraph *> m_ridges;
 };
 
