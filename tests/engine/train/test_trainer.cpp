@@ -45,6 +45,44 @@ std::vector<double> batchLosses(ExperimentConfig c, const DatasetPair &data)
     return losses;
 }
 
+struct Evaluation
+{
+    int epoch = 0; // the checkpoint's
+    double loss = 0; // mean test loss
+    double accuracy = 0; // %
+};
+
+// A checkpoint's model (the weight average where it has one) evaluated on the test set here,
+// each image's distribution averaged with its mirror image's when `flip`: what the trainer's
+// evaluation must agree with.
+Evaluation evaluateCheckpoint(const QString &path, const ExperimentConfig &c,
+                              const DatasetPair &data, bool flip)
+{
+    Net net(buildModelSpec(c.model, data.train.numClasses()));
+    Evaluation e;
+    e.epoch = loadCheckpointModel(path.toStdString(), net);
+    net->eval();
+    torch::NoGradGuard noGrad;
+    BatchLoaderOptions options;
+    options.batchSize = 60;
+    options.shuffle = false;
+    BatchLoader loader(data.test, Augmenter(), c.normalize, options);
+    loader.startEpoch(0);
+    double lossSum = 0;
+    std::int64_t correct = 0, seen = 0;
+    while (std::optional<Batch> batch = loader.next()) {
+        torch::Tensor out = net->forward(batch->images);
+        if (flip)
+            out = ((out.exp() + net->forward(batch->images.flip({3})).exp()) / 2).log();
+        lossSum += torch::nll_loss(out, batch->labels, {}, at::Reduction::Sum).item<double>();
+        correct += out.argmax(1).eq(batch->labels).sum().item<std::int64_t>();
+        seen += batch->labels.size(0);
+    }
+    e.loss = lossSum / static_cast<double>(seen);
+    e.accuracy = 100.0 * static_cast<double>(correct) / static_cast<double>(seen);
+    return e;
+}
+
 } // namespace
 
 class TestTrainer : public QObject
@@ -266,28 +304,10 @@ void TestTrainer::testTimeFlipAveragesBothViews()
     QCOMPARE(flipped.epochs[0].trainLoss, plain.epochs[0].trainLoss);
     QVERIFY(flipped.epochs[0].testLoss != plain.epochs[0].testLoss);
 
-    Net net(buildModelSpec(c.model, data.train.numClasses()));
-    loadCheckpointModel((tmp.path() + "/last.pt").toStdString(), net);
-    net->eval();
-    torch::NoGradGuard noGrad;
-    BatchLoaderOptions options;
-    options.batchSize = 60;
-    options.shuffle = false;
-    BatchLoader loader(data.test, Augmenter(), c.normalize, options);
-    loader.startEpoch(0);
-    double lossSum = 0;
-    std::int64_t correct = 0, seen = 0;
-    while (std::optional<Batch> batch = loader.next()) {
-        const torch::Tensor a = net->forward(batch->images).exp();
-        const torch::Tensor b = net->forward(batch->images.flip({3})).exp();
-        const torch::Tensor mean = ((a + b) / 2).log();
-        lossSum += torch::nll_loss(mean, batch->labels, {}, at::Reduction::Sum).item<double>();
-        correct += mean.argmax(1).eq(batch->labels).sum().item<std::int64_t>();
-        seen += batch->labels.size(0);
-    }
-    QVERIFY2(std::abs(flipped.epochs[0].testLoss - lossSum / seen) < 1e-5,
-             qPrintable(QString("%1 vs %2").arg(flipped.epochs[0].testLoss).arg(lossSum / seen)));
-    QCOMPARE(flipped.epochs[0].testAccuracy, 100.0 * correct / seen);
+    const Evaluation check = evaluateCheckpoint(tmp.path() + "/last.pt", c, data, true);
+    QVERIFY2(std::abs(flipped.epochs[0].testLoss - check.loss) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(flipped.epochs[0].testLoss).arg(check.loss)));
+    QCOMPARE(flipped.epochs[0].testAccuracy, check.accuracy);
 }
 
 void TestTrainer::weightDecaySparesNormsAndBiases_data()
@@ -353,24 +373,10 @@ void TestTrainer::theWeightAverageIsWhatIsEvaluated()
     QCOMPARE(averaged.epochs[1].trainLoss, plain.epochs[1].trainLoss);
     QVERIFY(averaged.epochs[1].testLoss != plain.epochs[1].testLoss);
 
-    Net net(buildModelSpec(c.model, data.train.numClasses()));
-    QCOMPARE(loadCheckpointModel((tmp.path() + "/last.pt").toStdString(), net), 2);
-    net->eval();
-    torch::NoGradGuard noGrad;
-    BatchLoaderOptions options;
-    options.batchSize = 60;
-    options.shuffle = false;
-    BatchLoader loader(data.test, Augmenter(), c.normalize, options);
-    loader.startEpoch(0);
-    double lossSum = 0;
-    std::int64_t seen = 0;
-    while (std::optional<Batch> batch = loader.next()) {
-        const torch::Tensor out = net->forward(batch->images);
-        lossSum += torch::nll_loss(out, batch->labels, {}, at::Reduction::Sum).item<double>();
-        seen += batch->labels.size(0);
-    }
-    QVERIFY2(std::abs(averaged.epochs[1].testLoss - lossSum / seen) < 1e-5,
-             qPrintable(QString("%1 vs %2").arg(averaged.epochs[1].testLoss).arg(lossSum / seen)));
+    const Evaluation check = evaluateCheckpoint(tmp.path() + "/last.pt", c, data, false);
+    QCOMPARE(check.epoch, 2);
+    QVERIFY2(std::abs(averaged.epochs[1].testLoss - check.loss) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(averaged.epochs[1].testLoss).arg(check.loss)));
 }
 
 // decay_norm_and_bias false: a step with no gradient leaves every one-dimensional parameter as it
