@@ -18,7 +18,9 @@ const std::vector<PresetInfo> &presets()
              "NormLab's own: 48,256 parameters in depthwise-separable residual stages, "
              "cosine, EMA, Cutout, flip at test time",
              0.0},
-            {"fast", "NormLab's own: the best accuracy in 10 minutes of training on 2 CPU cores",
+            {"fast",
+             "NormLab's own: 215,640 parameters in residual stages, 13 epochs in under 10 minutes "
+             "on 2 CPU cores",
              0.0},
     };
     return list;
