@@ -4,7 +4,7 @@
 set -eu
 packages="cmake ninja-build g++ ccache pkg-config
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
-  libtorch-dev libopenblas0-openmp libopencv-dev
+  libtorch-dev libgloo-dev libopenblas0-openmp libopencv-dev
   nlohmann-json3-dev libcli11-dev libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libcairo2-dev
   clang libclang-rt-14-dev
