@@ -1,12 +1,19 @@
-// One rank for test_process_group: joins a group over loopback, then either checks a broadcast
-// and an all-reduce ("collectives") or all-reduces until something fails ("loop").
+// One rank for test_process_group: joins a group over loopback, then checks a broadcast and an
+// all-reduce ("collectives"), all-reduces until something fails ("loop"), or checks that the
+// averaged gradients of each rank's share of a batch are the whole batch's ("gradients": a
+// GroupNorm net, whose per-sample statistics make the halves independent).
 //
-//     process_group_worker RANK WORLD PORT TIMEOUT_MS collectives|loop
+//     process_group_worker RANK WORLD PORT TIMEOUT_MS collectives|loop|gradients
 //
 // Exit codes: 0 the collectives agreed, 1 they did not, 2 bad arguments, 3 a DistributedError
 // (its message on stderr).
+#include "gradient_sync.h"
+#include "model_spec.h"
+#include "net.h"
+#include "presets.h"
 #include "process_group.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -40,6 +47,51 @@ int collectives(ProcessGroup &group)
     return 0;
 }
 
+constexpr int kBatch = 12;
+constexpr double kGradientTolerance = 1e-5;
+// A small bucket, so that the gradients take several
+constexpr std::size_t kSmallBucketBytes = 16 << 10;
+
+int gradients(ProcessGroup &group)
+{
+    ModelConfig model = presetConfig("s8-gn").model;
+    model.dropout = 0; // no randomness that differs between the two computations
+    torch::manual_seed(11);
+    Net net(buildModelSpec(model));
+    torch::manual_seed(11);
+    Net whole(buildModelSpec(model));
+    if (group.rank() != 0) { // a different start, which the broadcast must undo
+        torch::NoGradGuard noGrad;
+        for (torch::Tensor &p : net->parameters())
+            p.add_(1.0);
+    }
+    std::vector<torch::Tensor> state = net->parameters();
+    for (const torch::Tensor &b : net->buffers())
+        state.push_back(b);
+    broadcastFromRoot(group, state);
+
+    torch::manual_seed(5);
+    const torch::Tensor images = torch::randn({kBatch, 3, 32, 32});
+    const torch::Tensor labels = torch::randint(0, 10, {kBatch});
+    const int share = kBatch / group.worldSize();
+    torch::nll_loss(net->forward(images.narrow(0, group.rank() * share, share)),
+                    labels.narrow(0, group.rank() * share, share))
+            .backward();
+    averageGradients(group, net->parameters(), kSmallBucketBytes);
+    torch::nll_loss(whole->forward(images), labels).backward();
+
+    double worst = 0;
+    const auto mine = net->named_parameters();
+    for (const auto &p : whole->named_parameters()) {
+        const torch::Tensor expected = p.value().grad();
+        const double scale = std::max(expected.abs().max().item<double>(), 1e-12);
+        worst = std::max(worst,
+                         (mine[p.key()].grad() - expected).abs().max().item<double>() / scale);
+    }
+    std::printf("rank %d gradients: largest relative difference %g\n", group.rank(), worst);
+    return worst <= kGradientTolerance ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -61,6 +113,8 @@ int main(int argc, char **argv)
         std::fflush(stdout);
         if (mode == "collectives")
             return collectives(group);
+        if (mode == "gradients")
+            return gradients(group);
         std::vector<torch::Tensor> t = {torch::ones({kElements})};
         for (;;)
             group.allReduceSum(t);
