@@ -143,8 +143,15 @@ std::string toString(ScheduleConfig::Kind kind)
 std::vector<std::string> adviceFor(const ExperimentConfig &config)
 {
     std::vector<std::string> advice;
-    // Both preset networks end in conv block -> norm -> global average pool (model_spec).
-    if (config.model.norm == NormKind::Instance)
+    // s8 and s9 end in conv block -> norm -> global average pool (model_spec), and so do Stages
+    // nets whose last blocks are instance-normalised conv blocks plus skips from more of them:
+    // the pooled mean of each is its bias. A bare 1x1 (inverted blocks) or a squeeze-excite gate
+    // before the pool breaks that.
+    const ModelConfig &m = config.model;
+    const bool endsInNormalizedBlocks = m.arch != Architecture::Stages || m.depths.empty() ||
+                                        m.depths.back() == 0 ||
+                                        (m.block != BlockKind::Inverted && !m.squeezeExcite);
+    if (m.norm == NormKind::Instance && endsInNormalizedBlocks)
         advice.push_back("model.norm: InstanceNorm just before the global average pool makes the "
                          "pooled values equal the norm's bias, so the logits do not depend on the "
                          "convolutions; this net cannot learn with it (docs/config.md)");

@@ -40,20 +40,32 @@ void TestConfig::adviceNamesWhatCannotLearn_data()
 {
     QTest::addColumn<QString>("preset");
     QTest::addColumn<int>("norm");
+    QTest::addColumn<QString>("model"); // merged into the preset's model
     QTest::addColumn<bool>("advised");
-    for (const char *preset : {"s8-bn", "s9"}) {
-        QTest::addRow("%s instance", preset) << preset << int(NormKind::Instance) << true;
-        QTest::addRow("%s batch", preset) << preset << int(NormKind::Batch) << false;
-        QTest::addRow("%s layer", preset) << preset << int(NormKind::Layer) << false;
+    for (const char *preset : {"s8-bn", "s9", "tiny"}) {
+        QTest::addRow("%s instance", preset) << preset << int(NormKind::Instance) << "{}" << true;
+        QTest::addRow("%s batch", preset) << preset << int(NormKind::Batch) << "{}" << false;
+        QTest::addRow("%s layer", preset) << preset << int(NormKind::Layer) << "{}" << false;
     }
+    // A bare 1x1 or a gate between the last norm and the pool lets the convolutions through.
+    QTest::newRow("inverted blocks, instance")
+            << "tiny" << int(NormKind::Instance) << R"({"block": "inverted"})" << false;
+    QTest::newRow("squeeze-excite, instance")
+            << "tiny" << int(NormKind::Instance) << R"({"squeeze_excite": true})" << false;
+    QTest::newRow("inverted, but the last stage empty")
+            << "tiny" << int(NormKind::Instance) << R"({"block": "inverted", "depths": [1, 2, 0]})"
+            << true;
 }
 
 void TestConfig::adviceNamesWhatCannotLearn()
 {
     QFETCH(QString, preset);
     QFETCH(int, norm);
+    QFETCH(QString, model);
     QFETCH(bool, advised);
-    ExperimentConfig c = presetConfig(preset.toStdString());
+    nlohmann::json j = toJson(presetConfig(preset.toStdString()));
+    j["model"].merge_patch(nlohmann::json::parse(model.toStdString()));
+    ExperimentConfig c = configFromJson(j);
     c.model.norm = static_cast<NormKind>(norm);
     const std::vector<std::string> advice = adviceFor(c);
     QCOMPARE(!advice.empty(), advised);
