@@ -56,11 +56,11 @@ void broadcastFromRoot(ProcessGroup &group, const std::vector<torch::Tensor> &te
                        [&](std::vector<torch::Tensor> &flat) { group.broadcast(flat, 0); });
 }
 
-void averageGradients(ProcessGroup &group, const std::vector<torch::Tensor> &parameters,
-                      std::size_t bucketBytes)
+void GradientAverager::average(ProcessGroup &group, const std::vector<torch::Tensor> &parameters)
 {
     if (group.worldSize() == 1)
         return;
+    torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> gradients;
     gradients.reserve(parameters.size());
     for (const torch::Tensor &p : parameters) {
@@ -70,11 +70,45 @@ void averageGradients(ProcessGroup &group, const std::vector<torch::Tensor> &par
             p.mutable_grad() = torch::zeros_like(p);
         gradients.push_back(p.grad());
     }
+    const std::vector<std::vector<torch::Tensor>> plan = buckets(gradients, m_bucketBytes);
+    std::vector<std::vector<std::int64_t>> layout;
+    for (const std::vector<torch::Tensor> &bucket : plan) {
+        layout.emplace_back();
+        for (const torch::Tensor &t : bucket)
+            layout.back().push_back(t.numel());
+    }
+    if (layout != m_layout) {
+        m_layout = std::move(layout);
+        m_flat.clear();
+        for (std::size_t b = 0; b < plan.size(); ++b) {
+            std::int64_t n = 0;
+            for (std::int64_t numel : m_layout[b])
+                n += numel;
+            m_flat.push_back(torch::empty({n}, plan[b].front().options()));
+        }
+    }
     const double ranks = group.worldSize();
-    throughFlatBuckets(gradients, bucketBytes, [&](std::vector<torch::Tensor> &flat) {
+    for (std::size_t b = 0; b < plan.size(); ++b) {
+        std::int64_t offset = 0;
+        for (const torch::Tensor &t : plan[b]) {
+            m_flat[b].narrow(0, offset, t.numel()).view(t.sizes()).copy_(t);
+            offset += t.numel();
+        }
+        std::vector<torch::Tensor> flat {m_flat[b]};
         group.allReduceSum(flat);
-        flat[0].div_(ranks);
-    });
+        m_flat[b].div_(ranks);
+        offset = 0;
+        for (const torch::Tensor &t : plan[b]) {
+            t.copy_(m_flat[b].narrow(0, offset, t.numel()).view(t.sizes()));
+            offset += t.numel();
+        }
+    }
+}
+
+void averageGradients(ProcessGroup &group, const std::vector<torch::Tensor> &parameters,
+                      std::size_t bucketBytes)
+{
+    GradientAverager(bucketBytes).average(group, parameters);
 }
 
 } // namespace normlab

@@ -7,6 +7,7 @@
 #include "process_group.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace normlab {
@@ -19,6 +20,23 @@ void broadcastFromRoot(ProcessGroup &group, const std::vector<torch::Tensor> &te
 
 // In place on every rank: each parameter's gradient, summed over the ranks and divided by their
 // number. A parameter without a gradient on this rank counts as a zero gradient (it gets one).
+// Keeps its flat buckets from step to step (a training run averages the same shapes each time).
+class GradientAverager
+{
+public:
+    explicit GradientAverager(std::size_t bucketBytes = kGradientBucketBytes)
+        : m_bucketBytes(bucketBytes)
+    {
+    }
+    void average(ProcessGroup &group, const std::vector<torch::Tensor> &parameters);
+
+private:
+    std::size_t m_bucketBytes;
+    std::vector<std::vector<std::int64_t>> m_layout; // per bucket, its gradients' sizes
+    std::vector<torch::Tensor> m_flat; // per bucket
+};
+
+// One GradientAverager's step, for a single use.
 void averageGradients(ProcessGroup &group, const std::vector<torch::Tensor> &parameters,
                       std::size_t bucketBytes = kGradientBucketBytes);
 

@@ -4,6 +4,11 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -41,6 +46,39 @@ std::string reason(const std::exception &e)
     if (const auto *c10 = dynamic_cast<const c10::Error *>(&e))
         return c10->what_without_backtrace();
     return e.what();
+}
+
+// This host's address on the route to the master: what the kernel would send from (a UDP
+// "connect" sends nothing). On the master itself that is the master's address; on another host
+// its own, never the host name's 127.0.1.1. Falls back to the master's address.
+std::string localAddressTowards(const std::string &master, int port)
+{
+    addrinfo hints {};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo *found = nullptr;
+    if (::getaddrinfo(master.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+        return master;
+    std::string local = master;
+    for (addrinfo *a = found; a; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, SOCK_DGRAM, 0);
+        if (fd < 0)
+            continue;
+        sockaddr_storage self {};
+        socklen_t length = sizeof self;
+        char text[INET6_ADDRSTRLEN] = {};
+        const bool ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+                        ::getsockname(fd, reinterpret_cast<sockaddr *>(&self), &length) == 0 &&
+                        ::getnameinfo(reinterpret_cast<sockaddr *>(&self), length, text,
+                                      sizeof text, nullptr, 0, NI_NUMERICHOST) == 0;
+        ::close(fd);
+        if (ok) {
+            local = text;
+            break;
+        }
+    }
+    ::freeaddrinfo(found);
+    return local;
 }
 
 } // namespace
@@ -109,7 +147,8 @@ ProcessGroup::ProcessGroup(const DistributedOptions &options) : d(std::make_uniq
         auto groupOptions = c10d::ProcessGroupGloo::Options::create(options.timeout);
         groupOptions->devices.push_back(
                 options.iface.empty()
-                        ? c10d::ProcessGroupGloo::createDeviceForHostname(options.masterAddr)
+                        ? c10d::ProcessGroupGloo::createDeviceForHostname(
+                                  localAddressTowards(options.masterAddr, options.masterPort))
                         : c10d::ProcessGroupGloo::createDeviceForInterface(options.iface));
         d->group = c10::make_intrusive<c10d::ProcessGroupGloo>(d->store, options.rank,
                                                                options.worldSize, groupOptions);

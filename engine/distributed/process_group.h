@@ -6,6 +6,8 @@
 // DistributedError at once (its sockets close), one that hangs after the timeout; never a hang.
 #pragma once
 
+#include "errors.h"
+
 #include <torch/types.h>
 
 #include <chrono>
@@ -16,10 +18,12 @@
 
 namespace normlab {
 
-class DistributedError : public std::runtime_error
+// A rank lost or never reached, a collective timed out: the computation failed (a run records it
+// failed, the command line exits 1), the message says which peer and why.
+class DistributedError : public ComputeError
 {
 public:
-    using std::runtime_error::runtime_error;
+    using ComputeError::ComputeError;
 };
 
 struct DistributedOptions

@@ -1,5 +1,6 @@
 #include "fused_norm_block.h"
 
+#include "collectives.h"
 #include "fused_norm_passes.h"
 
 #include <ATen/Dispatch.h>
@@ -21,6 +22,24 @@ using namespace fused;
 template<typename T> const T *dataOrNull(const Tensor &t)
 {
     return t.defined() ? t.data_ptr<T>() : nullptr;
+}
+
+// Sums `a` and `b` elementwise over the ranks of `sync` (one all-reduce), and `extra` with them.
+void sumOverRanks(Collectives *sync, std::vector<double> &a, std::vector<double> &b, double &extra)
+{
+    if (!sync)
+        return;
+    const auto n = static_cast<std::int64_t>(a.size());
+    Tensor packed = torch::empty({2 * n + 1}, torch::kDouble);
+    double *p = packed.data_ptr<double>();
+    std::copy(a.begin(), a.end(), p);
+    std::copy(b.begin(), b.end(), p + n);
+    p[2 * n] = extra;
+    sync->allReduceSum({packed});
+    p = packed.data_ptr<double>();
+    std::copy(p, p + n, a.begin());
+    std::copy(p + n, p + 2 * n, b.begin());
+    extra = p[2 * n];
 }
 
 // The per-statistic-group view: which (sample, channel) pairs share one mean and variance.
@@ -69,6 +88,9 @@ public:
         const Tensor b = bias.value_or(Tensor());
         const bool batchStats =
                 o.stats == FusedNormOptions::Stats::PerSampleGroup || o.useBatchStats;
+        Collectives *sync =
+                o.stats == FusedNormOptions::Stats::PerChannel && batchStats ? o.sync : nullptr;
+        double members = groups.members(); // behind each statistic, over every rank with `sync`
         // mean and 1 / std per statistic, kept for the backward pass
         std::vector<double> mean(static_cast<std::size_t>(groups.count())), rstd(mean.size());
         Tensor out = at::empty_like(conv);
@@ -90,7 +112,8 @@ public:
                     s[k] += sum[nc];
                     q[k] += sumSquares[nc];
                 });
-                const double m = groups.members();
+                sumOverRanks(sync, s, q, members);
+                const double m = members;
                 const bool updateRunning =
                         o.stats == FusedNormOptions::Stats::PerChannel && o.runningMean.defined();
                 T *rm = updateRunning ? o.runningMean.data_ptr<T>() : nullptr;
@@ -149,6 +172,9 @@ public:
         ctx->saved_data["seed"] = static_cast<std::int64_t>(o.seed);
         ctx->saved_data["has_residual"] = res.defined();
         ctx->saved_data["has_bias"] = b.defined();
+        ctx->saved_data["members"] = members;
+        // The group outlives the step (FusedNormOptions::sync), and an IValue cannot hold it.
+        ctx->saved_data["sync"] = static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(sync));
         return out;
     }
 
@@ -165,6 +191,9 @@ public:
         const bool batchStats = ctx->saved_data["batch_stats"].toBool();
         const double dropout = ctx->saved_data["dropout"].toDouble();
         const std::int64_t seed = ctx->saved_data["seed"].toInt();
+        auto *sync = reinterpret_cast<Collectives *>(
+                static_cast<std::intptr_t>(ctx->saved_data["sync"].toInt()));
+        const double m = ctx->saved_data["members"].toDouble();
         const Tensor g = gradOutputs[0].contiguous(l.format());
         const double *mean = stats.data_ptr<double>();
         const double *rstd = mean + groups.count();
@@ -197,11 +226,13 @@ public:
                 s1[k] += gammaOf(ch) * sumG[nc];
                 s2[k] += gammaOf(ch) * sumGr[nc];
             });
+            double unused = 0;
+            sumOverRanks(sync, s1, s2, unused);
             // With xhat = (relu(x) - mean) * rstd, dy = g * mask and dxhat = dy * gamma, the norm's
             // gradient is rstd * (dxhat - (s1 + xhat * q) / m), s1 = sum(dxhat), q = sum(dxhat *
             // xhat) over the statistic's m members. Expanded, per (sample, channel) and where x >
             // 0: dx = A * dy + B * x + D. With the running statistics (eval), only A remains.
-            const double m = groups.members();
+            // Synchronised, s1, s2 and m are the global batch's.
             std::vector<T> a(static_cast<std::size_t>(l.n * l.c)), bcoef(a.size()), dcoef(a.size());
             std::vector<double> gw(static_cast<std::size_t>(l.c), 0.0), gb(gw.size(), 0.0);
             groups.forEachPair([&](std::size_t nc, std::size_t k, std::int64_t ch) {

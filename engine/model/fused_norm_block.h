@@ -18,6 +18,8 @@
 
 namespace normlab {
 
+class Collectives;
+
 struct FusedNormOptions
 {
     enum class Stats {
@@ -37,6 +39,10 @@ struct FusedNormOptions
     torch::Tensor runningMean;
     torch::Tensor runningVar;
     torch::Tensor numBatchesTracked; // may be undefined
+    // PerChannel with batch statistics only: synchronised BatchNorm. The statistics' sums (and
+    // the matching sums of the backward pass) are summed over these ranks, so every rank
+    // normalises with the whole global batch's mean and variance. Must outlive the backward pass.
+    Collectives *sync = nullptr;
     // Dropout after the norm: 0 disables it.
     double dropout = 0;
     std::uint64_t seed = 0;

@@ -209,6 +209,7 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
         o.runningMean = bn->running_mean;
         o.runningVar = bn->running_var;
         o.numBatchesTracked = bn->num_batches_tracked;
+        o.sync = m_syncBatchNorm;
         weight = bn->weight;
         bias = bn->bias;
         // A cumulative average (momentum None) is LibTorch's to compute.
@@ -252,6 +253,9 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
 torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv,
                                    const torch::Tensor &skip)
 {
+    if (m_syncBatchNorm && layer.batchNorm && layer.batchNorm->is_training())
+        throw std::runtime_error("synchronised BatchNorm needs the fused conv-block tails (CPU, "
+                                 "momentum set, NORMLAB_FUSED not 0)");
     torch::Tensor y = torch::relu(conv);
     if (!layer.norm.is_empty())
         y = layer.norm.forward(y);

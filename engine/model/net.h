@@ -12,6 +12,8 @@
 
 namespace normlab {
 
+class Collectives;
+
 // Sees each dropout mask a forward pass applies: the block's name and the mask (0 or 1 / (1 - p),
 // shaped and laid out like the block's output). For checks against another implementation,
 // which must apply the very same masks (tests/reference/test_pytorch_step).
@@ -62,6 +64,10 @@ public:
     // off when the environment says NORMLAB_FUSED=0. Off, every tail is LibTorch's separate ops.
     void setFused(bool fused) { m_fused = fused; }
     bool fused() const { return m_fused; }
+    // Synchronised BatchNorm: in training, every BatchNorm normalises with the statistics of the
+    // whole global batch, summed over these ranks (null: this process's batch alone). Needs the
+    // fused tails; a BatchNorm that cannot take them throws. Must outlive every backward pass.
+    void setSyncBatchNorm(Collectives *ranks) { m_syncBatchNorm = ranks; }
     void setDropoutObserver(DropoutObserver observer) { m_dropoutObserver = std::move(observer); }
     void setActivationObserver(ActivationObserver observer)
     {
@@ -102,6 +108,7 @@ private:
     std::vector<Layer> m_layers;
     std::vector<bool> m_skipSource; // whether a skip starts at the layer's input
     bool m_fused = true;
+    Collectives *m_syncBatchNorm = nullptr;
     DropoutObserver m_dropoutObserver;
     ActivationObserver m_activationObserver;
     BlockObserver m_blockObserver;

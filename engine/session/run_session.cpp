@@ -2,12 +2,16 @@
 
 #include "libtorch_error.h"
 
+#include "collectives.h"
+#include "config_json.h"
 #include "errors.h"
 #include "process_stats.h"
+#include "rank_session.h"
 #include "recorded_config.h"
 #include "run_writer.h"
 
 #include <c10/util/Exception.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -30,12 +34,36 @@ RunState toRunState(RunStatus status)
     return RunState::Failed;
 }
 
-RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data)
+RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data,
+                       DataParallel parallel)
     : m_store(store), m_id(id)
 {
-    const RunRecord record = store.run(id);
-    const ExperimentConfig config = recordedConfig(record);
-    m_writer = std::make_unique<RunWriter>(store, id);
+    Collectives *ranks =
+            parallel.ranks && parallel.ranks->worldSize() > 1 ? parallel.ranks.get() : nullptr;
+    bool started = false; // the other ranks were told to start
+    // The other ranks wait for this one's start: whatever goes wrong, they are told, so that
+    // they stop with the reason instead of waiting out their timeout.
+    auto tellRanks = [&](const std::string &error) noexcept {
+        if (!ranks)
+            return;
+        try {
+            if (!started)
+                sendRankStart(*ranks, {{}, {}, false, error});
+            else
+                reportNotReady(*ranks);
+        } catch (...) {
+        }
+    };
+    RunRecord record;
+    ExperimentConfig config;
+    try {
+        record = store.run(id);
+        config = recordedConfig(record);
+        m_writer = std::make_unique<RunWriter>(store, id);
+    } catch (const std::exception &e) {
+        tellRanks(e.what());
+        throw;
+    }
     try {
         const auto start = std::chrono::steady_clock::now();
         m_data = data ? std::move(data)
@@ -48,7 +76,15 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
                             " began (fingerprint " + record.datasetFingerprint + ", now " +
                             m_data->fingerprint + ")");
 
-        m_trainer = std::make_unique<Trainer>(config, *m_data);
+        std::string ranksJson;
+        if (ranks) {
+            sendRankStart(*ranks,
+                          {toJson(config).dump(), m_data->fingerprint, parallel.syncBatchNorm, {}});
+            started = true;
+            ranksJson = describeRanks(*ranks, exchangeHostnames(*ranks), config.batchSize,
+                                      parallel.syncBatchNorm);
+        }
+        m_trainer = std::make_unique<Trainer>(config, *m_data, std::move(parallel));
         const std::string checkpoints =
                 record.artifactDir.empty() ? store.runDir(id) : record.artifactDir;
         m_trainer->setCheckpointDir(checkpoints);
@@ -64,14 +100,21 @@ RunSession::RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const D
         m_writer->truncateAfter(m_resumedFrom);
         m_writer->started({m_data->kind, m_data->path, m_data->fingerprint,
                            m_data->train.classNames, m_trainer->parameterCount(),
-                           m_trainer->deviceName()});
+                           m_trainer->deviceName(), ranksJson});
     } catch (const c10::Error &e) {
         const ComputeError error = computeError(e);
+        tellRanks(error.what());
         recordFailure(error.what());
         throw error;
     } catch (const std::exception &e) {
+        tellRanks(e.what());
         recordFailure(e.what());
         throw;
+    }
+    if (ranks && !allRanksReady(*ranks, true)) {
+        const std::string why = "another rank could not start (its own message says why)";
+        recordFailure(why);
+        throw InputError(why);
     }
 }
 

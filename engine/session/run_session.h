@@ -24,7 +24,10 @@ public:
     // recorded config is invalid) or DataError (its data is missing or has changed since it began).
     // `data`, when given, is used instead of loading (a sweep loads each dataset once); it must be
     // what the run's config names.
-    RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data = {});
+    // With `parallel`, this is rank 0 of a data-parallel run (engine/session/rank_session.h): it
+    // starts the other ranks' FollowerSessions and records the run for all of them.
+    RunSession(RunStore &store, std::int64_t id, std::shared_ptr<const DatasetPair> data = {},
+               DataParallel parallel = {});
     ~RunSession();
     RunSession(const RunSession &) = delete;
     RunSession &operator=(const RunSession &) = delete;

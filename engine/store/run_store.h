@@ -45,6 +45,11 @@ struct RunRecord
     std::string sweep; // runs queued together by one sweep share this
     std::string artifactDir; // checkpoints; empty = the store's own runs/<id>
     std::int64_t pid = 0; // of the process that last trained it
+    // A data-parallel run's ranks: JSON (world_size, hosts, backend, local_batch, global_batch,
+    // sync_bn); empty for a single process.
+    std::string parallel;
+    // A run merged from another store (mergeStore): "<that store's folder>#<its id there>".
+    std::string origin;
 
     // From the recorded epochs.
     int epochsDone = 0;
@@ -98,7 +103,7 @@ struct LrTestRecord
 class RunStore
 {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     struct Options
     {

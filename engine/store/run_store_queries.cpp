@@ -20,8 +20,15 @@ constexpr const char *kRunColumns = R"sql(
     (SELECT epoch FROM epochs WHERE run_id = r.id ORDER BY test_acc DESC, epoch LIMIT 1),
     (SELECT MAX(test_acc) FROM epochs WHERE run_id = r.id),
     (SELECT test_acc FROM epochs WHERE run_id = r.id ORDER BY epoch DESC LIMIT 1),
-    (SELECT TOTAL(seconds) FROM epochs WHERE run_id = r.id)
-    FROM runs r)sql";
+    (SELECT TOTAL(seconds) FROM epochs WHERE run_id = r.id),)sql";
+
+// The columns schema 5 added, where the store has them: the migration tests write into stores of
+// every older version.
+std::string runColumns(int schemaVersion)
+{
+    return std::string(kRunColumns) +
+           (schemaVersion >= 5 ? " r.parallel, r.origin FROM runs r" : " '', '' FROM runs r");
+}
 
 // The confusion matrix as stored: a JSON list of counts (anything else reads as 0).
 std::vector<int> parseConfusion(const std::string &text)
@@ -83,6 +90,8 @@ RunRecord readRun(const SqliteStatement &q)
     r.bestTestAccuracy = q.isNull(24) ? 0 : q.real(24);
     r.lastTestAccuracy = q.isNull(25) ? 0 : q.real(25);
     r.trainingSeconds = q.real(26);
+    r.parallel = q.text(27);
+    r.origin = q.text(28);
     return r;
 }
 
@@ -90,7 +99,7 @@ RunRecord readRun(const SqliteStatement &q)
 
 RunRecord RunStore::run(std::int64_t id) const
 {
-    SqliteStatement q(*m_db, std::string("SELECT ") + kRunColumns + " WHERE r.id = ?1");
+    SqliteStatement q(*m_db, "SELECT " + runColumns(schemaVersion()) + " WHERE r.id = ?1");
     q.bind(1, id);
     if (!q.step())
         throw StoreError("no run " + std::to_string(id) + " in the store " + m_dir);
@@ -99,7 +108,7 @@ RunRecord RunStore::run(std::int64_t id) const
 
 std::vector<RunRecord> RunStore::runs(const RunFilter &filter) const
 {
-    std::string sql = std::string("SELECT ") + kRunColumns + " WHERE 1";
+    std::string sql = "SELECT " + runColumns(schemaVersion()) + " WHERE 1";
     if (filter.state)
         sql += " AND r.status = ?1";
     if (!filter.tag.empty())

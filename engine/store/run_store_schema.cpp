@@ -128,6 +128,13 @@ constexpr std::array<const char *, RunStore::kSchemaVersion> kMigrations = {
         PRIMARY KEY (run_id, epoch, layer)
     ) WITHOUT ROWID;
     )sql",
+        // 5: how a data-parallel run was spread over processes (JSON; empty: one process), and
+        // where a run merged from another store came from (that store's folder # its id there).
+        R"sql(
+    ALTER TABLE runs ADD COLUMN parallel TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    CREATE INDEX runs_by_origin ON runs(origin);
+    )sql",
 };
 
 } // namespace

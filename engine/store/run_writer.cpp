@@ -118,7 +118,7 @@ void RunWriter::started(const RunStartInfo &info)
     recordOrExplain(m_store.db(), m_id, "its start", [&] {
         SqliteStatement update(m_store.db(), R"sql(
         UPDATE runs SET dataset_kind = ?2, dataset_path = ?3, dataset_fingerprint = ?4, class_names = ?5,
-            param_count = ?6, device = ?7
+            param_count = ?6, device = ?7, parallel = ?8
         WHERE id = ?1)sql");
         update.bind(1, m_id)
                 .bind(2, info.datasetKind)
@@ -127,6 +127,7 @@ void RunWriter::started(const RunStartInfo &info)
                 .bind(5, nlohmann::json(info.classNames).dump())
                 .bind(6, info.parameterCount)
                 .bind(7, info.device)
+                .bind(8, info.parallel)
                 .exec();
     });
 }

@@ -18,6 +18,7 @@ struct RunStartInfo
     std::vector<std::string> classNames;
     std::int64_t parameterCount = 0;
     std::string device;
+    std::string parallel; // RunRecord::parallel
 };
 
 class RunWriter

@@ -22,6 +22,8 @@ BatchLoader::BatchLoader(const Dataset &dataset, Augmenter augmenter, NormalizeC
     m_options.batchSize = std::max(1, m_options.batchSize);
     m_options.workers = std::max(1, m_options.workers);
     m_options.prefetch = std::max(1, m_options.prefetch);
+    m_options.worldSize = std::max(1, m_options.worldSize);
+    m_options.rank = std::clamp(m_options.rank, 0, m_options.worldSize - 1);
 }
 
 BatchLoader::~BatchLoader()
@@ -29,9 +31,25 @@ BatchLoader::~BatchLoader()
     stopWorkers();
 }
 
-std::size_t BatchLoader::batchesPerEpoch() const
+std::pair<std::size_t, std::size_t> BatchLoader::shard() const
 {
     const std::size_t n = m_dataset.size();
+    const auto rank = static_cast<std::size_t>(m_options.rank);
+    const auto world = static_cast<std::size_t>(m_options.worldSize);
+    if (m_options.evenShards)
+        return {rank * (n / world), (rank + 1) * (n / world)};
+    return {rank * n / world, (rank + 1) * n / world};
+}
+
+std::size_t BatchLoader::imagesPerEpoch() const
+{
+    const auto [first, last] = shard();
+    return last - first;
+}
+
+std::size_t BatchLoader::batchesPerEpoch() const
+{
+    const std::size_t n = imagesPerEpoch();
     const auto b = static_cast<std::size_t>(m_options.batchSize);
     return m_options.dropLast ? n / b : (n + b - 1) / b;
 }
@@ -41,7 +59,8 @@ Batch BatchLoader::makeBatch(const std::vector<std::int64_t> &indices, int epoch
     const auto n = static_cast<std::int64_t>(indices.size());
     Batch batch;
     batch.indices = indices;
-    auto memoryFormat = m_options.channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    auto memoryFormat =
+            m_options.channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     batch.images = at::empty({n, 3, Dataset::kHeight, Dataset::kWidth},
                              at::TensorOptions().dtype(at::kFloat).memory_format(memoryFormat));
     batch.labels = at::empty({n}, at::TensorOptions().dtype(at::kLong));
@@ -80,9 +99,13 @@ void BatchLoader::startEpoch(int epoch)
     m_order.resize(m_dataset.size());
     std::iota(m_order.begin(), m_order.end(), 0);
     if (m_options.shuffle) {
-        std::mt19937_64 rng(m_options.seed * 0x2545F4914F6CDD1DULL + static_cast<std::uint64_t>(epoch));
+        std::mt19937_64 rng(m_options.seed * 0x2545F4914F6CDD1DULL +
+                            static_cast<std::uint64_t>(epoch));
         std::shuffle(m_order.begin(), m_order.end(), rng);
     }
+    const auto [first, last] = shard();
+    m_order.erase(m_order.begin() + static_cast<std::ptrdiff_t>(last), m_order.end());
+    m_order.erase(m_order.begin(), m_order.begin() + static_cast<std::ptrdiff_t>(first));
     {
         std::lock_guard lock(m_mutex);
         m_ready.clear();
@@ -98,11 +121,13 @@ void BatchLoader::workerLoop(int worker, int epoch)
 {
     const std::size_t total = batchesPerEpoch();
     const auto b = static_cast<std::size_t>(m_options.batchSize);
-    for (std::size_t k = static_cast<std::size_t>(worker); k < total; k += static_cast<std::size_t>(m_options.workers)) {
+    for (std::size_t k = static_cast<std::size_t>(worker); k < total;
+         k += static_cast<std::size_t>(m_options.workers)) {
         {
             std::unique_lock lock(m_mutex);
             m_changed.wait(lock, [&] {
-                return m_stopping || k < m_nextToTake + static_cast<std::size_t>(m_options.prefetch);
+                return m_stopping ||
+                       k < m_nextToTake + static_cast<std::size_t>(m_options.prefetch);
             });
             if (m_stopping)
                 return;

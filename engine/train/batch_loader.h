@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace normlab {
@@ -34,6 +35,13 @@ struct BatchLoaderOptions
     int workers = 1;
     int prefetch = 4; // batches ready ahead of the consumer
     std::uint64_t seed = 1;
+    // Data-parallel: this rank's shard of each epoch's order (shuffled the same on every rank).
+    // `evenShards` (training): every rank the same number of images, n / worldSize, so every rank
+    // takes the same number of steps; the few left over are a different few each epoch. Without
+    // (evaluation): consecutive slices that together cover every image once.
+    int rank = 0;
+    int worldSize = 1;
+    bool evenShards = true;
 };
 
 class BatchLoader
@@ -45,18 +53,22 @@ public:
     BatchLoader(const BatchLoader &) = delete;
     BatchLoader &operator=(const BatchLoader &) = delete;
 
-    // Starts producing the batches of one epoch (shuffled from seed and epoch); stops any earlier one.
+    // Starts producing the batches of one epoch (shuffled from seed and epoch); stops any earlier
+    // one.
     void startEpoch(int epoch);
     // The next batch in order, or nothing at the end of the epoch.
     std::optional<Batch> next();
 
     std::size_t batchesPerEpoch() const;
+    // This rank's images per epoch (all of them in a single process).
+    std::size_t imagesPerEpoch() const;
 
     // Builds one batch synchronously; the workers use this too.
     Batch makeBatch(const std::vector<std::int64_t> &indices, int epoch) const;
 
 private:
     void stopWorkers();
+    std::pair<std::size_t, std::size_t> shard() const; // [first, last) of the epoch's order
     void workerLoop(int worker, int epoch);
 
     const Dataset &m_dataset;

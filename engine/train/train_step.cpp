@@ -71,17 +71,28 @@ torch::Tensor trainingLoss(const torch::Tensor &logProbs, const torch::Tensor &l
 
 StepOutcome trainStep(Net &model, torch::optim::Optimizer &optimizer, const torch::Tensor &images,
                       const torch::Tensor &labels, double labelSmoothing,
-                      const std::function<void()> &beforeUpdate)
+                      const std::function<void()> &beforeUpdate, const RankStep *ranks)
 {
     StepOutcome outcome;
     optimizer.zero_grad();
     outcome.output = model->forward(images);
     const torch::Tensor loss = trainingLoss(outcome.output, labels, labelSmoothing);
     outcome.loss = loss.item<double>();
+    if (ranks && !ranks->ranks)
+        ranks = nullptr;
+    if (ranks) {
+        torch::Tensor shared =
+                torch::tensor({outcome.loss, ranks->stopRequested ? 1.0 : 0.0}, torch::kDouble);
+        ranks->ranks->allReduceSum({shared});
+        outcome.loss = shared[0].item<double>() / ranks->ranks->worldSize();
+        outcome.stopped = shared[1].item<double>() > 0;
+    }
     outcome.finite = std::isfinite(outcome.loss);
-    if (!outcome.finite)
+    if (!outcome.finite || outcome.stopped)
         return outcome;
     loss.backward();
+    if (ranks)
+        ranks->ranks->averageGradients(model->parameters());
     if (beforeUpdate)
         beforeUpdate();
     optimizer.step();

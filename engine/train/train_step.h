@@ -3,6 +3,7 @@
 // Pulls in <torch/torch.h> through net.h: include it only where LibTorch is needed.
 #pragma once
 
+#include "collectives.h"
 #include "config.h"
 #include "net.h"
 
@@ -30,16 +31,28 @@ torch::Tensor trainingLoss(const torch::Tensor &logProbs, const torch::Tensor &l
 struct StepOutcome
 {
     torch::Tensor output; // the log-probabilities of the batch
-    double loss = 0;
+    double loss = 0; // over every rank's batch in a data-parallel step
     bool finite = true; // false: the loss was not finite and no update was made
+    bool stopped = false; // data-parallel: some rank asked to stop, and no update was made
+};
+
+// A data-parallel step's company: the other ranks, and whether this one was asked to stop (every
+// rank learns of it before the update, so all stop after the same step).
+struct RankStep
+{
+    Collectives *ranks = nullptr; // null: a single process, as no RankStep at all
+    bool stopRequested = false;
 };
 
 // Zeroes the gradients, runs the batch forward, and, when the loss is finite, backward and one
 // optimizer step. The gradients that made the update stay on the parameters until the next step.
 // `beforeUpdate`, when set, runs between backward and the optimizer step (the per-layer
-// statistics take the weights there, to measure the update).
+// statistics take the weights there, to measure the update). With `ranks`, the loss is averaged
+// over the ranks before it is judged (one small all-reduce, which also carries the stop requests)
+// and the gradients after backward, so every rank makes the same update.
 StepOutcome trainStep(Net &model, torch::optim::Optimizer &optimizer, const torch::Tensor &images,
                       const torch::Tensor &labels, double labelSmoothing,
-                      const std::function<void()> &beforeUpdate = {});
+                      const std::function<void()> &beforeUpdate = {},
+                      const RankStep *ranks = nullptr);
 
 } // namespace normlab

@@ -2,6 +2,7 @@
 
 #include "batch_loader.h"
 #include "checkpoint.h"
+#include "collectives.h"
 #include "config_json.h"
 #include "errors.h"
 #include "layer_stats.h"
@@ -9,6 +10,7 @@
 #include "net.h"
 #include "process_env.h"
 #include "process_stats.h"
+#include "rank_sync.h"
 #include "train_step.h"
 #include "weight_average.h"
 
@@ -18,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -78,7 +81,22 @@ struct Trainer::Private
     std::mutex pauseMutex;
     std::condition_variable pauseChanged;
 
-    Private(ExperimentConfig c, const DatasetPair &d) : config(std::move(c)), data(d) { }
+    DataParallel parallel;
+
+    Private(ExperimentConfig c, const DatasetPair &d, DataParallel p)
+        : config(std::move(c)), data(d), parallel(std::move(p))
+    {
+    }
+
+    // The other ranks of a data-parallel run, or null in a single process.
+    Collectives *ranks() const
+    {
+        return parallel.ranks && parallel.ranks->worldSize() > 1 ? parallel.ranks.get() : nullptr;
+    }
+    int rank() const { return ranks() ? ranks()->rank() : 0; }
+
+    // Every rank takes rank 0's whole state, through a checkpoint's bytes.
+    void shareRootState();
 
     void setLr(double lr)
     {
@@ -100,6 +118,17 @@ struct Trainer::Private
     EpochMetrics evaluate(int epoch, const TrainerCallbacks &callbacks = {});
 };
 
+void Trainer::Private::shareRootState()
+{
+    CheckpointMeta meta {startEpoch, bestTestLoss, bestEpoch, toJson(config).dump()};
+    if (takeRootState(*ranks(), model, *optimizer, *scheduler, average.get(), meta)) {
+        startEpoch = meta.epoch;
+        bestTestLoss = meta.bestTestLoss;
+        bestEpoch = meta.bestEpoch;
+        setLr(scheduler->lr());
+    }
+}
+
 EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callbacks)
 {
     EpochMetrics m;
@@ -107,7 +136,13 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
     const int classes = data.test.numClasses();
     m.confusion.assign(static_cast<std::size_t>(classes * classes), 0);
     torch::NoGradGuard noGrad;
+    // Rank 0's running statistics are the ones evaluated, as PyTorch's DDP broadcasts them; the
+    // other ranks' have moved with their own batches.
+    if (ranks())
+        ranks()->broadcastFromRoot(model->buffers());
     const AveragedWeights averaged(average.get()); // the average is what is evaluated
+    if (ranks() && average)
+        ranks()->broadcastFromRoot(model->buffers());
     model->eval();
     double lossSum = 0;
     std::int64_t correct = 0;
@@ -158,6 +193,8 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
         }
         seen += static_cast<std::int64_t>(batch->indices.size());
     }
+    if (ranks())
+        sumEvaluation(*ranks(), data.test, m, lossSum, correct, seen);
     const double seconds = secondsSince(start);
     m.testLoss = seen ? lossSum / static_cast<double>(seen) : 0.0;
     m.testAccuracy = seen ? 100.0 * static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
@@ -165,8 +202,8 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
     return m;
 }
 
-Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
-    : d(std::make_unique<Private>(std::move(config), data))
+Trainer::Trainer(ExperimentConfig config, const DatasetPair &data, DataParallel parallel)
+    : d(std::make_unique<Private>(std::move(config), data, std::move(parallel)))
 {
     tuneMemoryAllocator();
     validate(d->config);
@@ -184,6 +221,8 @@ Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
     d->model->to(d->device);
     if (d->channelsLast)
         d->model->toChannelsLast();
+    if (d->ranks() && d->parallel.syncBatchNorm)
+        d->model->setSyncBatchNorm(d->ranks());
     d->optimizer = makeOptimizer(d->config.optimizer, d->model->parameters());
     if (d->config.emaDecay > 0)
         d->average = std::make_unique<WeightAverage>(d->model, d->config.emaDecay);
@@ -194,12 +233,15 @@ Trainer::Trainer(ExperimentConfig config, const DatasetPair &data)
     trainOptions.channelsLast = d->channelsLast;
     trainOptions.workers = d->config.data.workers;
     trainOptions.seed = d->config.seed;
+    trainOptions.rank = d->rank();
+    trainOptions.worldSize = d->ranks() ? d->ranks()->worldSize() : 1;
     d->trainLoader = std::make_unique<BatchLoader>(data.train, Augmenter(d->config.augment),
                                                    d->config.normalize, trainOptions);
     BatchLoaderOptions testOptions = trainOptions;
     testOptions.batchSize = d->config.evalBatchSize;
     testOptions.shuffle = false;
     testOptions.prefetch = 2;
+    testOptions.evenShards = false;
     d->testLoader =
             std::make_unique<BatchLoader>(data.test, Augmenter(), d->config.normalize, testOptions);
 
@@ -229,9 +271,15 @@ int Trainer::resumeFrom(const std::string &checkpointPath)
 
 int Trainer::applyThreadCount(int requested)
 {
+    // OMP_NUM_THREADS, as PyTorch reads it: `launch` shares the cores between its ranks with it.
+    int fromEnvironment = 0;
+    if (const char *omp = std::getenv("OMP_NUM_THREADS"))
+        fromEnvironment = std::max(0, std::atoi(omp));
     const int threads =
             requested > 0 ? requested
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+            : fromEnvironment > 0
+                    ? fromEnvironment
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     return threads;
 }
@@ -239,6 +287,10 @@ int Trainer::applyThreadCount(int requested)
 RunResult Trainer::run(const TrainerCallbacks &callbacks)
 {
     applyThreadCount(d->config.threads);
+    Collectives *const ranks = d->ranks();
+    if (ranks)
+        d->shareRootState();
+    const int world = ranks ? ranks->worldSize() : 1;
     RunResult result;
     result.bestEpoch = d->bestEpoch;
     const auto batches = static_cast<int>(d->trainLoader->batchesPerEpoch());
@@ -254,8 +306,10 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
         std::int64_t correct = 0, seen = 0;
         int batchIndex = 0;
         d->trainLoader->startEpoch(epoch);
+        if (ranks)
+            torch::manual_seed(rankEpochSeed(d->config.seed, epoch, ranks->rank()));
         while (std::optional<Batch> batch = d->trainLoader->next()) {
-            if (!d->waitWhilePaused()) {
+            if (!ranks && !d->waitWhilePaused()) {
                 result.status = RunStatus::Stopped;
                 result.message = "stopped at epoch " + std::to_string(epoch) + ", batch " +
                                  std::to_string(batchIndex + 1);
@@ -269,10 +323,18 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
             if (callbacks.layerStatsEvery > 0 && callbacks.onLayerStats &&
                 step % callbacks.layerStatsEvery == 0)
                 probe = std::make_unique<LayerStatsProbe>(d->model);
+            const RankStep rankStep {ranks, d->stopRequested.load()};
             const StepOutcome outcome =
                     trainStep(d->model, *d->optimizer, images, labels, d->config.labelSmoothing,
                               probe ? std::function<void()>([&probe] { probe->beforeStep(); })
-                                    : std::function<void()>());
+                                    : std::function<void()>(),
+                              &rankStep);
+            if (outcome.stopped) {
+                result.status = RunStatus::Stopped;
+                result.message = "stopped at epoch " + std::to_string(epoch) + ", batch " +
+                                 std::to_string(batchIndex);
+                return result;
+            }
             if (d->average && outcome.finite)
                 d->average->update();
             if (probe && outcome.finite) {
@@ -313,14 +375,24 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
                         100.0 * static_cast<double>(correct) / static_cast<double>(seen);
                 p.epochSeconds = secondsSince(epochStart);
                 p.imagesPerSecond =
-                        p.epochSeconds > 0 ? static_cast<double>(seen) / p.epochSeconds : 0;
+                        p.epochSeconds > 0 ? static_cast<double>(seen * world) / p.epochSeconds : 0;
                 p.lr = d->scheduler->lr();
                 p.wallTime = unixTime();
                 callbacks.onBatch(p);
             }
         }
         const double trainSeconds = secondsSince(epochStart);
-        if (d->stopRequested.load()) {
+        bool stop = d->stopRequested.load();
+        if (ranks) { // the epoch's numbers over every rank's shard, and whether any must stop
+            std::vector<double> sums {lossSum, static_cast<double>(correct),
+                                      static_cast<double>(seen), stop ? 1.0 : 0.0};
+            sumOverRanks(*ranks, sums);
+            lossSum = sums[0];
+            correct = static_cast<std::int64_t>(sums[1]);
+            seen = static_cast<std::int64_t>(sums[2]);
+            stop = sums[3] > 0;
+        }
+        if (stop) {
             result.status = RunStatus::Stopped;
             result.message = "stopped at the end of epoch " + std::to_string(epoch);
             return result;
@@ -400,6 +472,16 @@ bool Trainer::isPaused() const
 std::int64_t Trainer::parameterCount() const
 {
     return d->model->parameterCount();
+}
+
+int Trainer::rank() const
+{
+    return d->rank();
+}
+
+int Trainer::worldSize() const
+{
+    return d->ranks() ? d->ranks()->worldSize() : 1;
 }
 
 std::string Trainer::deviceName() const

@@ -16,6 +16,22 @@
 
 namespace normlab {
 
+class Collectives;
+
+// One rank of a data-parallel run (docs/distributed.md). Every rank trains on its shard of each
+// epoch's order at the config's batch size (the global batch is ranks x that), averages the
+// gradients with the others after each backward pass, and evaluates its slice of the test set;
+// the numbers the callbacks see are the whole run's. At the start of run() every rank takes rank
+// 0's state (weights, optimizer, scheduler, average, epochs done), so only rank 0 needs the
+// checkpoint to resume from. Pausing is not for data-parallel runs: the others would time out.
+struct DataParallel
+{
+    std::shared_ptr<Collectives> ranks; // null: a single process
+    // BatchNorm normalises with the global batch's statistics (the fused tails only); without,
+    // each rank's own, and rank 0's running statistics are the ones evaluated, as PyTorch's DDP.
+    bool syncBatchNorm = false;
+};
+
 struct BatchProgress
 {
     int epoch = 0; // 1-based
@@ -62,7 +78,7 @@ class Trainer
 {
 public:
     // `data` must outlive the trainer. Throws ConfigError for an invalid config.
-    Trainer(ExperimentConfig config, const DatasetPair &data);
+    Trainer(ExperimentConfig config, const DatasetPair &data, DataParallel parallel = {});
     ~Trainer();
     Trainer(const Trainer &) = delete;
     Trainer &operator=(const Trainer &) = delete;
@@ -80,6 +96,8 @@ public:
     bool isPaused() const;
 
     std::int64_t parameterCount() const;
+    int rank() const;
+    int worldSize() const;
     std::string deviceName() const;
     const ExperimentConfig &config() const;
 

@@ -249,11 +249,13 @@ int runBench(int argc, char **argv)
                    "Python for --vs-pytorch (Debian's, which sees python3-torch)");
     app.add_option("--reference", reference, "The PyTorch reference script for --vs-pytorch");
     int layerStatsEvery = kLayerStatsEvery;
-    app.add_option(
-               "--layer-stats-every", layerStatsEvery,
-               "Sample the per-layer statistics every N batches, as a recorded run does (0: never)")
-            ->capture_default_str()
-            ->check(CLI::Range(0, 1000000));
+    CLI::Option *layerStatsOption =
+            app.add_option("--layer-stats-every", layerStatsEvery,
+                           "Sample the per-layer statistics every N batches, as a recorded run "
+                           "does (0: never; --vs-pytorch: never unless given, as PyTorch's side "
+                           "samples none)")
+                    ->capture_default_str()
+                    ->check(CLI::Range(0, 1000000));
     bool layerStatsCost = false;
     app.add_flag("--layer-stats-cost", layerStatsCost,
                  "Each preset with and without the per-layer statistics, interleaved, --rounds "
@@ -265,6 +267,10 @@ int runBench(int argc, char **argv)
         const int code = app.exit(e);
         return code == 0 ? Success : BadInput;
     }
+    // Like with like: the epoch's probe of the per-layer statistics (about a quarter of a 2,000-
+    // image evaluation) is a recorded run's diagnostics, which the PyTorch side does not do.
+    if (vsPytorch && layerStatsOption->count() == 0)
+        layerStatsEvery = 0;
     try {
         Trainer::applyThreadCount(base.threads);
         const BlasProbe blas = probeBlas();

@@ -15,6 +15,7 @@
 #include "progress_printer.h"
 #include "report_command.h"
 #include "runs_commands.h"
+#include "store_commands.h"
 #include "train_commands.h"
 #include "version.h"
 
@@ -77,6 +78,7 @@ int runCli(int argc, char **argv)
                          "Keep config.json, metrics.jsonl and the checkpoints in this folder");
     trainCmd->add_option("--save-config", trainArgs.saveConfig,
                          "Write the resolved config to this JSON file");
+    trainArgs.dist.addTo(*trainCmd);
     trainCmd->add_flag("--json", trainArgs.json,
                        "Machine-readable JSON lines instead of the table");
 
@@ -85,8 +87,22 @@ int runCli(int argc, char **argv)
             "resume", "Continue a stopped or interrupted run from its last checkpoint");
     resumeCmd->add_option("run", resumeArgs.run, "Run id")->required();
     resumeArgs.store.addTo(*resumeCmd);
+    resumeArgs.dist.addTo(*resumeCmd);
     resumeCmd->add_flag("--json", resumeArgs.json,
                         "Machine-readable JSON lines instead of the table");
+
+    LaunchArgs launchArgs;
+    CLI::App *launchCmd = app.add_subcommand(
+            "launch", "Run train or resume as N data-parallel ranks on this machine, over "
+                      "loopback (e.g. launch --nproc 2 -- train --preset s8-gn)");
+    launchCmd->add_option("--nproc", launchArgs.processes, "Ranks to start (default 2)")
+            ->check(CLI::Range(1, 64));
+    launchCmd
+            ->add_option("--port", launchArgs.port,
+                         "Rank 0's port on 127.0.0.1 (default: a free one)")
+            ->check(CLI::Range(1, 65535));
+    launchCmd->add_option("command", launchArgs.command,
+                          "After --: the train or resume command line each rank runs");
 
     SweepArgs sweepArgs;
     CLI::App *sweepCmd =
@@ -107,11 +123,26 @@ int runCli(int argc, char **argv)
             ->expected(0, 1)
             ->default_str("last");
     sweepCmd->add_flag("--dry-run", sweepArgs.dryRun, "Print the grid without queueing it");
+    sweepArgs.slurm.addTo(*sweepCmd);
     sweepCmd->add_flag("--json", sweepArgs.json,
                        "Machine-readable JSON lines instead of the tables");
 
+    SweepTaskArgs sweepTaskArgs;
+    CLI::App *sweepTaskCmd = app.add_subcommand(
+            "sweep-task", "One run of a sweep submitted with --slurm, into its folder's store "
+                          "(what each Slurm array task runs)");
+    sweepTaskCmd->add_option("dir", sweepTaskArgs.dir, "The sweep's folder")->required();
+    sweepTaskCmd
+            ->add_option("--index", sweepTaskArgs.index, "Which run (default $SLURM_ARRAY_TASK_ID)")
+            ->check(CLI::Range(0, 1000000));
+    sweepTaskCmd->add_option("--threads", sweepTaskArgs.threads, "LibTorch threads")
+            ->check(CLI::Range(1, 1024));
+    sweepTaskCmd->add_flag("--json", sweepTaskArgs.json, "JSON lines instead of the table");
+
     RunsCommands runsCommands;
     runsCommands.addTo(app);
+    StoreCommands storeCommands;
+    storeCommands.addTo(app);
     ExportCommand exportCommand;
     exportCommand.addTo(app);
     LrFindCommand lrFindCommand;
@@ -182,10 +213,16 @@ int runCli(int argc, char **argv)
             return train(trainArgs);
         if (*resumeCmd)
             return resume(resumeArgs);
+        if (*launchCmd)
+            return launch(launchArgs);
         if (*sweepCmd)
             return sweep(sweepArgs);
+        if (*sweepTaskCmd)
+            return sweepTask(sweepTaskArgs);
         if (runsCommands.parsed())
             return runsCommands.run();
+        if (storeCommands.parsed())
+            return storeCommands.run();
         if (exportCommand.parsed())
             return exportCommand.run();
         if (lrFindCommand.parsed())

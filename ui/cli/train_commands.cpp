@@ -1,12 +1,14 @@
 #include "train_commands.h"
 
 #include "cli_app.h"
+#include "collectives.h"
 #include "config_json.h"
 #include "errors.h"
 #include "interrupt_watcher.h"
 #include "metrics_json.h"
 #include "model_spec.h"
 #include "progress_printer.h"
+#include "rank_session.h"
 #include "recorded_config.h"
 #include "run_session.h"
 #include "run_store.h"
@@ -15,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +63,39 @@ std::string withResumeHint(const std::string &message, std::int64_t id)
            "` continues it";
 }
 
+// Rank 0 could not get as far as its run's session (which tells the other ranks of its own
+// failures): the others are told why, then the error goes on as in a single process.
+template<typename F> auto tellingRanks(const std::shared_ptr<Collectives> &ranks, F f)
+{
+    bool handedOver = false;
+    try {
+        return f(handedOver);
+    } catch (const std::exception &e) {
+        if (ranks && !handedOver) {
+            try {
+                sendRankStart(*ranks, {{}, {}, false, e.what()});
+            } catch (...) {
+            }
+        }
+        throw;
+    }
+}
+
+std::string describeParallel(const RunRecord &record)
+{
+    const auto ranks = json::parse(record.parallel, nullptr, false);
+    if (!ranks.is_object())
+        return {};
+    std::string hosts;
+    for (const auto &h : ranks.value("hosts", json::array()))
+        if (h.is_string())
+            hosts += (hosts.empty() ? "" : ", ") + h.get<std::string>();
+    return "ranks " + std::to_string(ranks.value("world_size", 0)) + " (" +
+           ranks.value("backend", std::string("?")) + "; " + hosts + ")  global batch " +
+           std::to_string(ranks.value("global_batch", 0)) +
+           (ranks.value("sync_bn", false) ? "  sync-bn" : "") + "\n";
+}
+
 struct TrainOutput
 {
     bool json = false;
@@ -102,7 +138,7 @@ RunResult trainSession(RunSession &session, const RunStore &store, const TrainOu
             trainer.deviceName().c_str(), threads, describeData(session.data()).c_str(),
             session.loadSeconds(), augmentSummary(config).c_str(), config.batchSize,
             config.optimizer.lr, config.epochs, static_cast<unsigned long long>(config.seed));
-    printer.printHeader(header);
+    printer.printHeader(header + describeParallel(record));
     printer.printStart(session.id(), store.dir(), session.resumedFrom());
 
     TrainerCallbacks callbacks;
@@ -181,8 +217,8 @@ SweepAxis parseGridEntry(const std::string &entry)
     return axis;
 }
 
-// Queues the grid's runs; returns the sweep id.
-std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
+// The grid's runs, each checked.
+SweepPlan planFromArgs(const SweepArgs &args, bool print)
 {
     const ExperimentConfig base = args.config.build();
     std::vector<SweepAxis> axes;
@@ -219,7 +255,13 @@ std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
                      static_cast<long long>(summarize(buildModelSpec(p.config.model)).totalParams));
         break;
     }
+    return plan;
+}
 
+// Queues the grid's runs; returns the sweep id.
+std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
+{
+    const SweepPlan plan = planFromArgs(args, print);
     if (args.dryRun) {
         for (const PlannedRun &p : plan.runs)
             std::printf("would queue: %s\n", p.name.c_str());
@@ -251,6 +293,12 @@ std::string lastSweep(const RunStore &store)
 
 } // namespace
 
+namespace {
+int trainRank0(const TrainArgs &args, const std::shared_ptr<Collectives> &ranks, bool &handedOver);
+int resumeRank0(const ResumeArgs &args, const std::shared_ptr<Collectives> &ranks,
+                bool &handedOver);
+} // namespace
+
 void StoreOption::addTo(CLI::App &command)
 {
     command.add_option(
@@ -264,6 +312,16 @@ std::string StoreOption::resolved() const
 }
 
 int train(const TrainArgs &args)
+{
+    const std::shared_ptr<Collectives> ranks = args.dist.join();
+    if (ranks && ranks->rank() != 0)
+        return followRank(ranks);
+    return tellingRanks(ranks,
+                        [&](bool &handedOver) { return trainRank0(args, ranks, handedOver); });
+}
+
+namespace {
+int trainRank0(const TrainArgs &args, const std::shared_ptr<Collectives> &ranks, bool &handedOver)
 {
     const ExperimentConfig config = args.config.build();
     for (const std::string &advice : adviceFor(config))
@@ -286,15 +344,28 @@ int train(const TrainArgs &args)
     const std::int64_t id =
             store.createRun({name, toJson(config).dump(), config.seed, args.tags, {}, args.out});
     std::optional<RunSession> session;
+    handedOver = true;
     try {
-        session.emplace(store, id);
+        session.emplace(store, id, nullptr, DataParallel {ranks, args.dist.syncBatchNorm});
     } catch (const InputError &e) {
         throw InputError(withResumeHint(e.what(), id));
     }
     return exitCodeFor(trainSession(*session, store, {args.json, args.out}, watcher).status);
 }
 
+} // namespace
+
 int resume(const ResumeArgs &args)
+{
+    const std::shared_ptr<Collectives> ranks = args.dist.join();
+    if (ranks && ranks->rank() != 0)
+        return followRank(ranks);
+    return tellingRanks(ranks,
+                        [&](bool &handedOver) { return resumeRank0(args, ranks, handedOver); });
+}
+
+namespace {
+int resumeRank0(const ResumeArgs &args, const std::shared_ptr<Collectives> &ranks, bool &handedOver)
 {
     InterruptWatcher watcher;
     RunStore store(args.store.resolved());
@@ -302,16 +373,47 @@ int resume(const ResumeArgs &args)
     // A queued run of a sweep waits for its turn; one whose start could not be recorded (a full
     // disk) starts here.
     if (record.state == RunState::Queued && !record.sweep.empty())
-        throw StoreError("run " + std::to_string(args.run) + " is queued in sweep " +
-                         record.sweep + "; `normlab-cli sweep --resume " + record.sweep +
-                         "` runs it");
-    RunSession session(store, args.run);
+        throw StoreError("run " + std::to_string(args.run) + " is queued in sweep " + record.sweep +
+                         "; `normlab-cli sweep --resume " + record.sweep + "` runs it");
+    // The batch is each rank's: another number of ranks trains at another global batch.
+    const auto before =
+            json::parse(record.parallel.empty() ? "{}" : record.parallel, nullptr, false);
+    const int worldBefore = before.is_object() ? before.value("world_size", 1) : 1;
+    const int worldNow = ranks ? ranks->worldSize() : 1;
+    if (worldBefore != worldNow && !args.json)
+        std::fprintf(stderr,
+                     "note: run %lld was trained on %d rank%s and goes on on %d: its global batch "
+                     "changes from %d to %d images (normlab-cli launch --nproc %d -- resume %lld "
+                     "keeps it)\n",
+                     static_cast<long long>(args.run), worldBefore, worldBefore == 1 ? "" : "s",
+                     worldNow, worldBefore * recordedConfig(record).batchSize,
+                     worldNow * recordedConfig(record).batchSize, worldBefore,
+                     static_cast<long long>(args.run));
+    // Synchronised BatchNorm goes on as the run began, unless asked for now.
+    const bool syncBatchNorm =
+            args.dist.syncBatchNorm || (before.is_object() && before.value("sync_bn", false));
+    handedOver = true;
+    RunSession session(store, args.run, nullptr, DataParallel {ranks, syncBatchNorm});
     return exitCodeFor(
             trainSession(session, store, {args.json, record.artifactDir}, watcher).status);
 }
 
+} // namespace
+
 int sweep(const SweepArgs &args)
 {
+    if (args.slurm.enabled) {
+        if (!args.resume.empty())
+            throw InputError("sweep --slurm --resume: a cluster sweep resumes by itself (Slurm "
+                             "requeues its tasks); submit its script again to rerun what failed");
+        const SweepPlan plan = planFromArgs(args, !args.json);
+        if (args.dryRun) {
+            for (const PlannedRun &p : plan.runs)
+                std::printf("would submit: %s\n", p.name.c_str());
+            return Success;
+        }
+        return submitSlurmSweep(plan, args.tags, args.slurm);
+    }
     InterruptWatcher watcher;
     RunStore store(args.store.resolved());
     std::string id;
@@ -362,6 +464,47 @@ int sweep(const SweepArgs &args)
         worst = std::max(worst, exitCodeFor(result.status));
     }
     return worst;
+}
+
+int sweepTask(const SweepTaskArgs &args)
+{
+    int index = args.index;
+    if (index < 0) {
+        const char *fromSlurm = std::getenv("SLURM_ARRAY_TASK_ID");
+        char *end = nullptr;
+        const long value = fromSlurm ? std::strtol(fromSlurm, &end, 10) : -1;
+        if (!fromSlurm || *end != '\0' || value < 0 || value > 1'000'000)
+            throw InputError("sweep-task: give --index, or run it as a Slurm array task "
+                             "(SLURM_ARRAY_TASK_ID)");
+        index = static_cast<int>(value);
+    }
+    SweepPoint point = readSweepPoint(args.dir, index);
+    if (args.threads > 0)
+        point.config.threads = args.threads;
+    InterruptWatcher watcher;
+    RunStore store((fs::path(args.dir) / "tasks" / std::to_string(index)).string());
+    std::int64_t id = 0;
+    const std::vector<RunRecord> recorded = store.runs();
+    if (recorded.empty()) {
+        id = store.createRun({point.name,
+                              toJson(point.config).dump(),
+                              point.config.seed,
+                              point.tags,
+                              point.sweepId,
+                              {}});
+    } else {
+        id = recorded.front().id;
+        if (recorded.front().state == RunState::Finished) {
+            std::printf("sweep %s, run %d of %d (%s): finished already\n", point.sweepId.c_str(),
+                        index + 1, point.count, point.name.c_str());
+            return Success;
+        }
+    }
+    if (!args.json)
+        std::printf("== sweep %s: run %d of %d, %s ==\n", point.sweepId.c_str(), index + 1,
+                    point.count, point.name.c_str());
+    RunSession session(store, id);
+    return exitCodeFor(trainSession(session, store, {args.json, {}}, watcher).status);
 }
 
 } // namespace normlab::cli

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "config_options.h"
+#include "distributed_commands.h"
+#include "slurm_sweep.h"
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +30,7 @@ struct TrainArgs
     std::string out;
     std::string saveConfig;
     bool json = false;
+    DistributedArgs dist;
 };
 int train(const TrainArgs &args);
 
@@ -36,6 +39,7 @@ struct ResumeArgs
     StoreOption store;
     std::int64_t run = 0;
     bool json = false;
+    DistributedArgs dist;
 };
 int resume(const ResumeArgs &args);
 
@@ -50,7 +54,19 @@ struct SweepArgs
     std::string resume; // a sweep id to continue, or "last"
     bool dryRun = false;
     bool json = false;
+    SlurmArgs slurm;
 };
 int sweep(const SweepArgs &args);
+
+// One point of a cluster sweep (slurm_sweep.h), into the store DIR/tasks/<index>: started, or
+// resumed when Slurm requeued the task, or nothing to do when it finished.
+struct SweepTaskArgs
+{
+    std::string dir;
+    int index = -1; // -1: $SLURM_ARRAY_TASK_ID
+    int threads = 0; // 0: the config's
+    bool json = false;
+};
+int sweepTask(const SweepTaskArgs &args);
 
 } // namespace normlab::cli
