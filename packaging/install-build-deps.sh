@@ -10,7 +10,8 @@ packages="cmake ninja-build g++ ccache pkg-config
   clang libclang-rt-14-dev
   libprotobuf-dev protobuf-compiler
   dpkg-dev file desktop-file-utils appstream man-db
-  python3-torch python3-torchvision"
+  python3-torch python3-torchvision
+  slurm-wlm munge"
 # Skip apt entirely when everything is already there (CI reruns, developer machines).
 missing=""
 for p in $packages; do
