@@ -76,11 +76,9 @@ std::vector<int> normalizedWidths(const ModelConfig &m)
         widths = {32, 64, 96};
         break;
     case Architecture::Stages:
+        // An inverted block's widened layer has `expansion` times a stage's width: every
+        // divisor of the stage's width divides it too, so the stages' widths decide.
         widths = m.widths;
-        if (m.block == BlockKind::Inverted) {
-            for (int w : m.widths)
-                widths.push_back(w * m.expansion);
-        }
         break;
     }
     std::sort(widths.begin(), widths.end());

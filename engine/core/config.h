@@ -173,7 +173,8 @@ std::string augmentSummary(const ExperimentConfig &config);
 // Whether training uses channels-last memory: as configured, or by default where it is faster.
 bool usesChannelsLast(const ExperimentConfig &config);
 
-// The channel counts a norm sees in this model (for GroupNorm's divisibility), ascending.
+// The channel counts that decide GroupNorm's groups in this model, ascending: every normalized
+// layer's width is one of them or a multiple of one.
 std::vector<int> normalizedWidths(const ModelConfig &model);
 
 // Checks ranges and combinations; throws ConfigError naming the field and what is allowed.

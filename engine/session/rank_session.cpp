@@ -26,7 +26,8 @@ void sendRankStart(Collectives &ranks, const RankStart &start)
     const nlohmann::json message = {{"config", start.configJson},
                                     {"fingerprint", start.dataFingerprint},
                                     {"sync_bn", start.syncBatchNorm},
-                                    {"error", start.error}};
+                                    {"error", start.error},
+                                    {"finished", start.finished}};
     broadcastBytes(ranks, message.dump());
 }
 
@@ -41,6 +42,7 @@ RankStart receiveRankStart(Collectives &ranks)
     start.dataFingerprint = message.value("fingerprint", std::string());
     start.syncBatchNorm = message.value("sync_bn", false);
     start.error = message.value("error", std::string());
+    start.finished = message.value("finished", false);
     return start;
 }
 
@@ -97,6 +99,8 @@ FollowerSession::FollowerSession(DataParallel parallel)
 {
     Collectives &ranks = *parallel.ranks;
     const RankStart start = receiveRankStart(ranks);
+    if (start.finished)
+        throw NothingToTrain("the run has finished already");
     if (!start.error.empty())
         throw InputError("rank 0 could not start the run: " + start.error);
     exchangeHostnames(ranks);

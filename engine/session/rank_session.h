@@ -8,6 +8,7 @@
 #include "trainer.h"
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ struct RankStart
     std::string dataFingerprint;
     bool syncBatchNorm = false;
     std::string error; // set: rank 0 could not start the run, and this is why
+    bool finished = false; // the run had already finished: nothing to train
+};
+
+// What a follower learns when rank 0's run had already finished (a requeued cluster task).
+class NothingToTrain : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
 };
 
 // Rank 0 sends, the others receive (a collective: every rank calls one of them once).
@@ -41,9 +50,9 @@ std::string describeRanks(const Collectives &ranks, const std::vector<std::strin
 class FollowerSession
 {
 public:
-    // Waits for rank 0's start, loads the data and builds the trainer. Throws InputError when rank
-    // 0 could not start, DataError when this rank's data differs from rank 0's, DistributedError
-    // (engine/distributed) when a rank is lost.
+    // Waits for rank 0's start, loads the data and builds the trainer. Throws NothingToTrain when
+    // the run had finished already, InputError when rank 0 could not start, DataError when this
+    // rank's data differs from rank 0's, DistributedError (engine/distributed) when a rank is lost.
     explicit FollowerSession(DataParallel parallel);
     ~FollowerSession();
     FollowerSession(const FollowerSession &) = delete;

@@ -138,6 +138,7 @@ int runCli(int argc, char **argv)
     sweepTaskCmd->add_option("--threads", sweepTaskArgs.threads, "LibTorch threads")
             ->check(CLI::Range(1, 1024));
     sweepTaskCmd->add_flag("--json", sweepTaskArgs.json, "JSON lines instead of the table");
+    sweepTaskArgs.dist.addTo(*sweepTaskCmd);
 
     RunsCommands runsCommands;
     runsCommands.addTo(app);

@@ -154,6 +154,8 @@ int followRank(std::shared_ptr<Collectives> ranks)
                                   ? InterruptWatcher::exitCode()
                                   : Success)
                        : RunFailed;
+    } catch (const NothingToTrain &) {
+        return Success;
     } catch (const InputError &e) {
         std::fprintf(stderr, "normlab-cli rank %d: %s\n", rank, e.what());
         return BadInput;

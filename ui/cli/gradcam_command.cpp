@@ -71,9 +71,9 @@ int GradCamCommand::run() const
         else if (m_epoch == last)
             which = "last";
         else
-            throw InputError("--epoch " + std::to_string(m_epoch) + ": run " +
-                             std::to_string(id) + " keeps checkpoints of epoch " +
-                             std::to_string(best) + " (best) and " + std::to_string(last) +
+            throw InputError("--epoch " + std::to_string(m_epoch) + ": run " + std::to_string(id) +
+                             " keeps checkpoints of epoch " + std::to_string(best) +
+                             " (best) and " + std::to_string(last) +
                              " (last) only; those can be drawn");
     }
     TrainedModel model(store, id,
@@ -127,8 +127,7 @@ int GradCamCommand::run() const
     std::vector<std::vector<float>> truth;
     for (const TrainedModel::Cam &cam : model.gradCam(images, layer, trueClasses))
         truth.push_back(cam.heat);
-    writePng(misclassifiedGridPng(data.test, mistakes, model.classNames(), m_max, truth,
-                                  m_opacity),
+    writePng(misclassifiedGridPng(data.test, mistakes, model.classNames(), m_max, truth, m_opacity),
              out / (base + "-" + layer + "-true.png"));
     return Success;
 }

@@ -10,7 +10,6 @@
 
 namespace normlab::cli {
 
-
 ProgressPrinter::ProgressPrinter(Mode mode, int epochs, std::FILE *out, std::FILE *bar)
     : m_mode(mode),
       m_epochs(epochs),
@@ -120,8 +119,9 @@ void ProgressPrinter::printResult(const RunResult &result)
         std::fprintf(m_out,
                      "%s after %zu epoch%s: last test accuracy %.2f%%, best %.2f%% (epoch %d), "
                      "lowest test loss at epoch %d\n",
-                     toString(result.status).c_str(), result.epochs.size(), result.epochs.size() == 1 ? "" : "s",
-                     result.epochs.back().testAccuracy, bestAcc, bestAccEpoch, result.bestEpoch);
+                     toString(result.status).c_str(), result.epochs.size(),
+                     result.epochs.size() == 1 ? "" : "s", result.epochs.back().testAccuracy,
+                     bestAcc, bestAccEpoch, result.bestEpoch);
     }
     std::fflush(m_out);
 }

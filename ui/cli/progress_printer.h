@@ -35,5 +35,4 @@ private:
     bool m_tableHeaderPrinted = false;
 };
 
-
 } // namespace normlab::cli

@@ -24,13 +24,16 @@ void ReportCommand::addTo(CLI::App &app)
     m_command->add_option("--out", m_out, "Folder to write report.html or report.md into")
             ->required();
     m_store.addTo(*m_command);
-    m_command->add_option("--format", m_format, "html (one self-contained file) or md "
-                                                "(Markdown with a folder of PNGs)")
+    m_command
+            ->add_option("--format", m_format,
+                         "html (one self-contained file) or md "
+                         "(Markdown with a folder of PNGs)")
             ->check(CLI::IsMember({"html", "md"}))
             ->capture_default_str();
     m_command->add_option("--title", m_title, "The report's title (default: from the runs)");
-    m_command->add_option("--mistakes", m_mistakes,
-                          "Misclassified images shown per run, most confident first (0: none)")
+    m_command
+            ->add_option("--mistakes", m_mistakes,
+                         "Misclassified images shown per run, most confident first (0: none)")
             ->check(CLI::Range(0, 1000))
             ->capture_default_str();
     m_command->add_flag("--gradcam", m_gradCam,

@@ -87,8 +87,8 @@ void printSweepComparison(const RunStore &store, const std::string &sweep)
         runs += g.runs;
     std::printf("Sweep %s: %d runs, by normalization (mean ± std over the finished runs):\n",
                 sweep.c_str(), runs);
-    TextTable summary({"norm", "finished", "best test acc", "best epoch", "last test acc",
-                       "params", "training time"},
+    TextTable summary({"norm", "finished", "best test acc", "best epoch", "last test acc", "params",
+                       "training time"},
                       "lrrrrrr");
     std::vector<std::string> norms;
     std::vector<std::vector<std::vector<double>>> columns;
@@ -110,8 +110,9 @@ void printSweepComparison(const RunStore &store, const std::string &sweep)
                         g.parameterCount ? std::to_string(g.parameterCount) : "-", seconds});
     }
     summary.print();
-    std::printf("\nTest accuracy per class at each run's last epoch (mean ± std over the runs; * the "
-                "best):\n");
+    std::printf(
+            "\nTest accuracy per class at each run's last epoch (mean ± std over the runs; * the "
+            "best):\n");
     printClassTable(comparison.classNames, norms, columns);
 }
 

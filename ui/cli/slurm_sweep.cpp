@@ -99,8 +99,11 @@ void SlurmArgs::addTo(CLI::App &command)
     command.add_option("--time", time, "Slurm time limit per run, e.g. 2:00:00");
     command.add_option("--max-parallel", maxParallel, "At most K runs at once (0: no limit)")
             ->check(CLI::Range(0, 100000));
-    command.add_option("--cpus-per-task", cpus, "CPU cores per run (default 2)")
+    command.add_option("--cpus-per-task", cpus, "CPU cores per run, or per rank (default 2)")
             ->check(CLI::Range(1, 1024));
+    command.add_option("--ranks-per-run", ranksPerRun,
+                       "Train each run data-parallel over N Slurm tasks (srun; default 1)")
+            ->check(CLI::Range(1, 4096));
     command.add_flag("--no-submit", noSubmit, "Write the folder and the script, do not submit");
 }
 
@@ -115,7 +118,7 @@ std::string slurmScript(const std::string &dir, const std::string &sweepId, int 
       << "#SBATCH --array=0-" << runs - 1;
     if (args.maxParallel > 0)
         s << "%" << args.maxParallel;
-    s << "\n#SBATCH --ntasks=1\n"
+    s << "\n#SBATCH --ntasks=" << args.ranksPerRun << "\n"
       << "#SBATCH --cpus-per-task=" << args.cpus << "\n"
       << "#SBATCH --output=" << dir << "/logs/%a.out\n"
       << "#SBATCH --requeue\n";
@@ -125,7 +128,17 @@ std::string slurmScript(const std::string &dir, const std::string &sweepId, int 
         s << "#SBATCH --time=" << args.time << "\n";
     // Slurm sends SIGTERM before it ends a task: the run stops cleanly and a requeued task
     // resumes it.
-    s << "exec " << quoted(normlabCli) << " sweep-task " << quoted(dir)
+    if (args.ranksPerRun > 1) {
+        // One run over the job's tasks: rank 0 on the job's first node serves the rendezvous,
+        // on a port of the job's own (each array task is a job of its own). srun gives each
+        // rank SLURM_PROCID and SLURM_NTASKS, which sweep-task reads as its rank and world.
+        s << "export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n"
+          << "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 40000))\n"
+          << "exec srun --kill-on-bad-exit=1 ";
+    } else {
+        s << "exec ";
+    }
+    s << quoted(normlabCli) << " sweep-task " << quoted(dir)
       << " --index \"$SLURM_ARRAY_TASK_ID\" --threads \"${SLURM_CPUS_PER_TASK:-" << args.cpus
       << "}\"\n";
     return s.str();

@@ -26,6 +26,7 @@ struct SlurmArgs
     std::string time; // Slurm's --time, e.g. 2:00:00
     int maxParallel = 0; // 0: as many as Slurm gives
     int cpus = 2; // --cpus-per-task
+    int ranksPerRun = 1; // > 1: each run data-parallel over this many Slurm tasks (srun)
     bool noSubmit = false;
     std::string sbatch = "sbatch";
 

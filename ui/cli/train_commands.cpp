@@ -466,7 +466,10 @@ int sweep(const SweepArgs &args)
     return worst;
 }
 
-int sweepTask(const SweepTaskArgs &args)
+namespace {
+
+int sweepTaskRank0(const SweepTaskArgs &args, const std::shared_ptr<Collectives> &ranks,
+                   bool &handedOver)
 {
     int index = args.index;
     if (index < 0) {
@@ -495,6 +498,10 @@ int sweepTask(const SweepTaskArgs &args)
     } else {
         id = recorded.front().id;
         if (recorded.front().state == RunState::Finished) {
+            if (ranks) {
+                handedOver = true;
+                sendRankStart(*ranks, {{}, {}, false, {}, true});
+            }
             std::printf("sweep %s, run %d of %d (%s): finished already\n", point.sweepId.c_str(),
                         index + 1, point.count, point.name.c_str());
             return Success;
@@ -503,8 +510,20 @@ int sweepTask(const SweepTaskArgs &args)
     if (!args.json)
         std::printf("== sweep %s: run %d of %d, %s ==\n", point.sweepId.c_str(), index + 1,
                     point.count, point.name.c_str());
-    RunSession session(store, id);
+    handedOver = true;
+    RunSession session(store, id, nullptr, DataParallel {ranks, args.dist.syncBatchNorm});
     return exitCodeFor(trainSession(session, store, {args.json, {}}, watcher).status);
+}
+
+} // namespace
+
+int sweepTask(const SweepTaskArgs &args)
+{
+    const std::shared_ptr<Collectives> ranks = args.dist.join();
+    if (ranks && ranks->rank() != 0)
+        return followRank(ranks);
+    return tellingRanks(ranks,
+                        [&](bool &handedOver) { return sweepTaskRank0(args, ranks, handedOver); });
 }
 
 } // namespace normlab::cli

@@ -66,6 +66,7 @@ struct SweepTaskArgs
     int index = -1; // -1: $SLURM_ARRAY_TASK_ID
     int threads = 0; // 0: the config's
     bool json = false;
+    DistributedArgs dist; // a run over several ranks: srun's SLURM_PROCID and SLURM_NTASKS
 };
 int sweepTask(const SweepTaskArgs &args);
 

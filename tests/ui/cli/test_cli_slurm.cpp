@@ -63,6 +63,7 @@ public:
 private Q_SLOTS:
     void initTestCase();
     void sweepRunsAsAnArrayJobAndMerges();
+    void aRunOverTwoSlurmTasks();
     void cleanupTestCase();
 
 private:
@@ -237,6 +238,55 @@ void TestCliSlurm::sweepRunsAsAnArrayJobAndMerges()
         QVERIFY(epochs[0].toObject()["test_acc"].toDouble() >= 0);
         QVERIFY(epochs[0].toObject()["test_loss"].toDouble() > 0);
     }
+}
+
+// --ranks-per-run 2: the array task's two Slurm tasks (srun) are the two ranks of one
+// data-parallel run, which rank 0 records with its world.
+void TestCliSlurm::aRunOverTwoSlurmTasks()
+{
+    const QString sweepDir = m_dir.filePath("ranks");
+    QProcess submit;
+    submit.setProcessEnvironment(slurmEnvironment());
+    submit.start(qEnvironmentVariable("NORMLAB_CLI"), {"sweep",
+                                                       "s8-gn",
+                                                       "--data",
+                                                       "synthetic",
+                                                       "--train-limit",
+                                                       "200",
+                                                       "--test-limit",
+                                                       "100",
+                                                       "--epochs",
+                                                       "1",
+                                                       "--norm",
+                                                       "group",
+                                                       "--seeds",
+                                                       "1",
+                                                       "--slurm",
+                                                       "--slurm-dir",
+                                                       sweepDir,
+                                                       "--cpus-per-task",
+                                                       "1",
+                                                       "--ranks-per-run",
+                                                       "2"});
+    const CliOutcome submitted = finish(submit, kTimeoutMs);
+    QVERIFY2(submitted.exitCode == 0, qPrintable(submitted.err + submitted.out));
+    QVERIFY(readAll(sweepDir + "/sweep.sbatch").contains("exec srun"));
+
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < kSweepMs &&
+           !readAll(sweepDir + "/logs/0.out").contains("finished after 1 epoch"))
+        QTest::qWait(1000);
+    QVERIFY2(readAll(sweepDir + "/logs/0.out").contains("finished after 1 epoch"),
+             qPrintable(QString::fromUtf8(readAll(sweepDir + "/logs/0.out")) + tail("slurmd.log")));
+
+    const Cli main(m_dir.filePath("ranks-main"));
+    QCOMPARE(main.run({"store", "merge", sweepDir + "/tasks"}).exitCode, 0);
+    const QJsonArray runs = main.runs();
+    QCOMPARE(runs.size(), 1);
+    const QJsonObject shown = main.show(runs[0].toObject()["id"].toInt());
+    QCOMPARE(shown["status"].toString(), QString("finished"));
+    QCOMPARE(shown["parallel"].toObject()["world_size"].toInt(), 2);
 }
 
 void TestCliSlurm::cleanupTestCase()
