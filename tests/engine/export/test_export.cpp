@@ -1,11 +1,12 @@
 // Exports read back: CSV parsed, TensorBoard event files unframed and their CRCs checked here and
-// their protobuf messages decoded, MLflow's file store layout and values.
+// their protobuf messages decoded, MLflow's file store layout and values. The per-layer statistics
+// in the exports: test_export_layer_stats.
 #include "config_json.h"
 #include "errors.h"
+#include "export_fixture.h"
 #include "presets.h"
 #include "proto/tensorboard.pb.h"
 #include "run_export.h"
-#include "run_session.h"
 #include "run_store.h"
 #include "run_writer.h"
 #include "test_support.h"
@@ -25,90 +26,8 @@
 #include <map>
 
 using namespace normlab;
+using namespace normlab::test;
 namespace tb = normlab::tensorboard;
-
-namespace {
-
-std::uint64_t littleEndian(const std::string &bytes, std::size_t offset, int size)
-{
-    std::uint64_t v = 0;
-    for (int i = 0; i < size; ++i)
-        v |= static_cast<std::uint64_t>(
-                     static_cast<unsigned char>(bytes[offset + static_cast<std::size_t>(i)]))
-             << (8 * i);
-    return v;
-}
-
-// TFRecord framing parsed here, independently of the engine's reader.
-std::vector<tb::Event> readEvents(const QString &path)
-{
-    const std::string bytes = test::readAll(path).toStdString();
-    std::vector<tb::Event> events;
-    std::size_t pos = 0;
-    while (pos < bytes.size()) {
-        if (pos + 12 > bytes.size())
-            throw std::runtime_error("truncated header");
-        const std::uint64_t length = littleEndian(bytes, pos, 8);
-        if (littleEndian(bytes, pos + 8, 4) != maskedCrc32c(bytes.data() + pos, 8))
-            throw std::runtime_error("bad length CRC");
-        const std::string data = bytes.substr(pos + 12, length);
-        if (littleEndian(bytes, pos + 12 + length, 4) != maskedCrc32c(data.data(), data.size()))
-            throw std::runtime_error("bad data CRC");
-        tb::Event e;
-        if (!e.ParseFromString(data))
-            throw std::runtime_error("not an Event");
-        events.push_back(e);
-        pos += 12 + length + 4;
-    }
-    return events;
-}
-
-QStringList eventFiles(const QString &dir)
-{
-    QStringList files;
-    for (const QString &name : QDir(dir).entryList({"events.out.tfevents.*"}, QDir::Files))
-        files << dir + "/" + name;
-    return files;
-}
-
-double parseDouble(const std::string &text)
-{
-    double v = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc() || r.ptr != text.data() + text.size())
-        throw std::runtime_error("not a number: " + text);
-    return v;
-}
-
-std::vector<std::string> split(const std::string &line, char separator)
-{
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (;;) {
-        const std::size_t end = line.find(separator, start);
-        parts.push_back(
-                line.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos)
-            return parts;
-        start = end + 1;
-    }
-}
-
-std::vector<std::string> lines(const QString &path)
-{
-    std::ifstream in(path.toStdString());
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);)
-        out.push_back(line);
-    return out;
-}
-
-std::string fileText(const QString &path)
-{
-    return test::readAll(path).toStdString();
-}
-
-} // namespace
 
 class TestExport : public QObject
 {
@@ -133,29 +52,7 @@ private:
 void TestExport::initTestCase()
 {
     m_store = std::make_unique<RunStore>((m_tmp.path() + "/store").toStdString());
-    for (const NormKind norm : {NormKind::Batch, NormKind::Group}) {
-        ExperimentConfig c = presetConfig("s8-bn");
-        c.model.norm = norm;
-        c.data.source = "synthetic";
-        c.data.trainLimit = 320;
-        c.data.testLimit = 200;
-        c.epochs = 2;
-        c.threads = 1;
-        const std::int64_t id =
-                m_store->createRun({norm == NormKind::Batch ? "bn, quick" : "gn \"quick\"",
-                                    toJson(c).dump(),
-                                    c.seed,
-                                    {"export"},
-                                    {},
-                                    {}});
-        RunSession session(*m_store, id);
-        TrainerCallbacks callbacks;
-        callbacks.batchIntervalMs = 0; // every batch recorded
-        callbacks.layerStatsEvery = 4; // layer statistics every 4th of the 20 steps
-        QVERIFY(session.run(callbacks).status == RunStatus::Finished);
-        m_ids.push_back(id);
-    }
-    m_store->setNote(m_ids[0], "line one, with a comma");
+    m_ids = recordExportRuns(*m_store);
 }
 
 void TestExport::crc32cTestVectors()
@@ -232,57 +129,6 @@ void TestExport::csv()
     QVERIFY2(runs[1].find("\"bn, quick\"") != std::string::npos, runs[1].c_str());
     QVERIFY2(runs[1].find("\"line one, with a comma\"") != std::string::npos, runs[1].c_str());
     QVERIFY2(runs[2].find("\"gn \"\"quick\"\"\"") != std::string::npos, runs[2].c_str());
-
-    // Per-layer statistics: every recorded value, in its column; NaN as an empty field.
-    const auto statLines = lines(out + "/layer_stats.csv");
-    const auto statHeader = split(statLines.front(), ',');
-    QCOMPARE(statHeader.size(), std::size_t(5 + kLayerStatCount));
-    QCOMPARE(statHeader[5], std::string("input_mean"));
-    std::map<std::tuple<std::int64_t, int, std::int64_t, int>, std::vector<std::string>> statRows;
-    for (std::size_t i = 1; i < statLines.size(); ++i) {
-        const auto f = split(statLines[i], ',');
-        QCOMPARE(f.size(), statHeader.size());
-        statRows[{std::stoll(f[0]), std::stoi(f[1]), std::stoll(f[2]), std::stoi(f[3])}] = f;
-    }
-    std::size_t recorded = 0;
-    for (const std::int64_t id : m_ids) {
-        const auto samples = m_store->layerStats(id);
-        QCOMPARE(samples.size(), std::size_t(7)); // steps 4, 8, 12, 16, 20 and a probe per epoch
-        for (const LayerStatsSample &sample : samples)
-            for (const LayerStatsRow &row : sample.layers) {
-                ++recorded;
-                const auto &f = statRows.at({id, sample.epoch, sample.step, row.layer});
-                QCOMPARE(f[4], row.name);
-                for (int s = 0; s < kLayerStatCount; ++s) {
-                    const double v = row.values[static_cast<std::size_t>(s)];
-                    const std::string &field = f[5 + static_cast<std::size_t>(s)];
-                    if (std::isfinite(v))
-                        QCOMPARE(parseDouble(field), v);
-                    else
-                        QVERIFY(field.empty());
-                }
-            }
-    }
-    QCOMPARE(statRows.size(), recorded);
-
-    // Histograms: a row per bin, the bins covering the recorded range, the counts as recorded.
-    std::map<std::tuple<std::int64_t, int, int>, std::int64_t> binTotals;
-    for (const std::string &line : lines(out + "/layer_histograms.csv")) {
-        const auto f = split(line, ',');
-        QCOMPARE(f.size(), std::size_t(8));
-        if (f[0] == "run_id")
-            continue;
-        QVERIFY(parseDouble(f[5]) < parseDouble(f[6]));
-        binTotals[{std::stoll(f[0]), std::stoi(f[1]), std::stoi(f[2])}] += std::stoll(f[7]);
-    }
-    for (const std::int64_t id : m_ids)
-        for (const LayerHistogram &h : m_store->layerHistograms(id)) {
-            std::int64_t total = 0;
-            for (const std::int64_t c : h.counts)
-                total += c;
-            QVERIFY(total > 0);
-            QCOMPARE((binTotals[{id, h.epoch, h.layer}]), total);
-        }
 }
 
 void TestExport::tensorBoard()
@@ -374,50 +220,6 @@ void TestExport::tensorBoard()
         QCOMPARE((scalars[{"best/test_accuracy", 2}]), static_cast<float>(best));
         for (const BatchPoint &b : m_store->batches(record.id))
             QCOMPARE((scalars[{"loss/train_batch", b.step}]), static_cast<float>(b.loss));
-
-        // Layer statistics: a section per statistic, a chart per layer; probes by epoch, the
-        // sampled training batches by step.
-        std::map<int, std::string> names;
-        for (const LayerStatsSample &sample : m_store->layerStats(record.id))
-            for (const LayerStatsRow &row : sample.layers) {
-                names[row.layer] = row.name;
-                const std::string layer = QString("/%1-%2")
-                                                  .arg(row.layer, 2, 10, QChar('0'))
-                                                  .arg(QString::fromStdString(row.name))
-                                                  .toStdString();
-                const bool probe = sample.step < 0;
-                const std::int64_t step = probe ? sample.epoch : sample.step;
-                const std::string section = probe ? "inside." : "inside_train.";
-                QCOMPARE((scalars.at({section + "output_std" + layer, step})),
-                         static_cast<float>(row[LayerStat::OutputStd]));
-                if (!probe)
-                    QCOMPARE((scalars.at({section + "grad_norm" + layer, step})),
-                             static_cast<float>(row[LayerStat::GradNorm]));
-                else
-                    QVERIFY(!scalars.count({section + "grad_norm" + layer, step})); // NaN: left out
-            }
-        const auto recorded = m_store->layerHistograms(record.id);
-        QVERIFY(!recorded.empty());
-        for (const LayerHistogram &h : recorded) {
-            const std::string tag = QString("inside.output_histogram/%1-%2")
-                                            .arg(h.layer, 2, 10, QChar('0'))
-                                            .arg(QString::fromStdString(names.at(h.layer)))
-                                            .toStdString();
-            const tb::HistogramProto &histo = histograms.at({tag, h.epoch});
-            QCOMPARE(static_cast<std::size_t>(histo.bucket_size()), h.counts.size());
-            QCOMPARE(histo.bucket_limit_size(), histo.bucket_size());
-            double num = 0;
-            for (int b = 0; b < histo.bucket_size(); ++b) {
-                QCOMPARE(histo.bucket(b),
-                         static_cast<double>(h.counts[static_cast<std::size_t>(b)]));
-                if (b > 0)
-                    QVERIFY(histo.bucket_limit(b) > histo.bucket_limit(b - 1));
-                num += histo.bucket(b);
-            }
-            QCOMPARE(histo.num(), num);
-            QCOMPARE(histo.min(), h.lo);
-            QCOMPARE(histo.bucket_limit(histo.bucket_size() - 1), h.hi);
-        }
     }
 
     // Exporting again replaces the experiment instead of adding a second one.
