@@ -230,6 +230,27 @@ void RunStore::deleteRun(std::int64_t id)
             fs::remove(fs::path(r.artifactDir) / name, ec);
 }
 
+std::string RunStore::changeStamp() const
+{
+    // data_version moves only for other connections' commits: this connection's own writes
+    // change the stamp through the query below, which then runs every time.
+    const std::int64_t version = detail::readPragma(*m_db, "data_version");
+    const std::int64_t ownChanges = m_db->totalChanges();
+    if (version == m_seenDataVersion && ownChanges == m_seenOwnChanges && !m_stamp.empty())
+        return m_stamp;
+    SqliteStatement q(*m_db, R"sql(
+        SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(LENGTH(status) * id), 0),
+               COALESCE(SUM(ended_at), 0), (SELECT COUNT(*) FROM epochs)
+        FROM runs)sql");
+    m_stamp.clear();
+    if (q.step())
+        for (int c = 0; c < 5; ++c)
+            m_stamp += q.text(c) + "/";
+    m_seenDataVersion = version;
+    m_seenOwnChanges = ownChanges;
+    return m_stamp;
+}
+
 std::string RunStore::runDir(std::int64_t id) const
 {
     return (fs::path(m_dir) / "runs" / std::to_string(id)).string();

@@ -168,6 +168,11 @@ public:
     std::string runDir(std::int64_t id) const;
     std::string checkpointDir(std::int64_t id) const;
 
+    // Changes whenever a run is added, removed, changes status or records an epoch, by this
+    // connection or another process (a CLI run, a `store merge`); cheap enough to poll: the
+    // runs' rows are read only when SQLite's data_version says another connection committed.
+    std::string changeStamp() const;
+
     SqliteDb &db() const { return *m_db; }
 
 private:
@@ -183,6 +188,9 @@ private:
     Options m_options;
     std::unique_ptr<SqliteDb> m_db;
     std::vector<std::int64_t> m_recovered;
+    mutable std::int64_t m_seenDataVersion = -1;
+    mutable std::int64_t m_seenOwnChanges = -1;
+    mutable std::string m_stamp;
 };
 
 // Whether a process holds the run's lock, i.e. is training it now.

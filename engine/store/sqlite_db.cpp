@@ -88,6 +88,11 @@ std::int64_t SqliteDb::lastInsertId() const
     return sqlite3_last_insert_rowid(m_db);
 }
 
+std::int64_t SqliteDb::totalChanges() const
+{
+    return sqlite3_total_changes(m_db);
+}
+
 int SqliteDb::changes() const
 {
     return sqlite3_changes(m_db);

@@ -74,6 +74,8 @@ public:
     void exec(std::string_view sql, std::string_view what = {});
     std::int64_t lastInsertId() const;
     int changes() const;
+    // Rows changed by this connection since it opened.
+    std::int64_t totalChanges() const;
     const std::string &path() const { return m_path; }
     sqlite3 *handle() const { return m_db; }
 

@@ -47,6 +47,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -54,6 +55,14 @@
 #include <cmath>
 
 namespace normlab::gui {
+
+namespace {
+
+// How often the window looks whether another process changed the store: a CLI run or a merged
+// cluster sweep shows up within this.
+constexpr int kStorePollMs = 2000;
+
+} // namespace
 
 MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     : QMainWindow(parent), m_store(std::make_unique<RunStore>(storeDir.toStdString()))
@@ -71,6 +80,10 @@ MainWindow::MainWindow(const QString &storeDir, QWidget *parent)
     refreshRuns();
     m_runs->restoreChecks(*m_store);
     updateActions();
+    auto *storeWatch = new QTimer(this);
+    storeWatch->setInterval(kStorePollMs);
+    connect(storeWatch, &QTimer::timeout, this, &MainWindow::checkStoreChanged);
+    storeWatch->start();
 }
 
 // The right-hand tabs: Curves, Mistakes, Comparison, Inside, Augmentation (the last shares the
@@ -414,9 +427,22 @@ void MainWindow::setGroupSeeds(bool on)
     m_curves->setGroupSeeds(on); // the Inside tab follows its check box
 }
 
+void MainWindow::checkStoreChanged()
+{
+    try {
+        if (m_store->changeStamp() == m_storeStamp)
+            return;
+    } catch (const StoreError &) {
+        return; // refreshRuns says so
+    }
+    refreshRuns();
+    m_comparison->refresh(*m_store);
+}
+
 void MainWindow::refreshRuns()
 {
     try {
+        m_storeStamp = m_store->changeStamp();
         m_runs->refresh(*m_store);
     } catch (const StoreError &e) {
         statusBar()->showMessage(QString::fromUtf8(e.what()), 10'000);

@@ -108,6 +108,8 @@ private:
     void onRunFinished(qint64 runId, RunState state, const QString &message);
     void syncCheckedRuns();
     void refreshRuns();
+    // Re-reads the runs when another process changed the store (polled).
+    void checkStoreChanged();
     void refreshMistakes();
     void updateActions();
     void loadConfigFile();
@@ -126,6 +128,9 @@ private:
     InsideView *m_inside;
     AugmentPreview *m_preview;
     qint64 m_mistakesStale = -1; // a run whose mistakes view is out of date
+    // What the store looked like at the last look: other processes (a CLI run, a `store merge`
+    // of a cluster sweep) add and change runs too.
+    std::string m_storeStamp;
     bool m_quitConfirmed = false; // the user agreed to stop the training run and quit
     class QTabWidget *m_tabs;
     TrainingStatus *m_status;

@@ -90,6 +90,7 @@ private Q_SLOTS:
     void editingAStepKeepsTheFormStill();
     void wheelLeavesUnfocusedFieldsAlone();
     void restartShowsTheRunsTickedBefore();
+    void runsAnotherProcessRecordsShowUp();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -314,6 +315,20 @@ void TestMainWindow::restartShowsTheRunsTickedBefore()
     QTRY_COMPARE(window.mistakesView()->run(), older);
     window.lossChart()->flush();
     QCOMPARE(window.lossChart()->testPointCount(older), 2);
+}
+
+// Runs recorded while the window is open by another connection (a CLI run, a `store merge` of a
+// cluster sweep) appear in the runs table within the store poll, and their changes too.
+void TestMainWindow::runsAnotherProcessRecordsShowUp()
+{
+    MainWindow window(m_tmp->path());
+    QCOMPARE(window.runsPanel()->rowCount(), 0);
+    RunStore other(m_tmp->path().toStdString());
+    recordRun(other, 1, {2.0, 1.5});
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->rowCount(), 1, 10'000);
+    recordRun(other, 2, {2.0, 1.4});
+    recordRun(other, 3, {2.0, 1.3});
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->rowCount(), 3, 10'000);
 }
 
 QTEST_MAIN(TestMainWindow)
