@@ -16,6 +16,7 @@
 #include "report_command.h"
 #include "runs_commands.h"
 #include "store_commands.h"
+#include "sweep_task_command.h"
 #include "train_commands.h"
 #include "version.h"
 

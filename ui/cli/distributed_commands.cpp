@@ -42,8 +42,17 @@ void forwardSignal(int signal)
             ::kill(g_children[i], signal);
 }
 
-// A port nobody listens on now, as torchrun picks one (another process may take it before
-// rank 0 does: then rank 0 says the address is in use).
+int exitCodeOf(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return RunFailed;
+}
+
+} // namespace
+
 int freeLoopbackPort()
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -62,17 +71,6 @@ int freeLoopbackPort()
         throw InputError("launch: found no free port on 127.0.0.1; give --port");
     return port;
 }
-
-int exitCodeOf(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return RunFailed;
-}
-
-} // namespace
 
 void DistributedArgs::addTo(CLI::App &command)
 {

@@ -34,6 +34,10 @@ struct DistributedArgs
 // A rank other than 0: trains in step with rank 0 until its run ends; records nothing.
 int followRank(std::shared_ptr<Collectives> ranks);
 
+// A port on 127.0.0.1 that nobody listens on now, as torchrun picks one (another process may take
+// it before it is used: then its user says the address is in use). Throws InputError.
+int freeLoopbackPort();
+
 struct LaunchArgs
 {
     int processes = 2;

@@ -5,22 +5,16 @@
 #include "config_json.h"
 #include "errors.h"
 #include "interrupt_watcher.h"
-#include "metrics_json.h"
 #include "model_spec.h"
-#include "progress_printer.h"
-#include "rank_session.h"
 #include "recorded_config.h"
 #include "run_session.h"
 #include "run_store.h"
 #include "sweep_plan.h"
-#include "version.h"
+#include "training_run.h"
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
-#include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 
@@ -30,141 +24,6 @@ using nlohmann::json;
 namespace normlab::cli {
 
 namespace {
-
-std::string describeData(const DatasetPair &data)
-{
-    std::string text = data.kind;
-    if (!data.path.empty())
-        text += " " + data.path;
-    return text + " (" + std::to_string(data.train.size()) + " train, " +
-           std::to_string(data.test.size()) + " test, " + std::to_string(data.train.numClasses()) +
-           " classes)";
-}
-
-int exitCodeFor(RunStatus status)
-{
-    switch (status) {
-    case RunStatus::Finished:
-        return Success;
-    case RunStatus::Stopped:
-        return InterruptWatcher::exitCode();
-    case RunStatus::Diverged:
-    case RunStatus::Failed:
-        return RunFailed;
-    }
-    return RunFailed;
-}
-
-// A full disk, a vanished folder: what the run recorded stays, and it goes on from there.
-std::string withResumeHint(const std::string &message, std::int64_t id)
-{
-    const std::string run = std::to_string(id);
-    return message + "\nrun " + run + " keeps the epochs it recorded; `normlab-cli resume " + run +
-           "` continues it";
-}
-
-// Rank 0 could not get as far as its run's session (which tells the other ranks of its own
-// failures): the others are told why, then the error goes on as in a single process.
-template<typename F> auto tellingRanks(const std::shared_ptr<Collectives> &ranks, F f)
-{
-    bool handedOver = false;
-    try {
-        return f(handedOver);
-    } catch (const std::exception &e) {
-        if (ranks && !handedOver) {
-            try {
-                sendRankStart(*ranks, {{}, {}, false, e.what()});
-            } catch (...) {
-            }
-        }
-        throw;
-    }
-}
-
-std::string describeParallel(const RunRecord &record)
-{
-    const auto ranks = json::parse(record.parallel, nullptr, false);
-    if (!ranks.is_object())
-        return {};
-    std::string hosts;
-    for (const auto &h : ranks.value("hosts", json::array()))
-        if (h.is_string())
-            hosts += (hosts.empty() ? "" : ", ") + h.get<std::string>();
-    return "ranks " + std::to_string(ranks.value("world_size", 0)) + " (" +
-           ranks.value("backend", std::string("?")) + "; " + hosts + ")  global batch " +
-           std::to_string(ranks.value("global_batch", 0)) +
-           (ranks.value("sync_bn", false) ? "  sync-bn" : "") + "\n";
-}
-
-struct TrainOutput
-{
-    bool json = false;
-    std::string out; // also write config.json and metrics.jsonl here
-};
-
-// Trains one claimed run to its end, printing as it goes.
-RunResult trainSession(RunSession &session, const RunStore &store, const TrainOutput &output,
-                       InterruptWatcher &watcher)
-{
-    const ExperimentConfig &config = session.config();
-    ProgressPrinter printer(output.json ? ProgressPrinter::Mode::Json
-                                        : ProgressPrinter::Mode::Table,
-                            config.epochs);
-    std::ofstream metricsFile;
-    if (!output.out.empty()) {
-        fs::create_directories(output.out);
-        saveConfigFile(config, (fs::path(output.out) / "config.json").string());
-        metricsFile.open(fs::path(output.out) / "metrics.jsonl",
-                         session.resumedFrom() > 0 ? std::ios::app : std::ios::trunc);
-        if (!metricsFile)
-            throw InputError(output.out + ": cannot write metrics.jsonl");
-    }
-
-    Trainer &trainer = session.trainer();
-    const int threads = Trainer::applyThreadCount(config.threads);
-    const RunRecord record = store.run(session.id());
-    std::string resumed;
-    if (session.resumedFrom() > 0)
-        resumed = ", resuming after epoch " + std::to_string(session.resumedFrom());
-    char header[1536];
-    std::snprintf(
-            header, sizeof header,
-            "NormLab %s  run %lld \"%s\"%s\n"
-            "preset %s  norm %s  params %lld  device %s  threads %d\n"
-            "data: %s, loaded in %.1f s\naugment: %s  batch %d  lr %g  epochs %d  seed %llu\n",
-            version().c_str(), static_cast<long long>(session.id()), record.name.c_str(),
-            resumed.c_str(), config.preset.empty() ? "custom" : config.preset.c_str(),
-            toString(config.model.norm).c_str(), static_cast<long long>(trainer.parameterCount()),
-            trainer.deviceName().c_str(), threads, describeData(session.data()).c_str(),
-            session.loadSeconds(), augmentSummary(config).c_str(), config.batchSize,
-            config.optimizer.lr, config.epochs, static_cast<unsigned long long>(config.seed));
-    printer.printHeader(header + describeParallel(record));
-    printer.printStart(session.id(), store.dir(), session.resumedFrom());
-
-    TrainerCallbacks callbacks;
-    callbacks.onBatch = [&](const BatchProgress &p) { printer.onBatch(p); };
-    callbacks.onEpoch = [&](const EpochMetrics &m) {
-        printer.onEpoch(m);
-        if (metricsFile.is_open())
-            metricsFile << toJson(m).dump() << '\n' << std::flush;
-    };
-    callbacks.batchIntervalMs = output.json ? 1000 : 200;
-
-    RunResult result;
-    watcher.setOnInterrupt([&trainer] { trainer.requestStop(); });
-    try {
-        result = session.run(callbacks);
-    } catch (const InputError &e) {
-        watcher.setOnInterrupt({});
-        throw InputError(withResumeHint(e.what(), session.id()));
-    } catch (...) {
-        watcher.setOnInterrupt({});
-        throw;
-    }
-    watcher.setOnInterrupt({});
-    printer.printResult(result);
-    return result;
-}
 
 // Short names for the keys people sweep most; anything else is a config path like model.groups.
 std::string expandKey(const std::string &key)
@@ -313,11 +172,9 @@ std::string StoreOption::resolved() const
 
 int train(const TrainArgs &args)
 {
-    const std::shared_ptr<Collectives> ranks = args.dist.join();
-    if (ranks && ranks->rank() != 0)
-        return followRank(ranks);
-    return tellingRanks(ranks,
-                        [&](bool &handedOver) { return trainRank0(args, ranks, handedOver); });
+    return onEveryRank(args.dist, [&](const std::shared_ptr<Collectives> &ranks, bool &handedOver) {
+        return trainRank0(args, ranks, handedOver);
+    });
 }
 
 namespace {
@@ -357,11 +214,9 @@ int trainRank0(const TrainArgs &args, const std::shared_ptr<Collectives> &ranks,
 
 int resume(const ResumeArgs &args)
 {
-    const std::shared_ptr<Collectives> ranks = args.dist.join();
-    if (ranks && ranks->rank() != 0)
-        return followRank(ranks);
-    return tellingRanks(ranks,
-                        [&](bool &handedOver) { return resumeRank0(args, ranks, handedOver); });
+    return onEveryRank(args.dist, [&](const std::shared_ptr<Collectives> &ranks, bool &handedOver) {
+        return resumeRank0(args, ranks, handedOver);
+    });
 }
 
 namespace {
@@ -464,66 +319,6 @@ int sweep(const SweepArgs &args)
         worst = std::max(worst, exitCodeFor(result.status));
     }
     return worst;
-}
-
-namespace {
-
-int sweepTaskRank0(const SweepTaskArgs &args, const std::shared_ptr<Collectives> &ranks,
-                   bool &handedOver)
-{
-    int index = args.index;
-    if (index < 0) {
-        const char *fromSlurm = std::getenv("SLURM_ARRAY_TASK_ID");
-        char *end = nullptr;
-        const long value = fromSlurm ? std::strtol(fromSlurm, &end, 10) : -1;
-        if (!fromSlurm || *end != '\0' || value < 0 || value > 1'000'000)
-            throw InputError("sweep-task: give --index, or run it as a Slurm array task "
-                             "(SLURM_ARRAY_TASK_ID)");
-        index = static_cast<int>(value);
-    }
-    SweepPoint point = readSweepPoint(args.dir, index);
-    if (args.threads > 0)
-        point.config.threads = args.threads;
-    InterruptWatcher watcher;
-    RunStore store((fs::path(args.dir) / "tasks" / std::to_string(index)).string());
-    std::int64_t id = 0;
-    const std::vector<RunRecord> recorded = store.runs();
-    if (recorded.empty()) {
-        id = store.createRun({point.name,
-                              toJson(point.config).dump(),
-                              point.config.seed,
-                              point.tags,
-                              point.sweepId,
-                              {}});
-    } else {
-        id = recorded.front().id;
-        if (recorded.front().state == RunState::Finished) {
-            if (ranks) {
-                handedOver = true;
-                sendRankStart(*ranks, {{}, {}, false, {}, true});
-            }
-            std::printf("sweep %s, run %d of %d (%s): finished already\n", point.sweepId.c_str(),
-                        index + 1, point.count, point.name.c_str());
-            return Success;
-        }
-    }
-    if (!args.json)
-        std::printf("== sweep %s: run %d of %d, %s ==\n", point.sweepId.c_str(), index + 1,
-                    point.count, point.name.c_str());
-    handedOver = true;
-    RunSession session(store, id, nullptr, DataParallel {ranks, args.dist.syncBatchNorm});
-    return exitCodeFor(trainSession(session, store, {args.json, {}}, watcher).status);
-}
-
-} // namespace
-
-int sweepTask(const SweepTaskArgs &args)
-{
-    const std::shared_ptr<Collectives> ranks = args.dist.join();
-    if (ranks && ranks->rank() != 0)
-        return followRank(ranks);
-    return tellingRanks(ranks,
-                        [&](bool &handedOver) { return sweepTaskRank0(args, ranks, handedOver); });
 }
 
 } // namespace normlab::cli

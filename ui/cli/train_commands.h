@@ -1,5 +1,5 @@
 // The commands that train: `train` (a new recorded run), `resume RUN` and `sweep` (a grid of runs
-// queued in the store and trained one after another).
+// queued in the store and trained one after another, or submitted to Slurm).
 #pragma once
 
 #include "config_options.h"
@@ -58,16 +58,5 @@ struct SweepArgs
 };
 int sweep(const SweepArgs &args);
 
-// One point of a cluster sweep (slurm_sweep.h), into the store DIR/tasks/<index>: started, or
-// resumed when Slurm requeued the task, or nothing to do when it finished.
-struct SweepTaskArgs
-{
-    std::string dir;
-    int index = -1; // -1: $SLURM_ARRAY_TASK_ID
-    int threads = 0; // 0: the config's
-    bool json = false;
-    DistributedArgs dist; // a run over several ranks: srun's SLURM_PROCID and SLURM_NTASKS
-};
-int sweepTask(const SweepTaskArgs &args);
 
 } // namespace normlab::cli

@@ -55,8 +55,23 @@ int collectives(ProcessGroup &group)
 
 constexpr int kBatch = 12;
 constexpr double kGradientTolerance = 1e-5;
-// A small bucket, so that the gradients take several
+// A small bucket, so that the gradients go round in several
 constexpr std::size_t kSmallBucketBytes = 16 << 10;
+
+// Over every parameter: the largest difference of the two nets' gradients, relative to the
+// largest magnitude of `whole`'s.
+double largestRelativeDifference(Net &net, Net &whole)
+{
+    double worst = 0;
+    const auto mine = net->named_parameters();
+    for (const auto &p : whole->named_parameters()) {
+        const torch::Tensor expected = p.value().grad();
+        const double scale = std::max(expected.abs().max().item<double>(), 1e-12);
+        worst = std::max(worst,
+                         (mine[p.key()].grad() - expected).abs().max().item<double>() / scale);
+    }
+    return worst;
+}
 
 int gradients(ProcessGroup &group)
 {
@@ -86,29 +101,9 @@ int gradients(ProcessGroup &group)
     averageGradients(group, net->parameters(), kSmallBucketBytes);
     torch::nll_loss(whole->forward(images), labels).backward();
 
-    double worst = 0;
-    const auto mine = net->named_parameters();
-    for (const auto &p : whole->named_parameters()) {
-        const torch::Tensor expected = p.value().grad();
-        const double scale = std::max(expected.abs().max().item<double>(), 1e-12);
-        worst = std::max(worst,
-                         (mine[p.key()].grad() - expected).abs().max().item<double>() / scale);
-    }
+    const double worst = largestRelativeDifference(net, whole);
     std::printf("rank %d gradients: largest relative difference %g\n", group.rank(), worst);
     return worst <= kGradientTolerance ? 0 : 1;
-}
-
-double largestRelativeDifference(Net &net, Net &whole)
-{
-    double worst = 0;
-    const auto mine = net->named_parameters();
-    for (const auto &p : whole->named_parameters()) {
-        const torch::Tensor expected = p.value().grad();
-        const double scale = std::max(expected.abs().max().item<double>(), 1e-12);
-        worst = std::max(worst,
-                         (mine[p.key()].grad() - expected).abs().max().item<double>() / scale);
-    }
-    return worst;
 }
 
 // A difference that only per-rank statistics make: a sign that the check can fail.

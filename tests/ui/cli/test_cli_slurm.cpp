@@ -4,6 +4,7 @@
 // the tasks' stores and checks three finished runs with their metrics; it stops every daemon it
 // started however it ends. It skips, saying why, where it cannot start them (not root, Slurm or
 // munge not installed, a daemon that will not come up).
+#include "distributed_commands.h"
 #include "store_cli.h"
 #include "test_support.h"
 
@@ -20,8 +21,6 @@
 #include <memory>
 #include <vector>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace normlab::test;
@@ -30,21 +29,6 @@ namespace {
 
 constexpr int kStartMs = 30'000;
 constexpr int kSweepMs = 300'000;
-
-int freePort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &length) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
-}
 
 QString findProgram(const QString &name)
 {
@@ -71,6 +55,11 @@ private:
     QProcess &startDaemon(const QString &program, const QStringList &args);
     QString tail(const QString &log) const;
     QProcessEnvironment slurmEnvironment() const;
+    // `normlab-cli sweep ARGS --slurm --slurm-dir DIR --cpus-per-task 1` on this cluster.
+    CliOutcome submitSweep(const QString &dir, QStringList args) const;
+    // Waits until each of the first `tasks` array tasks' logs says its run finished (or the time
+    // is up); returns how many did.
+    static int waitForTasks(const QString &dir, int tasks);
 
     QTemporaryDir m_dir;
     std::vector<std::unique_ptr<QProcess>> m_daemons;
@@ -156,8 +145,8 @@ void TestCliSlurm::initTestCase()
                        "NodeName=%1 NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN\n"
                        "PartitionName=normlab Nodes=%1 Default=YES MaxTime=INFINITE State=UP\n")
                        .arg(node)
-                       .arg(freePort())
-                       .arg(freePort())
+                       .arg(normlab::cli::freeLoopbackPort())
+                       .arg(normlab::cli::freeLoopbackPort())
                        .arg(socket, d)
                        .toUtf8());
     conf.close();
@@ -180,49 +169,46 @@ void TestCliSlurm::initTestCase()
                          tail("slurmctld.log") + "\n" + tail("slurmd.log")));
 }
 
-void TestCliSlurm::sweepRunsAsAnArrayJobAndMerges()
+CliOutcome TestCliSlurm::submitSweep(const QString &dir, QStringList args) const
 {
-    const QString sweepDir = m_dir.filePath("sweep");
+    args.prepend("sweep");
+    args << "--slurm"
+         << "--slurm-dir" << dir << "--cpus-per-task"
+         << "1";
     QProcess submit;
     submit.setProcessEnvironment(slurmEnvironment());
-    submit.start(qEnvironmentVariable("NORMLAB_CLI"), {"sweep",
-                                                       "s8-bn",
-                                                       "--data",
-                                                       "synthetic",
-                                                       "--train-limit",
-                                                       "200",
-                                                       "--test-limit",
-                                                       "100",
-                                                       "--epochs",
-                                                       "1",
-                                                       "--norm",
-                                                       "batch,group,layer",
-                                                       "--slurm",
-                                                       "--slurm-dir",
-                                                       sweepDir,
-                                                       "--cpus-per-task",
-                                                       "1",
-                                                       "--partition",
-                                                       "normlab",
-                                                       "--time",
-                                                       "0:10:00"});
-    const CliOutcome submitted = finish(submit, kTimeoutMs);
-    QVERIFY2(submitted.exitCode == 0, qPrintable(submitted.err + submitted.out));
-    QVERIFY2(submitted.out.contains("submitted as Slurm job"), qPrintable(submitted.out));
+    submit.start(qEnvironmentVariable("NORMLAB_CLI"), args);
+    return finish(submit, kTimeoutMs);
+}
 
-    // Done when each task's log says its run finished (or the time is up).
+int TestCliSlurm::waitForTasks(const QString &dir, int tasks)
+{
     QElapsedTimer clock;
     clock.start();
     int finished = 0;
     while (clock.elapsed() < kSweepMs) {
         finished = 0;
-        for (int i = 0; i < 3; ++i)
-            finished += readAll(sweepDir + "/logs/" + QString::number(i) + ".out")
+        for (int i = 0; i < tasks; ++i)
+            finished += readAll(dir + "/logs/" + QString::number(i) + ".out")
                                 .contains("finished after 1 epoch");
-        if (finished == 3)
+        if (finished == tasks)
             break;
         QTest::qWait(1000);
     }
+    return finished;
+}
+
+void TestCliSlurm::sweepRunsAsAnArrayJobAndMerges()
+{
+    const QString sweepDir = m_dir.filePath("sweep");
+    const CliOutcome submitted = submitSweep(
+            sweepDir, {"s8-bn", "--data", "synthetic", "--train-limit", "200", "--test-limit",
+                       "100", "--epochs", "1", "--norm", "batch,group,layer", "--partition",
+                       "normlab", "--time", "0:10:00"});
+    QVERIFY2(submitted.exitCode == 0, qPrintable(submitted.err + submitted.out));
+    QVERIFY2(submitted.out.contains("submitted as Slurm job"), qPrintable(submitted.out));
+
+    const int finished = waitForTasks(sweepDir, 3);
     QVERIFY2(finished == 3,
              qPrintable(QString::fromUtf8(readAll(sweepDir + "/logs/0.out")) + tail("slurmd.log")));
 
@@ -245,39 +231,13 @@ void TestCliSlurm::sweepRunsAsAnArrayJobAndMerges()
 void TestCliSlurm::aRunOverTwoSlurmTasks()
 {
     const QString sweepDir = m_dir.filePath("ranks");
-    QProcess submit;
-    submit.setProcessEnvironment(slurmEnvironment());
-    submit.start(qEnvironmentVariable("NORMLAB_CLI"), {"sweep",
-                                                       "s8-gn",
-                                                       "--data",
-                                                       "synthetic",
-                                                       "--train-limit",
-                                                       "200",
-                                                       "--test-limit",
-                                                       "100",
-                                                       "--epochs",
-                                                       "1",
-                                                       "--norm",
-                                                       "group",
-                                                       "--seeds",
-                                                       "1",
-                                                       "--slurm",
-                                                       "--slurm-dir",
-                                                       sweepDir,
-                                                       "--cpus-per-task",
-                                                       "1",
-                                                       "--ranks-per-run",
-                                                       "2"});
-    const CliOutcome submitted = finish(submit, kTimeoutMs);
+    const CliOutcome submitted =
+            submitSweep(sweepDir, {"s8-gn", "--data", "synthetic", "--train-limit", "200",
+                                   "--test-limit", "100", "--epochs", "1", "--norm", "group",
+                                   "--seeds", "1", "--ranks-per-run", "2"});
     QVERIFY2(submitted.exitCode == 0, qPrintable(submitted.err + submitted.out));
     QVERIFY(readAll(sweepDir + "/sweep.sbatch").contains("exec srun"));
-
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < kSweepMs &&
-           !readAll(sweepDir + "/logs/0.out").contains("finished after 1 epoch"))
-        QTest::qWait(1000);
-    QVERIFY2(readAll(sweepDir + "/logs/0.out").contains("finished after 1 epoch"),
+    QVERIFY2(waitForTasks(sweepDir, 1) == 1,
              qPrintable(QString::fromUtf8(readAll(sweepDir + "/logs/0.out")) + tail("slurmd.log")));
 
     const Cli main(m_dir.filePath("ranks-main"));
