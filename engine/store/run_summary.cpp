@@ -146,4 +146,32 @@ std::vector<ClassResult> classResults(const std::vector<int> &confusion)
     return out;
 }
 
+std::string describeRanks(const std::string &parallelJson)
+{
+    const json ranks = json::parse(parallelJson, nullptr, false);
+    if (!ranks.is_object())
+        return {};
+    std::string hosts;
+    for (const json &h : ranks.value("hosts", json::array()))
+        hosts += (hosts.empty() ? "" : ", ") + (h.is_string() ? h.get<std::string>() : "?");
+    const auto number = [&](const char *key) {
+        const json &v = ranks.contains(key) ? ranks.at(key) : json();
+        return v.is_number_integer() ? std::to_string(v.get<long long>()) : std::string("?");
+    };
+    const json &backend = ranks.contains("backend") ? ranks.at("backend") : json();
+    const json &syncBn = ranks.contains("sync_bn") ? ranks.at("sync_bn") : json();
+    return number("world_size") + " data-parallel (" +
+           (backend.is_string() ? backend.get<std::string>() : "?") + "; " + hosts +
+           "), batch " + number("local_batch") + " per rank, " + number("global_batch") +
+           " global" + (syncBn.is_boolean() && syncBn.get<bool>() ? ", synchronised BatchNorm" : "");
+}
+
+std::string describeOrigin(const std::string &origin)
+{
+    const std::size_t hash = origin.rfind('#');
+    if (hash == std::string::npos)
+        return origin;
+    return "run " + origin.substr(hash + 1) + " of " + origin.substr(0, hash);
+}
+
 } // namespace normlab

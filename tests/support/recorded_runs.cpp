@@ -12,7 +12,7 @@ std::int64_t recordRun(RunStore &store, const RecordedRun &run)
     const std::int64_t id = store.createRun(
             {run.name, toJson(run.config).dump(), run.config.seed, {}, run.sweep, {}});
     RunWriter writer(store, id);
-    writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu"});
+    writer.started({"synthetic", "", "fp", {"a", "b"}, 48552, "cpu", run.parallel});
     for (const LayerStatsSample &s : run.layerStats)
         writer.addLayerStats(s);
     writer.addLayerHistograms(run.layerHistograms);

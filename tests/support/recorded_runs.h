@@ -22,6 +22,7 @@ struct RecordedRun
     std::vector<LayerStatsSample> layerStats;
     std::vector<LayerHistogram> layerHistograms;
     RunState end = RunState::Finished;
+    std::string parallel; // RunRecord::parallel
 };
 
 std::int64_t recordRun(RunStore &store, const RecordedRun &run);

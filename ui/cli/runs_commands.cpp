@@ -226,16 +226,8 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
     std::printf("model      %s, norm %s, %lld parameters, on %s\n", s.arch.c_str(), s.norm.c_str(),
                 static_cast<long long>(r.parameterCount),
                 r.device.empty() ? "-" : r.device.c_str());
-    const json ranks = json::parse(r.parallel.empty() ? "null" : r.parallel, nullptr, false);
-    if (ranks.is_object()) {
-        std::string hosts;
-        for (const json &h : ranks.value("hosts", json::array()))
-            hosts += (hosts.empty() ? "" : ", ") + (h.is_string() ? h.get<std::string>() : "?");
-        std::printf("ranks      %d data-parallel (%s; %s), batch %d per rank, %d global%s\n",
-                    ranks.value("world_size", 0), ranks.value("backend", std::string("?")).c_str(),
-                    hosts.c_str(), ranks.value("local_batch", 0), ranks.value("global_batch", 0),
-                    ranks.value("sync_bn", false) ? ", synchronised BatchNorm" : "");
-    }
+    if (const std::string ranks = describeRanks(r.parallel); !ranks.empty())
+        std::printf("ranks      %s\n", ranks.c_str());
     if (s.preset != "custom")
         std::printf("preset     %s%s%s\n", s.preset.c_str(),
                     s.presetChanges.empty() ? "" : ", changed: ",
@@ -251,7 +243,7 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
     if (!r.sweep.empty())
         std::printf("sweep      %s\n", r.sweep.c_str());
     if (!r.origin.empty())
-        std::printf("merged     from run %s\n", r.origin.c_str());
+        std::printf("merged     from %s\n", describeOrigin(r.origin).c_str());
     if (!r.tags.empty())
         std::printf("tags       %s\n", joined(r.tags, ", ").c_str());
     if (!r.note.empty())

@@ -79,6 +79,37 @@ private Q_SLOTS:
         QCOMPARE(s.presetLabel(), std::string("a-preset-from-the-future"));
         QCOMPARE(summarizeConfig("not json").preset, std::string("?"));
     }
+
+    // How a run was trained and where it came from, as `runs show` and the runs table's tooltip
+    // say it; a record this NormLab cannot read says nothing rather than something wrong.
+    void ranksInWords_data()
+    {
+        QTest::addColumn<QString>("parallel");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("one process") << "" << "";
+        QTest::newRow("two hosts, sync-bn")
+                << R"({"world_size": 2, "hosts": ["node1", "node2"], "backend": "gloo",
+                       "local_batch": 32, "global_batch": 64, "sync_bn": true})"
+                << "2 data-parallel (gloo; node1, node2), batch 32 per rank, 64 global, "
+                   "synchronised BatchNorm";
+        QTest::newRow("keys missing") << R"({"world_size": 4})"
+                                      << "4 data-parallel (?; ), batch ? per rank, ? global";
+        QTest::newRow("not json") << "{world" << "";
+        QTest::newRow("not an object") << "[2]" << "";
+    }
+    void ranksInWords()
+    {
+        QFETCH(QString, parallel);
+        QFETCH(QString, words);
+        QCOMPARE(QString::fromStdString(describeRanks(parallel.toStdString())), words);
+    }
+
+    void originInWords()
+    {
+        QCOMPARE(describeOrigin(""), std::string());
+        QCOMPARE(describeOrigin("/shared/sweep/tasks/0#3"), std::string("run 3 of /shared/sweep/tasks/0"));
+        QCOMPARE(describeOrigin("/odd#name/store#12"), std::string("run 12 of /odd#name/store"));
+    }
 };
 
 QTEST_MAIN(TestRunSummary)

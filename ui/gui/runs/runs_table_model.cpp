@@ -255,7 +255,17 @@ QVariant RunsTableModel::data(const QModelIndex &index, int role) const
         return column == Id ? QVariant(runColor(row.run.id)) : QVariant();
     case Qt::ToolTipRole:
         switch (column) {
-        case Name:
+        case Name: {
+            // Where the run came from and how it trained, as `runs show` says it.
+            QStringList tip;
+            if (const std::string origin = describeOrigin(row.run.origin); !origin.empty())
+                tip << tr("Merged from %1").arg(QString::fromStdString(origin));
+            if (const std::string ranks = describeRanks(row.run.parallel); !ranks.empty())
+                tip << tr("Trained on %1").arg(QString::fromStdString(ranks));
+            if (!row.cost.isEmpty())
+                tip << row.cost;
+            return tip.isEmpty() ? QVariant() : tip.join('\n');
+        }
         case Duration:
             return row.cost.isEmpty() ? QVariant() : row.cost;
         case Status:

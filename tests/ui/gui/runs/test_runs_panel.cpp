@@ -4,6 +4,7 @@
 #include "presets.h"
 #include "recorded_runs.h"
 #include "run_store.h"
+#include "store_merge.h"
 #include "runs_panel.h"
 #include "runs_table_model.h"
 #include "test_support.h"
@@ -227,6 +228,47 @@ private Q_SLOTS:
         QCOMPARE(preset.data().toString(), QString("s8-bn (edited)"));
         QVERIFY2(preset.data(Qt::ToolTipRole).toString().contains(R"(model.norm: "batch" -> "group")"),
                  qPrintable(preset.data(Qt::ToolTipRole).toString()));
+    }
+
+    // A run merged from a cluster sweep's task store says where it came from and over how many
+    // ranks it trained, as `runs show` does: the table showed it like a run trained here.
+    void aMergedRunSaysWhereItCameFrom()
+    {
+        QTemporaryDir task, mine;
+        {
+            RunStore taskStore(task.path().toStdString());
+            test::RecordedRun run;
+            run.config = test::quickConfig(1);
+            run.name = "from the cluster";
+            run.parallel = R"({"world_size": 2, "hosts": ["node1", "node2"], "backend": "gloo",
+                               "local_batch": 16, "global_batch": 32, "sync_bn": false})";
+            EpochMetrics m;
+            m.epoch = 1;
+            run.epochs = {m};
+            test::recordRun(taskStore, run);
+        }
+        RunStore store(mine.path().toStdString());
+        test::RecordedRun local;
+        local.config = test::quickConfig(1);
+        local.name = "trained here";
+        test::recordRun(store, local);
+        QCOMPARE(mergeStore(store, task.path().toStdString()).imported, 1);
+
+        RunsPanel panel;
+        panel.refresh(store);
+        const QAbstractItemModel *table = panel.view()->model();
+        const int name = columnNamed(table, "Name");
+        QMap<QString, QString> tips;
+        for (int r = 0; r < table->rowCount(); ++r)
+            tips[table->index(r, name).data().toString()] =
+                    table->index(r, name).data(Qt::ToolTipRole).toString();
+        const QString merged = tips.value("from the cluster");
+        QVERIFY2(merged.contains("Merged from run 1 of "), qPrintable(merged));
+        QVERIFY2(merged.contains("Trained on 2 data-parallel (gloo; node1, node2), batch 16 per "
+                                 "rank, 32 global"),
+                 qPrintable(merged));
+        QVERIFY2(!tips.value("trained here").contains("Merged"),
+                 qPrintable(tips.value("trained here")));
     }
 
     void selectionFollowsTheRun();
