@@ -105,6 +105,7 @@ private Q_SLOTS:
     void theWeightAverageIsWhatIsEvaluated();
     void weightDecaySparesNormsAndBiases_data();
     void weightDecaySparesNormsAndBiases();
+    void aPerBatchScheduleRecordsItsMeanRate();
 };
 
 void TestTrainer::sameSeedSameLosses_data()
@@ -421,6 +422,24 @@ void TestTrainer::weightDecaySparesNormsAndBiases()
     // The default decays every parameter, as torch.optim does.
     c.optimizer.decayNormAndBias = true;
     QCOMPARE(makeOptimizer(c.optimizer, net->parameters())->param_groups().size(), std::size_t(1));
+}
+
+// An epoch's recorded rate is the rate its batches trained at: with a per-batch schedule, their
+// mean. A warm-up's first epoch read 0.000021, the rate of its first batch only.
+void TestTrainer::aPerBatchScheduleRecordsItsMeanRate()
+{
+    const DatasetPair data = tinyData(128, 50); // 4 batches of 32 an epoch
+    ExperimentConfig c = tinyConfig();
+    c.optimizer.lr = 0.08;
+    c.schedule.kind = ScheduleConfig::Kind::Cosine;
+    c.schedule.warmupEpochs = 1; // steps 0-3: lr * (step + 1) / 4
+    const RunResult r = Trainer(c, data).run();
+    QCOMPARE(r.epochs.size(), std::size_t(2));
+    QVERIFY2(std::abs(r.epochs[0].lr - 0.08 * (1 + 2 + 3 + 4) / 16.0) < 1e-12,
+             qPrintable(QString::number(r.epochs[0].lr)));
+    // Steps 4-7: the half cosine at 0, 1/3, 2/3 and 1 of its span, 1 + cos summing to 4.
+    QVERIFY2(std::abs(r.epochs[1].lr - 0.08 * 0.5 * 4 / 4.0) < 1e-12,
+             qPrintable(QString::number(r.epochs[1].lr)));
 }
 
 void TestTrainer::divergenceStopsTheRun()
