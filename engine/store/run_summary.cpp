@@ -160,10 +160,10 @@ std::string describeRanks(const std::string &parallelJson)
     };
     const json &backend = ranks.contains("backend") ? ranks.at("backend") : json();
     const json &syncBn = ranks.contains("sync_bn") ? ranks.at("sync_bn") : json();
-    return number("world_size") + " data-parallel (" +
-           (backend.is_string() ? backend.get<std::string>() : "?") + "; " + hosts +
-           "), batch " + number("local_batch") + " per rank, " + number("global_batch") +
-           " global" + (syncBn.is_boolean() && syncBn.get<bool>() ? ", synchronised BatchNorm" : "");
+    return number("world_size") + " data-parallel ranks (" +
+           (backend.is_string() ? backend.get<std::string>() : "?") + "; " + hosts + "), batch " +
+           number("local_batch") + " per rank, " + number("global_batch") + " global" +
+           (syncBn.is_boolean() && syncBn.get<bool>() ? ", synchronised BatchNorm" : "");
 }
 
 std::string describeOrigin(const std::string &origin)

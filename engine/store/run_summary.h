@@ -36,9 +36,9 @@ std::vector<std::pair<std::string, std::string>> flattenConfig(const std::string
 // The same leaves with their JSON types kept (numbers stay numbers).
 std::vector<std::pair<std::string, nlohmann::json>> configLeaves(const std::string &configJson);
 
-// A data-parallel run's ranks (RunRecord::parallel) in words: "2 data-parallel (gloo; node1,
-// node2), batch 32 per rank, 64 global, synchronised BatchNorm"; empty for a single process or
-// a record this NormLab cannot read.
+// A data-parallel run's ranks (RunRecord::parallel) in words: "2 data-parallel ranks (gloo;
+// node1, node2), batch 32 per rank, 64 global, synchronised BatchNorm"; empty for a single
+// process or a record this NormLab cannot read.
 std::string describeRanks(const std::string &parallelJson);
 // Where a merged run came from (RunRecord::origin, "<store folder>#<id>"): "run 3 of
 // /shared/sweep/tasks/0"; empty for a run trained in its own store.

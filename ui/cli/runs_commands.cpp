@@ -227,7 +227,7 @@ void printShow(const RunStore &store, std::int64_t id, bool asJson)
                 static_cast<long long>(r.parameterCount),
                 r.device.empty() ? "-" : r.device.c_str());
     if (const std::string ranks = describeRanks(r.parallel); !ranks.empty())
-        std::printf("ranks      %s\n", ranks.c_str());
+        std::printf("parallel   %s\n", ranks.c_str());
     if (s.preset != "custom")
         std::printf("preset     %s%s%s\n", s.preset.c_str(),
                     s.presetChanges.empty() ? "" : ", changed: ",

@@ -86,16 +86,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("parallel");
         QTest::addColumn<QString>("words");
-        QTest::newRow("one process") << "" << "";
+        QTest::newRow("one process") << ""
+                                     << "";
         QTest::newRow("two hosts, sync-bn")
                 << R"({"world_size": 2, "hosts": ["node1", "node2"], "backend": "gloo",
                        "local_batch": 32, "global_batch": 64, "sync_bn": true})"
-                << "2 data-parallel (gloo; node1, node2), batch 32 per rank, 64 global, "
+                << "2 data-parallel ranks (gloo; node1, node2), batch 32 per rank, 64 global, "
                    "synchronised BatchNorm";
         QTest::newRow("keys missing") << R"({"world_size": 4})"
-                                      << "4 data-parallel (?; ), batch ? per rank, ? global";
-        QTest::newRow("not json") << "{world" << "";
-        QTest::newRow("not an object") << "[2]" << "";
+                                      << "4 data-parallel ranks (?; ), batch ? per rank, ? global";
+        QTest::newRow("not json") << "{world"
+                                  << "";
+        QTest::newRow("not an object") << "[2]"
+                                       << "";
     }
     void ranksInWords()
     {
@@ -107,7 +110,8 @@ private Q_SLOTS:
     void originInWords()
     {
         QCOMPARE(describeOrigin(""), std::string());
-        QCOMPARE(describeOrigin("/shared/sweep/tasks/0#3"), std::string("run 3 of /shared/sweep/tasks/0"));
+        QCOMPARE(describeOrigin("/shared/sweep/tasks/0#3"),
+                 std::string("run 3 of /shared/sweep/tasks/0"));
         QCOMPARE(describeOrigin("/odd#name/store#12"), std::string("run 12 of /odd#name/store"));
     }
 };

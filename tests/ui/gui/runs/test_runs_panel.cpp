@@ -264,7 +264,7 @@ private Q_SLOTS:
                     table->index(r, name).data(Qt::ToolTipRole).toString();
         const QString merged = tips.value("from the cluster");
         QVERIFY2(merged.contains("Merged from run 1 of "), qPrintable(merged));
-        QVERIFY2(merged.contains("Trained on 2 data-parallel (gloo; node1, node2), batch 16 per "
+        QVERIFY2(merged.contains("Trained on 2 data-parallel ranks (gloo; node1, node2), batch 16 per "
                                  "rank, 32 global"),
                  qPrintable(merged));
         QVERIFY2(!tips.value("trained here").contains("Merged"),
