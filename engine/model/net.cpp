@@ -1,5 +1,6 @@
 #include "net.h"
 
+#include "depthwise_conv.h"
 #include "fused_norm_block.h"
 
 #include <cstdlib>
@@ -19,7 +20,8 @@ bool fusedTailsByDefault()
     return fused;
 }
 
-NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsByDefault())
+NetImpl::NetImpl(ModelSpec spec)
+    : m_spec(std::move(spec)), m_fused(fusedTailsByDefault()), m_depthwiseKernel(m_fused)
 {
     // Walk the summary alongside the layers: it already knows each output's spatial size, which
     // LayerNorm needs at construction.
@@ -45,6 +47,7 @@ NetImpl::NetImpl(ModelSpec spec) : m_spec(std::move(spec)), m_fused(fusedTailsBy
                                                             .dilation(l.dilation)
                                                             .groups(l.groups)
                                                             .bias(false)));
+            layer.depthwise = l.groups > 1 && l.groups == l.in && l.in == l.out && l.stride == 1;
             const SummaryRow &out = summary.rows.at(row);
             if (l.kind == LayerSpec::Kind::ConvBlock) {
                 makeNorm(m_spec, out.channels, out.height, out.width, layer);
@@ -94,7 +97,7 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         }
         switch (spec.kind) {
         case LayerSpec::Kind::ConvBlock: {
-            const torch::Tensor conv = layer.conv->forward(x);
+            const torch::Tensor conv = convolve(layer, x);
             torch::Tensor y = fusedTail(layer, conv, skip);
             y = y.defined() ? y : unfusedTail(layer, conv, skip);
             if (m_blockObserver)
@@ -104,7 +107,7 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
             break;
         }
         case LayerSpec::Kind::Conv:
-            x = layer.conv->forward(x);
+            x = convolve(layer, x);
             x = skip.defined() ? x + skip : x;
             break;
         case LayerSpec::Kind::SqueezeExcite:
@@ -248,6 +251,16 @@ torch::Tensor NetImpl::fusedTail(Layer &layer, const torch::Tensor &conv, const 
             m_dropoutObserver(layer.spec->name, dropoutMask(conv, o.dropout, o.seed));
     }
     return fusedNormBlock(conv, skip, weight, bias, o);
+}
+
+torch::Tensor NetImpl::convolve(Layer &layer, const torch::Tensor &x)
+{
+    const torch::Tensor &weight = layer.conv->weight;
+    // Only its backward differs from LibTorch's: without gradients there is nothing to win.
+    if (m_depthwiseKernel && layer.depthwise && torch::GradMode::is_enabled() && weight.requires_grad() &&
+        canRunDepthwiseConv(x, weight))
+        return depthwiseConv2d(x, weight, layer.spec->padding, layer.spec->dilation);
+    return layer.conv->forward(x);
 }
 
 torch::Tensor NetImpl::unfusedTail(Layer &layer, const torch::Tensor &conv,

@@ -60,10 +60,13 @@ public:
     // Stores the convolution weights channels-last, to match channels-last input batches.
     void toChannelsLast();
 
-    // Whether conv-block tails may take the fused kernel (fused_norm_block.h); on by default,
-    // off when the environment says NORMLAB_FUSED=0. Off, every tail is LibTorch's separate ops.
-    void setFused(bool fused) { m_fused = fused; }
+    // Whether conv-block tails may take the fused kernel (fused_norm_block.h) and depthwise
+    // convolutions their own weight gradient (depthwise_conv.h); on by default, off when the
+    // environment says NORMLAB_FUSED=0. Off, every layer is LibTorch's own ops.
+    void setFused(bool fused) { m_fused = m_depthwiseKernel = fused; }
     bool fused() const { return m_fused; }
+    // The depthwise half of setFused alone, to compare or time it by itself.
+    void setDepthwiseKernel(bool on) { m_depthwiseKernel = on; }
     // Synchronised BatchNorm: in training, every BatchNorm normalises with the statistics of the
     // whole global batch, summed over these ranks (null: this process's batch alone). Needs the
     // fused tails; a BatchNorm that cannot take them throws. Must outlive every backward pass.
@@ -83,6 +86,7 @@ private:
     {
         const LayerSpec *spec = nullptr;
         torch::nn::Conv2d conv {nullptr};
+        bool depthwise = false; // one filter per channel, stride 1: depthwise_conv.h may run it
         torch::nn::AnyModule norm; // empty when the spec has no norm
         // The same module, typed, for the fused path: one of these is set when `norm` is.
         torch::nn::BatchNorm2d batchNorm {nullptr};
@@ -101,6 +105,9 @@ private:
     torch::Tensor fusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &skip);
     torch::Tensor unfusedTail(Layer &layer, const torch::Tensor &conv, const torch::Tensor &skip);
     static torch::Tensor squeezeExcite(Layer &layer, const torch::Tensor &x);
+    // The layer's convolution: depthwise_conv.h's where it applies and the fast paths are on
+    // (training on the CPU), LibTorch's otherwise.
+    torch::Tensor convolve(Layer &layer, const torch::Tensor &x);
 
     torch::Tensor dropout(Layer &layer, const torch::Tensor &y);
 
@@ -108,6 +115,7 @@ private:
     std::vector<Layer> m_layers;
     std::vector<bool> m_skipSource; // whether a skip starts at the layer's input
     bool m_fused = true;
+    bool m_depthwiseKernel = true;
     Collectives *m_syncBatchNorm = nullptr;
     DropoutObserver m_dropoutObserver;
     ActivationObserver m_activationObserver;
