@@ -1,5 +1,7 @@
 #include "depthwise_conv.h"
 
+#include "cpu_clones.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -17,13 +19,6 @@ struct Geometry
     std::int64_t c = 0, h = 0, w = 0, outH = 0, outW = 0;
     std::int64_t kernel = 0, padding = 0, dilation = 0;
 };
-
-// See dropout_hash.cpp: AVX2 adds and multiplies eight floats at once, plain x86-64 four.
-#if defined(__SANITIZE_THREAD__)
-#define NORMLAB_CPU_CLONES
-#else
-#define NORMLAB_CPU_CLONES __attribute__((target_clones("avx2", "default")))
-#endif
 
 // One sample's share of the weight gradient, added into acc ([k * k][C]): for every tap (i, j)
 // and channel, the sum over output pixels of the output gradient times the input pixel the tap

@@ -299,7 +299,7 @@ RunResult Trainer::run(const TrainerCallbacks &callbacks)
 
     for (int epoch = d->startEpoch + 1; epoch <= d->config.epochs; ++epoch) {
         d->model->train();
-        double epochLr = d->scheduler->lr();
+        const double epochLr = d->scheduler->lr();
         double lrSum = 0; // per-batch schedules: the epoch's rate is the mean of its batches'
         const auto epochStart = Clock::now();
         auto lastReport = Clock::time_point {};

@@ -65,6 +65,10 @@ ExperimentConfig benchConfig(const std::string &preset, const ExperimentConfig &
     config.data.workers = base.data.workers;
     config.memoryFormat = base.memoryFormat;
     config.device = base.device;
+    // A benchmark's few epochs keep the preset's share of warm-up (tiny warms up for 3 of 100
+    // epochs): the preset's 3 would be all of a 3-epoch benchmark, which the config check refuses.
+    if (config.schedule.warmupEpochs > 0 && config.epochs > 0)
+        config.schedule.warmupEpochs *= static_cast<double>(epochs) / config.epochs;
     config.epochs = epochs;
     return config;
 }
