@@ -93,6 +93,18 @@ void TestConfig::presetsCarryTheReferenceRecipes()
     QCOMPARE(s9.augment[2].maxHeight, 16);
     QCOMPARE(s9.normalize.std[2], 0.2616);
     QVERIFY_THROWS_EXCEPTION(ConfigError, presetConfig("s10"));
+    // Every preset was measured on the real data; the reference study's have a published number.
+    for (const PresetInfo &p : presets()) {
+        QVERIFY2(p.measuredAccuracy > 50 && p.measuredAccuracy < 100, p.name.c_str());
+        const bool own = p.name == "tiny" || p.name == "fast";
+        QCOMPARE(p.referenceAccuracy > 0, !own);
+    }
+    QCOMPARE(describeResults(presets().front()),
+             std::string("published 80.66 % on the original CIFAR-10; NormLab 76.95 % on the "
+                         "JPEG copy"));
+    QCOMPARE(describeResults({"x", "", 0.0, 87.04}),
+             std::string("NormLab 87.04 % on the JPEG copy"));
+    QCOMPARE(describeResults({"x", "", 0.0, 0.0}), std::string());
 }
 
 void TestConfig::jsonRoundTrip_data()

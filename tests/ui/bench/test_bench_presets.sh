@@ -8,7 +8,8 @@ cli=$1
 bench=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-presets=$("$cli" presets | cut -d' ' -f1)
+# the table's rows: after the header, up to the blank line before the notes
+presets=$("$cli" presets | awk 'NR == 1 { next } NF == 0 { exit } { print $1 }')
 [ -n "$presets" ] || fail "normlab-cli presets listed nothing"
 for preset in $presets; do
     # 3 epochs: the benchmark's default, and as many as tiny's warm-up

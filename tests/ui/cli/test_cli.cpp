@@ -1,4 +1,5 @@
 // normlab-cli as a user runs it: exit codes and messages for bad input, a short real run.
+#include "presets.h"
 #include "synthetic.h"
 #include "test_support.h"
 
@@ -8,6 +9,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace normlab;
 using namespace normlab::test;
@@ -22,6 +25,7 @@ private Q_SLOTS:
     void badInput();
     void badOutRecordsNoRun();
     void summaryPrintsTotals();
+    void presetsListMeasuredResults();
     void shortSyntheticRun();
 
 private:
@@ -147,6 +151,28 @@ void TestCli::summaryPrintsTotals()
     QCOMPARE(o.exitCode, 0);
     QVERIFY(o.out.contains("Total params: 167424"));
     QVERIFY(o.out.contains("C5.conv"));
+}
+
+void TestCli::presetsListMeasuredResults()
+{
+    const CliOutcome o = runCli({"presets"});
+    QCOMPARE(o.exitCode, 0);
+    const QStringList lines = o.out.split('\n');
+    QVERIFY2(lines.first().contains("published") && lines.first().contains("NormLab"),
+             qPrintable(o.out));
+    // One row per preset, after the header: its name, the published and the measured number.
+    for (const PresetInfo &p : presets()) {
+        const QString name = QString::fromStdString(p.name);
+        const auto row = std::find_if(lines.begin(), lines.end(), [&](const QString &line) {
+            return line.section(' ', 0, 0) == name;
+        });
+        QVERIFY2(row != lines.end(), qPrintable(name + " missing from:\n" + o.out));
+        const QStringList cells = row->simplified().split(' ');
+        QCOMPARE(cells.at(1), p.referenceAccuracy > 0 ? QString::number(p.referenceAccuracy, 'f', 2)
+                                                      : QString("-"));
+        const int measured = p.referenceAccuracy > 0 ? 3 : 2;
+        QCOMPARE(cells.at(measured), QString::number(p.measuredAccuracy, 'f', 2));
+    }
 }
 
 void TestCli::shortSyntheticRun()

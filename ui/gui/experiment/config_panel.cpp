@@ -76,8 +76,14 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     auto *modelBox = new QGroupBox(tr("Model"), this);
     auto *modelForm = new QFormLayout(modelBox);
     m_preset = new QComboBox(modelBox);
-    for (const PresetInfo &p : presets())
+    m_preset->setObjectName("preset");
+    for (const PresetInfo &p : presets()) {
         m_preset->addItem(QString::fromStdString(p.name), QString::fromStdString(p.name));
+        m_preset->setItemData(m_preset->count() - 1,
+                              QString::fromStdString(p.description + "\n" + describeResults(p)),
+                              Qt::ToolTipRole);
+    }
+    m_preset->setToolTip(m_preset->itemData(0, Qt::ToolTipRole).toString());
     m_norm = new QComboBox(modelBox);
     addChoice(m_norm, tr("BatchNorm"), NormKind::Batch);
     addChoice(m_norm, tr("GroupNorm"), NormKind::Group);
@@ -198,6 +204,8 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     layout->addStretch(1);
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, [this] {
+        // What the preset is and reaches, on the closed box too (the items carry it in the list)
+        m_preset->setToolTip(m_preset->currentData(Qt::ToolTipRole).toString());
         if (!m_updating)
             loadPreset(m_preset->currentData().toString());
     });

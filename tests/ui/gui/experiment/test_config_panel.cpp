@@ -56,6 +56,7 @@ void TestConfigPanel::formMapsToTheEngineConfig_data()
     QTest::newRow("s8-ln") << "s8-ln" << 48072;
     QTest::newRow("s9") << "s9" << 167424;
     QTest::newRow("tiny") << "tiny" << 48256;
+    QTest::newRow("fast") << "fast" << 215640;
 }
 
 void TestConfigPanel::formMapsToTheEngineConfig()
@@ -79,6 +80,12 @@ void TestConfigPanel::formMapsToTheEngineConfig()
     ModelSummaryView summary;
     summary.showModel(c.model);
     QVERIFY2(summary.totals().contains(QLocale().toString(params)), qPrintable(summary.totals()));
+    // The preset box says what the preset reaches: NormLab's measured number for every preset.
+    auto *box = panel.findChild<QComboBox *>("preset");
+    QVERIFY(box);
+    QCOMPARE(box->currentData().toString(), preset);
+    QVERIFY2(box->toolTip().contains("NormLab ") && box->toolTip().contains(" % on the JPEG copy"),
+             qPrintable(box->toolTip()));
 }
 
 namespace {
