@@ -22,7 +22,7 @@ const std::vector<PresetInfo> &presets()
             {"fast",
              "NormLab's own: 215,640 parameters in residual stages, 13 epochs in under 10 minutes "
              "on 2 CPU cores",
-             0.0, 83.74},
+             0.0, 85.67},
     };
     return list;
 }
@@ -163,6 +163,10 @@ ExperimentConfig fast()
     c.model.widths = {24, 48, 96};
     c.model.depths = {0, 1, 1};
     c.model.kernel = 3;
+    // 13 epochs underfit: a lighter augmentation than the long runs' (no Cutout, shifts of at
+    // most 2 pixels) gained 1.9 points (docs/presets.md)
+    c.augment.pop_back();
+    c.augment.front().padding = 2;
     c.epochs = 13;
     c.batchSize = 128;
     c.optimizer.lr = 0.2;

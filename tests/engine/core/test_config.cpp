@@ -93,6 +93,16 @@ void TestConfig::presetsCarryTheReferenceRecipes()
     QCOMPARE(s9.augment[2].maxHeight, 16);
     QCOMPARE(s9.normalize.std[2], 0.2616);
     QVERIFY_THROWS_EXCEPTION(ConfigError, presetConfig("s10"));
+    // fast's 13 epochs take a lighter augmentation than tiny's 100: no Cutout, 2-pixel shifts.
+    const ExperimentConfig fast = presetConfig("fast");
+    QCOMPARE(fast.augment.size(), std::size_t(2));
+    QVERIFY(fast.augment[0].kind == AugmentStep::Kind::RandomCrop);
+    QCOMPARE(fast.augment[0].padding, 2);
+    QVERIFY(fast.augment[1].kind == AugmentStep::Kind::HorizontalFlip);
+    const ExperimentConfig tiny = presetConfig("tiny");
+    QCOMPARE(tiny.augment.size(), std::size_t(3));
+    QVERIFY(tiny.augment[2].kind == AugmentStep::Kind::Cutout);
+    QCOMPARE(tiny.augment[0].padding, 4);
     // Every preset was measured on the real data; the reference study's have a published number.
     for (const PresetInfo &p : presets()) {
         QVERIFY2(p.measuredAccuracy > 50 && p.measuredAccuracy < 100, p.name.c_str());
