@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <string>
 #include <vector>
 
 namespace normlab {
@@ -40,6 +42,65 @@ bool jpegComplete(const std::vector<unsigned char> &bytes)
     return false;
 }
 
+// The most pixels NormLab decodes from one file: a 12-megapixel photo to predict passes, where a
+// few hundred bytes claiming 14,161 x 65,359 (found by fuzz_image_file, under OpenCV's own limit
+// of 2^30) would have OpenCV allocate 2.8 GB before it finds the data missing.
+constexpr std::uint64_t kMaxPixels = 8192ull * 8192ull;
+
+std::uint32_t bigEndian(const std::vector<unsigned char> &b, std::size_t at, int bytes)
+{
+    std::uint32_t v = 0;
+    for (int i = 0; i < bytes; ++i)
+        v = (v << 8) | b[at + i];
+    return v;
+}
+
+std::uint32_t littleEndian(const std::vector<unsigned char> &b, std::size_t at, int bytes)
+{
+    std::uint32_t v = 0;
+    for (int i = bytes; i-- > 0;)
+        v = (v << 8) | b[at + i];
+    return v;
+}
+
+// The pixel count the header claims (0 where it cannot be read: OpenCV then says what is wrong).
+std::uint64_t claimedPixels(const std::vector<unsigned char> &b)
+{
+    if (b.size() >= 24 && b[0] == 0x89) // PNG: IHDR's width and height
+        return std::uint64_t(bigEndian(b, 16, 4)) * bigEndian(b, 20, 4);
+    if (b.size() >= 26 && b[0] == 'B') { // BMP: a 12-byte core header has 16-bit sizes
+        if (littleEndian(b, 14, 4) == 12)
+            return std::uint64_t(littleEndian(b, 18, 2)) * littleEndian(b, 20, 2);
+        const auto height = static_cast<std::int32_t>(littleEndian(b, 22, 4)); // < 0: top-down
+        const std::uint64_t rows = height < 0 ? 0ull - std::int64_t(height) : std::uint64_t(height);
+        return std::uint64_t(littleEndian(b, 18, 4)) * rows;
+    }
+    // JPEG: the first start-of-frame segment (C0-CF but DHT C4, JPG C8, DAC CC) holds the size.
+    // Read as libjpeg reads it: bytes between segments are skipped up to the next marker ("Corrupt
+    // JPEG data: extraneous bytes before marker"), as are FF fill bytes and a stuffed FF 00.
+    std::size_t at = 2;
+    while (at + 4 <= b.size()) {
+        const unsigned char marker = b[at + 1];
+        if (b[at] != 0xff || marker == 0xff || marker == 0x00) {
+            at += b[at] != 0xff || marker == 0xff ? 1 : 2;
+            continue;
+        }
+        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { // no length
+            at += 2;
+            continue;
+        }
+        if (marker == 0xda || marker == 0xd9) // scan data or the end: no frame header before
+            return 0;
+        const std::size_t length = bigEndian(b, at + 2, 2);
+        if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc)
+            return at + 9 <= b.size()
+                           ? std::uint64_t(bigEndian(b, at + 5, 2)) * bigEndian(b, at + 7, 2)
+                           : 0;
+        at += 2 + length;
+    }
+    return 0;
+}
+
 } // namespace
 
 cv::Mat decodeImageFile(const std::string &path)
@@ -63,6 +124,10 @@ cv::Mat decodeImageFile(const std::string &path)
         !startsWith(bytes, kJpegStart, sizeof kJpegStart) &&
         !startsWith(bytes, kBmpStart, sizeof kBmpStart))
         throw DataError(path + ": not a PNG, JPEG or BMP image");
+    if (const std::uint64_t pixels = claimedPixels(bytes); pixels > kMaxPixels)
+        throw DataError(path + ": cannot decode the image (its header claims " +
+                        std::to_string(pixels) + " pixels, more than the " +
+                        std::to_string(kMaxPixels) + " NormLab decodes)");
     cv::Mat bgr;
     try {
         bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);

@@ -154,6 +154,14 @@ void TestDatasets::imageFolderBadInput_data()
                                             << "class folders differ";
     QTest::newRow("missing test split") << "missing"
                                         << "test: missing folder";
+    // Headers claiming more pixels than NormLab decodes, refused before OpenCV allocates them.
+    const QString tooMany = "pixels, more than the 67108864 NormLab decodes";
+    QTest::newRow("JPEG claiming 14161x65359") << "huge-jpeg"
+                                               << "925548799 " + tooMany;
+    QTest::newRow("PNG claiming 100000x100000") << "huge-png"
+                                                << "10000000000 " + tooMany;
+    QTest::newRow("BMP claiming 70000x-70000") << "huge-bmp"
+                                               << "4900000000 " + tooMany;
 }
 
 void TestDatasets::imageFolderBadInput()
@@ -178,6 +186,38 @@ void TestDatasets::imageFolderBadInput()
         writeAll(tmp.path() + "/test/extra_class/x.png", readAll(someClass + "/0003.png"));
     } else if (damage == "missing") {
         QDir(tmp.path() + "/test").removeRecursively();
+    } else if (damage == "huge-jpeg") {
+        // 260 bytes found by fuzz_image_file: under OpenCV's own limit, 2.8 GB when decoded
+        writeAll(someClass + "/0003.png",
+                 QByteArray::fromHex(
+                         "ffd8ffe000104a46494600010100000100010000ffdb00430003020202020203020202030"
+                         "3030304060404040404080606050609080a0a0a090909080c0f0c0a0b0e3a2f2f0b09090d"
+                         "110d0e0f101011100a0c12131210130f101010ffdb00430103030304030408040408100b0"
+                         "90b1010101010101010101010101010101010101010101010101010101010101010101010"
+                         "101010101010101010101010101010ffc0001108ff4f375103011100021101031101ffc40"
+                         "01800000301010000000000000000000000000c010300009191919191919191919191b107"
+                         "1422006cbbcea4000000d1f1ffda000c03010002110311003f009a5a7a87ac8dd59bbbca0"
+                         "46723ffd9"));
+    } else if (damage == "huge-png") {
+        const QByteArray ihdr = QByteArray::fromHex("0000000d49484452"
+                                                    "000186a0"
+                                                    "000186a0"
+                                                    "0802000000"
+                                                    "00000000");
+        writeAll(someClass + "/0003.png", QByteArray::fromHex("89504e470d0a1a0a") + ihdr +
+                                                  QByteArray::fromHex("0000000049454e44ae426082"));
+    } else if (damage == "huge-bmp") {
+        // BITMAPINFOHEADER, width 70000, height -70000 (top-down)
+        QByteArray bmp = QByteArray::fromHex("424d"
+                                             "00000000"
+                                             "00000000"
+                                             "36000000"
+                                             "28000000"
+                                             "70110100"
+                                             "90eefeff"
+                                             "01001800");
+        bmp.append(64, '\0');
+        writeAll(someClass + "/0003.png", bmp);
     }
     expectDataError([&] { loadImageFolder(tmp.path().toStdString()); }, message);
 }
