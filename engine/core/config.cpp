@@ -291,6 +291,7 @@ void validate(const ExperimentConfig &c)
     requireRange("threads", c.threads, 0, limits::kMaxThreads);
     requireRange("label_smoothing", c.labelSmoothing, 0.0, 0.99);
     requireRange("ema_decay", c.emaDecay, 0.0, 0.999999);
+    requireRange("test_time_shift", c.testTimeShift, 0, limits::kMaxTestTimeShift);
     requireRange("model.dropout", c.model.dropout, 0.0, limits::kMaxDropout);
     if (c.model.arch == Architecture::Stages)
         validateStages(c.model);

@@ -141,6 +141,9 @@ struct ExperimentConfig
     // Test-time augmentation: each test image is also evaluated flipped left to right, and the two
     // predicted distributions are averaged.
     bool testTimeFlip = false;
+    // Test-time shifts: 0, or the pixels each test image is also moved left, right, up and down
+    // (four more views, each also flipped with testTimeFlip), the predictions all averaged.
+    int testTimeShift = 0;
     // An exponential moving average of the weights, updated after every step (0: none, else its
     // decay, such as 0.999): what is evaluated and what predictions from a checkpoint use.
     double emaDecay = 0.0;

@@ -221,6 +221,7 @@ json toJson(const ExperimentConfig &c)
               {"warmup_epochs", c.schedule.warmupEpochs}}},
             {"label_smoothing", c.labelSmoothing},
             {"test_time_flip", c.testTimeFlip},
+            {"test_time_shift", c.testTimeShift},
             {"ema_decay", c.emaDecay},
             {"epochs", c.epochs},
             {"batch_size", c.batchSize},
@@ -314,6 +315,7 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
     }
     top.read("label_smoothing", c.labelSmoothing);
     top.read("test_time_flip", c.testTimeFlip);
+    top.read("test_time_shift", c.testTimeShift);
     top.read("ema_decay", c.emaDecay);
     top.read("epochs", c.epochs);
     top.read("batch_size", c.batchSize);

@@ -22,5 +22,7 @@ inline constexpr int kMaxDepth = 32;
 inline constexpr int kMaxKernel = 9;
 inline constexpr int kMaxExpansion = 8;
 inline constexpr double kMaxLr = 10.0;
+// test_time_shift: a quarter of a 32x32 image; further moves show the net mostly black border
+inline constexpr int kMaxTestTimeShift = 8;
 
 } // namespace normlab::limits

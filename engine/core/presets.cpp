@@ -17,8 +17,8 @@ const std::vector<PresetInfo> &presets()
              82.52},
             {"tiny",
              "NormLab's own: 48,256 parameters in depthwise-separable residual stages, "
-             "cosine, EMA, Cutout, flip at test time",
-             0.0, 87.04},
+             "cosine, EMA, Cutout, flips and shifts at test time",
+             0.0, 88.12},
             {"fast",
              "NormLab's own: 215,640 parameters in residual stages, 13 epochs in under 10 minutes "
              "on 2 CPU cores",
@@ -147,12 +147,15 @@ ExperimentConfig tiny()
     c.epochs = 100;
     c.batchSize = 64;
     c.optimizer.lr = 0.05;
-    // A net this small underfits: lighter regularisation than the ResNets' 5e-4 and 0.1.
-    c.optimizer.weightDecay = 1e-4;
+    // A net this small underfits: lighter label smoothing and Cutout than the ResNets' 0.1 and
+    // 12. Weight decay 1e-4 instead of the ResNets' 5e-4 did not pay: 87.04 % against 87.24 %.
     c.labelSmoothing = 0.05;
     c.augment.back().length = 8;
     c.schedule.warmupEpochs = 3;
     c.emaDecay = 0.999;
+    // The training crops' shifts seen at test time too: +0.9 points (87.24 -> 88.12 %), for five
+    // times the flip's evaluation time (docs/presets.md).
+    c.testTimeShift = 3;
     return c;
 }
 

@@ -6,10 +6,12 @@
 #include "libtorch_error.h"
 #include "net.h"
 #include "recorded_config.h"
+#include "test_views.h"
 #include "train_step.h"
 
-#include <filesystem>
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <numeric>
 
 namespace normlab {
@@ -80,7 +82,9 @@ TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
     try {
         torch::NoGradGuard noGrad;
         const torch::Tensor probabilities =
-                d->model->forward(d->batch(images)).exp().contiguous();
+                viewAveragedLogProbs(d->model, d->batch(images), testViewsFor(d->config))
+                        .exp()
+                        .contiguous();
         std::vector<std::vector<float>> out(images.size());
         const float *p = probabilities.data_ptr<float>();
         const auto classes = probabilities.size(1);
@@ -90,6 +94,60 @@ TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
     } catch (const c10::Error &e) {
         throw computeError(e);
     }
+}
+
+bool TrainedModel::testTimeFlip() const
+{
+    return d->config.testTimeFlip;
+}
+
+int TrainedModel::testTimeShift() const
+{
+    return d->config.testTimeShift;
+}
+
+TestScore TrainedModel::evaluate(const Dataset &test, bool flip, int shift)
+{
+    const auto classes = static_cast<int>(m_classNames.empty() ? 10 : m_classNames.size());
+    if (test.numClasses() != classes)
+        throw InputError("the test set has " + std::to_string(test.numClasses()) +
+                         " classes, the run was trained on " + std::to_string(classes));
+    ExperimentConfig viewed = d->config;
+    viewed.testTimeFlip = flip;
+    viewed.testTimeShift = shift;
+    validate(viewed); // the shift's range
+    const TestViews views = testViewsFor(viewed);
+    TestScore score;
+    score.views = views.count();
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        torch::NoGradGuard noGrad;
+        BatchLoaderOptions options;
+        options.batchSize = d->config.evalBatchSize;
+        options.shuffle = false;
+        options.prefetch = 2;
+        options.evenShards = false;
+        options.channelsLast = trainsChannelsLast(d->config);
+        BatchLoader loader(test, Augmenter(), d->config.normalize, options);
+        loader.startEpoch(0);
+        double lossSum = 0;
+        std::int64_t correct = 0;
+        while (std::optional<Batch> batch = loader.next()) {
+            const torch::Tensor out = viewAveragedLogProbs(d->model, batch->images, views);
+            lossSum += torch::nll_loss(out, batch->labels, {}, at::Reduction::Sum).item<double>();
+            correct += out.argmax(1).eq(batch->labels).sum().item<std::int64_t>();
+            score.images += batch->labels.size(0);
+        }
+        if (score.images > 0) {
+            score.loss = lossSum / static_cast<double>(score.images);
+            score.accuracy =
+                    100.0 * static_cast<double>(correct) / static_cast<double>(score.images);
+        }
+    } catch (const c10::Error &e) {
+        throw computeError(e);
+    }
+    score.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return score;
 }
 
 std::vector<std::string> TrainedModel::camLayers() const

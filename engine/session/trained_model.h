@@ -12,6 +12,18 @@
 
 namespace normlab {
 
+class Dataset;
+
+// How well a checkpoint does on a test set, with given test-time views.
+struct TestScore
+{
+    double loss = 0; // mean NLL of the views' averaged prediction
+    double accuracy = 0; // percent
+    std::int64_t images = 0;
+    int views = 1; // predictions averaged per image
+    double seconds = 0;
+};
+
 class TrainedModel
 {
 public:
@@ -27,8 +39,17 @@ public:
     int epoch() const { return m_epoch; } // epochs the checkpoint had completed
     const std::string &checkpointPath() const { return m_path; }
 
-    // Per image (Dataset::kImageBytes RGB bytes each), the probability of each class.
+    // The test-time views the run evaluated with (its test_time_flip and test_time_shift).
+    bool testTimeFlip() const;
+    int testTimeShift() const;
+
+    // Per image (Dataset::kImageBytes RGB bytes each), the probability of each class: the mean
+    // over the run's test-time views, as its evaluations measured.
     std::vector<std::vector<float>> predict(const std::vector<std::vector<std::uint8_t>> &images);
+
+    // The checkpoint on `test` with these test-time views (the run's own reproduce what it
+    // recorded at the checkpoint's epoch). Throws InputError when the classes do not match.
+    TestScore evaluate(const Dataset &test, bool flip, int shift);
 
     // The layers Grad-CAM can look at: the conv blocks, by name, input to output.
     std::vector<std::string> camLayers() const;

@@ -1,5 +1,6 @@
 #include "seed_grouping.h"
 
+#include "config_json.h"
 #include "errors.h"
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,13 @@ std::string experimentKey(const std::string &configJson)
     nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
     if (!config.is_object())
         return {};
+    // Through the config type and back, so that a run recorded before a field existed groups
+    // with one recorded with that field at its default.
+    try {
+        config = toJson(configFromJson(config));
+    } catch (const InputError &) {
+        // a config this NormLab no longer reads: grouped by its text as recorded
+    }
     config.erase("seed");
     config.erase("name");
     return config.dump();

@@ -11,6 +11,7 @@
 #include "process_env.h"
 #include "process_stats.h"
 #include "rank_sync.h"
+#include "test_views.h"
 #include "train_step.h"
 #include "weight_average.h"
 
@@ -149,6 +150,7 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
     std::int64_t seen = 0;
     const auto start = Clock::now();
     testLoader->startEpoch(0);
+    const TestViews views = testViewsFor(config);
     const bool probeFirst = callbacks.layerStatsEvery > 0 && callbacks.onLayerStats;
     bool first = true;
     while (std::optional<Batch> batch = testLoader->next()) {
@@ -169,12 +171,7 @@ EpochMetrics Trainer::Private::evaluate(int epoch, const TrainerCallbacks &callb
             }
             probe.reset();
         }
-        if (config.testTimeFlip) {
-            // The mean of the two predicted distributions, as log-probabilities again: what
-            // the loss, the accuracy and the confidences below are computed from.
-            const torch::Tensor flipped = model->forward(images.flip({3}));
-            out = torch::logsumexp(torch::stack({out, flipped}), 0) - std::log(2.0);
-        }
+        out = viewAveragedLogProbs(model, images, views, out);
         lossSum += torch::nll_loss(out, labels, {}, at::Reduction::Sum).item<double>();
         auto [logConfidence, predicted] = out.max(1);
         torch::Tensor predCpu = predicted.to(torch::kCPU).contiguous();

@@ -6,6 +6,7 @@
 #include "durations.h"
 #include "errors.h"
 #include "export_command.h"
+#include "evaluate_command.h"
 #include "gradcam_command.h"
 #include "interrupt_watcher.h"
 #include "lr_find_command.h"
@@ -152,6 +153,8 @@ int runCli(int argc, char **argv)
     lrFindCommand.addTo(app);
     PredictCommand predictCommand;
     predictCommand.addTo(app);
+    EvaluateCommand evaluateCommand;
+    evaluateCommand.addTo(app);
     GradCamCommand gradCamCommand;
     gradCamCommand.addTo(app);
     ReportCommand reportCommand;
@@ -232,6 +235,8 @@ int runCli(int argc, char **argv)
             return lrFindCommand.run();
         if (predictCommand.parsed())
             return predictCommand.run();
+        if (evaluateCommand.parsed())
+            return evaluateCommand.run();
         if (gradCamCommand.parsed())
             return gradCamCommand.run();
         if (reportCommand.parsed())

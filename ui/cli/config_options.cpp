@@ -58,6 +58,9 @@ void ConfigOptions::addTo(CLI::App &c, bool full)
                  "Evaluate an exponential moving average of the weights with this decay (0.999)");
     c.add_flag("--tta-flip", m_testTimeFlip,
                "Evaluate each test image also flipped left to right, averaging the predictions");
+    c.add_option("--tta-shift", m_testTimeShift,
+                 "Evaluate each test image also moved this many pixels left, right, up and down, "
+                 "averaging the predictions (0: not)");
     c.add_flag("--no-decay-norm-bias", m_noDecayNormBias,
                "No weight decay on the norms' scales and shifts and on biases");
     c.add_option("--seed", m_seed, "Random seed");
@@ -147,6 +150,8 @@ ExperimentConfig ConfigOptions::build() const
         c.labelSmoothing = m_labelSmoothing;
     if (m_testTimeFlip)
         c.testTimeFlip = true;
+    if (given("--tta-shift"))
+        c.testTimeShift = m_testTimeShift;
     if (given("--ema"))
         c.emaDecay = m_emaDecay;
     if (m_noDecayNormBias)

@@ -38,6 +38,7 @@ private:
     std::uint64_t m_seed = 1;
     bool m_noSkip = false, m_noDilation = false, m_noDepthwise = false, m_noAugment = false;
     bool m_testTimeFlip = false, m_noDecayNormBias = false;
+    int m_testTimeShift = 0;
     bool m_noAffine = false;
     // the Stages net's switches
     std::string m_arch, m_block;

@@ -103,6 +103,13 @@ void TestConfig::presetsCarryTheReferenceRecipes()
     QCOMPARE(tiny.augment.size(), std::size_t(3));
     QVERIFY(tiny.augment[2].kind == AugmentStep::Kind::Cutout);
     QCOMPARE(tiny.augment[0].padding, 4);
+    // tiny looks at each test image ten ways (flipped, shifted by 3 pixels: +0.9 points); fast's
+    // ten minutes have no room for it.
+    QVERIFY(tiny.testTimeFlip);
+    QCOMPARE(tiny.testTimeShift, 3);
+    QCOMPARE(tiny.optimizer.weightDecay, 5e-4);
+    QVERIFY(fast.testTimeFlip);
+    QCOMPARE(fast.testTimeShift, 0);
     // Every preset was measured on the real data; the reference study's have a published number.
     for (const PresetInfo &p : presets()) {
         QVERIFY2(p.measuredAccuracy > 50 && p.measuredAccuracy < 100, p.name.c_str());
@@ -226,6 +233,10 @@ void TestConfig::badConfig_data()
                "4, 6, 12)";
     QTest::newRow("cutout length") << R"({"augment": [{"type": "Cutout", "length": 40}]})"
                                    << "'augment[0] (Cutout).length' is 40, allowed 1 to 32";
+    QTest::newRow("test-time shift") << R"({"test_time_shift": 9})"
+                                     << "'test_time_shift' is 9, allowed 0 to 8";
+    QTest::newRow("test-time shift fraction") << R"({"test_time_shift": 2.5})"
+                                              << "'test_time_shift' is 2.5; it must be a whole";
     QTest::newRow("number past double") << R"({"model": {"groups": 1e999}})"
                                         << "test.json: a number is too large to read";
 }

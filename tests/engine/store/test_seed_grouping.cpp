@@ -1,10 +1,13 @@
 // Seed groups and their statistics, in the engine for every view: mean ± std over the seeds.
 
+#include "config_json.h"
 #include "presets.h"
 #include "recorded_runs.h"
 #include "run_store.h"
 #include "seed_grouping.h"
 #include "statistics.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -66,6 +69,27 @@ private Q_SLOTS:
         QCOMPARE(group.testLoss.mean[1], 1.1);
         QCOMPARE(group.testLoss.std[1], std::sqrt(0.02));
         QCOMPARE(QString::fromStdString(group.name()), QString("s8 BatchNorm"));
+    }
+
+    // A run recorded before a config field existed groups with one that has it at its default,
+    // not with one that changed it; seed and name never split a group.
+    void keyReadsOlderConfigsWithDefaults()
+    {
+        ExperimentConfig c = presetConfig("s8-bn");
+        nlohmann::json full = toJson(c);
+        nlohmann::json older = full;
+        older.erase("test_time_shift");
+        older["seed"] = 7;
+        older["name"] = "another";
+        QCOMPARE(experimentKey(older.dump()), experimentKey(full.dump()));
+        c.testTimeShift = 2;
+        QVERIFY(experimentKey(toJson(c).dump()) != experimentKey(full.dump()));
+        QCOMPARE(experimentKey("not json"), std::string());
+        // One this NormLab cannot read is grouped by its text.
+        nlohmann::json foreign = full;
+        foreign["epochs"] = -5;
+        QVERIFY(!experimentKey(foreign.dump()).empty());
+        QVERIFY(experimentKey(foreign.dump()) != experimentKey(full.dump()));
     }
 
     void namesWithoutSeed_data()

@@ -52,28 +52,59 @@ struct Evaluation
     double accuracy = 0; // %
 };
 
+// The images moved (dx, dy) pixels, the border black as RandomCrop pads: padded all round and
+// cropped here, not as the engine moves them.
+torch::Tensor movedBy(const torch::Tensor &images, int dx, int dy, const NormalizeConfig &n)
+{
+    if (dx == 0 && dy == 0)
+        return images;
+    std::vector<double> black;
+    for (std::size_t c = 0; c < n.mean.size(); ++c)
+        black.push_back(-n.mean[c] / n.std[c]);
+    const torch::Tensor fill = torch::tensor(black, images.options()).view({1, -1, 1, 1});
+    const int s = std::max(std::abs(dx), std::abs(dy));
+    const torch::Tensor padded = torch::constant_pad_nd(images - fill, {s, s, s, s}, 0) + fill;
+    return padded.narrow(2, s - dy, images.size(2)).narrow(3, s - dx, images.size(3));
+}
+
 // A checkpoint's model (the weight average where it has one) evaluated on the test set here,
-// each image's distribution averaged with its mirror image's when `flip`: what the trainer's
-// evaluation must agree with.
+// each image's distribution averaged over its views (moved by `shift` pixels each way, mirrored
+// when `flip`): what the trainer's evaluation must agree with.
 Evaluation evaluateCheckpoint(const QString &path, const ExperimentConfig &c,
-                              const DatasetPair &data, bool flip)
+                              const DatasetPair &data, bool flip, int shift = 0)
 {
     Net net(buildModelSpec(c.model, data.train.numClasses()));
     Evaluation e;
+    if (trainsChannelsLast(c))
+        net->toChannelsLast();
     e.epoch = loadCheckpointModel(path.toStdString(), net);
     net->eval();
     torch::NoGradGuard noGrad;
     BatchLoaderOptions options;
     options.batchSize = 60;
     options.shuffle = false;
+    options.channelsLast = trainsChannelsLast(c);
     BatchLoader loader(data.test, Augmenter(), c.normalize, options);
     loader.startEpoch(0);
     double lossSum = 0;
     std::int64_t correct = 0, seen = 0;
     while (std::optional<Batch> batch = loader.next()) {
-        torch::Tensor out = net->forward(batch->images);
-        if (flip)
-            out = ((out.exp() + net->forward(batch->images.flip({3})).exp()) / 2).log();
+        std::vector<std::pair<int, int>> moves {{0, 0}};
+        if (shift > 0)
+            moves.insert(moves.end(), {{shift, 0}, {-shift, 0}, {0, shift}, {0, -shift}});
+        torch::Tensor sum = torch::zeros({batch->images.size(0), data.test.numClasses()},
+                                         torch::kFloat64);
+        int views = 0;
+        for (const auto &[dx, dy] : moves) {
+            const torch::Tensor view = movedBy(batch->images, dx, dy, c.normalize);
+            sum += net->forward(view).exp().to(torch::kFloat64);
+            ++views;
+            if (flip) {
+                sum += net->forward(view.flip({3})).exp().to(torch::kFloat64);
+                ++views;
+            }
+        }
+        const torch::Tensor out = (sum / views).log().to(torch::kFloat32);
         lossSum += torch::nll_loss(out, batch->labels, {}, at::Reduction::Sum).item<double>();
         correct += out.argmax(1).eq(batch->labels).sum().item<std::int64_t>();
         seen += batch->labels.size(0);
@@ -100,7 +131,8 @@ private Q_SLOTS:
     void checkpointRoundTrip();
     void divergenceStopsTheRun();
     void badCheckpointIsAnInputError();
-    void testTimeFlipAveragesBothViews();
+    void testTimeViewsAreAveraged_data();
+    void testTimeViewsAreAveraged();
     void weightAverageFollowsItsFormula();
     void theWeightAverageIsWhatIsEvaluated();
     void weightDecaySparesNormsAndBiases_data();
@@ -288,27 +320,44 @@ void TestTrainer::checkpointRoundTrip()
     }
 }
 
-// With test_time_flip the test loss and accuracy are those of the mean of the predicted
-// distributions for each image and its mirror image, computed here from the trained weights;
-// training itself is the same.
-void TestTrainer::testTimeFlipAveragesBothViews()
+void TestTrainer::testTimeViewsAreAveraged_data()
 {
+    QTest::addColumn<bool>("flip");
+    QTest::addColumn<int>("shift");
+    QTest::addColumn<QString>("preset");
+    QTest::newRow("flip") << true << 0 << "s8-bn";
+    QTest::newRow("shift 2") << false << 2 << "s8-bn";
+    QTest::newRow("flip and shift 3") << true << 3 << "s8-bn";
+    QTest::newRow("flip and shift 2, channels-last tiny") << true << 2 << "tiny";
+}
+
+// With test-time views the test loss and accuracy are those of the mean of the predicted
+// distributions over each image's views, computed here from the trained weights; training itself
+// is the same.
+void TestTrainer::testTimeViewsAreAveraged()
+{
+    QFETCH(bool, flip);
+    QFETCH(int, shift);
+    QFETCH(QString, preset);
     const DatasetPair data = tinyData(128, 60);
-    ExperimentConfig c = tinyConfig();
+    ExperimentConfig c = tinyConfig(qPrintable(preset));
     c.epochs = 1;
+    c.schedule.warmupEpochs = 0; // tiny's 3 would outlast the run
+    c.testTimeFlip = false;
     const RunResult plain = Trainer(c, data).run();
-    c.testTimeFlip = true;
+    c.testTimeFlip = flip;
+    c.testTimeShift = shift;
     QTemporaryDir tmp;
     Trainer trainer(c, data);
     trainer.setCheckpointDir(tmp.path().toStdString());
-    const RunResult flipped = trainer.run();
-    QCOMPARE(flipped.epochs[0].trainLoss, plain.epochs[0].trainLoss);
-    QVERIFY(flipped.epochs[0].testLoss != plain.epochs[0].testLoss);
+    const RunResult viewed = trainer.run();
+    QCOMPARE(viewed.epochs[0].trainLoss, plain.epochs[0].trainLoss);
+    QVERIFY(viewed.epochs[0].testLoss != plain.epochs[0].testLoss);
 
-    const Evaluation check = evaluateCheckpoint(tmp.path() + "/last.pt", c, data, true);
-    QVERIFY2(std::abs(flipped.epochs[0].testLoss - check.loss) < 1e-5,
-             qPrintable(QString("%1 vs %2").arg(flipped.epochs[0].testLoss).arg(check.loss)));
-    QCOMPARE(flipped.epochs[0].testAccuracy, check.accuracy);
+    const Evaluation check = evaluateCheckpoint(tmp.path() + "/last.pt", c, data, flip, shift);
+    QVERIFY2(std::abs(viewed.epochs[0].testLoss - check.loss) < 1e-5,
+             qPrintable(QString("%1 vs %2").arg(viewed.epochs[0].testLoss).arg(check.loss)));
+    QCOMPARE(viewed.epochs[0].testAccuracy, check.accuracy);
 }
 
 void TestTrainer::weightDecaySparesNormsAndBiases_data()

@@ -1,6 +1,7 @@
-// `normlab-cli predict`, `gradcam` and `report`: a recorded run's top classes for image files of
-// any size and colour format (a file that is no image is named, the others still answered, exit
-// code 2), Grad-CAM grids of its mistakes, and its write-up in HTML and Markdown.
+// `normlab-cli predict`, `gradcam`, `report` and `evaluate`: a recorded run's top classes for image
+// files of any size and colour format (a file that is no image is named, the others still
+// answered, exit code 2), Grad-CAM grids of its mistakes, its write-up in HTML and Markdown, and
+// its checkpoint evaluated again with other test-time views.
 
 #include "test_support.h"
 
@@ -191,6 +192,90 @@ private Q_SLOTS:
     }
 
     void reportOfNothingIsBadInput()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        args << "--store" << m_dir.path();
+        const normlab::test::CliOutcome out = normlab::test::runCli(args);
+        QCOMPARE(out.exitCode, 2);
+        QVERIFY2(out.err.contains(message), qPrintable(out.err));
+    }
+
+    // `evaluate` with the run's own views gives what the run recorded at the checkpoint's epoch;
+    // other views are counted and described.
+    void evaluateAgainWithOtherViews_data()
+    {
+        QTest::addColumn<QStringList>("trainArgs");
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("views");
+        QTest::addColumn<bool>("asRecorded");
+        QTest::addColumn<QString>("described");
+        const QStringList plain;
+        const QStringList viewed {"--tta-flip", "--tta-shift", "1"};
+        QTest::newRow("as recorded") << plain << QStringList {} << 1 << true << "the image (1 per";
+        QTest::newRow("best checkpoint") << plain << QStringList {"--checkpoint", "best"} << 1
+                                         << true << "the image (1 per";
+        QTest::newRow("flip") << plain << QStringList {"--tta-flip"} << 2 << false
+                              << "the image and its mirror image (2 per";
+        QTest::newRow("flip and shift") << plain << QStringList {"--tta-flip", "--tta-shift", "2"}
+                                        << 10 << false
+                                        << "shifts by 2 px left, right, up and down, each also "
+                                           "mirrored (10 per";
+        QTest::newRow("recorded with views") << viewed << QStringList {} << 10 << true
+                                             << "shifts by 1 px";
+        QTest::newRow("recorded with views, taken off")
+                << viewed << QStringList {"--no-tta-flip", "--tta-shift", "0"} << 1 << false
+                << "the image (1 per";
+    }
+
+    void evaluateAgainWithOtherViews()
+    {
+        QFETCH(QStringList, trainArgs);
+        QFETCH(QStringList, args);
+        QFETCH(int, views);
+        QFETCH(bool, asRecorded);
+        QFETCH(QString, described);
+        QTemporaryDir store;
+        QCOMPARE(normlab::test::runCli(QStringList {"train", "s8-bn", "--data", "synthetic",
+                                                    "--train-limit", "256", "--test-limit", "100",
+                                                    "--epochs", "1", "--threads", "1", "--store",
+                                                    store.path()}
+                                       + trainArgs)
+                         .exitCode,
+                 0);
+        const normlab::test::CliOutcome json = normlab::test::runCli(
+                QStringList {"evaluate", "1", "--json", "--store", store.path()} + args);
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject j = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(j["views"].toInt(), views);
+        QCOMPARE(j["images"].toInt(), 100);
+        QCOMPARE(j["epoch"].toInt(), 1);
+        if (asRecorded)
+            QCOMPARE(j["test_accuracy"].toDouble(), j["recorded_test_accuracy"].toDouble());
+        const normlab::test::CliOutcome text = normlab::test::runCli(
+                QStringList {"evaluate", "last", "--store", store.path()} + args);
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains(described), qPrintable(text.out));
+        QCOMPARE(text.out.contains("as the run evaluated"), asRecorded);
+        QVERIFY2(text.out.contains(QString("test accuracy %1 %")
+                                           .arg(j["test_accuracy"].toDouble(), 0, 'f', 2)),
+                 qPrintable(text.out));
+    }
+
+    void evaluateBadInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown run") << QStringList {"evaluate", "7"} << "no run 7";
+        QTest::newRow("shift too far") << QStringList {"evaluate", "1", "--tta-shift", "9"}
+                                       << "--tta-shift";
+        QTest::newRow("flip and no flip")
+                << QStringList {"evaluate", "1", "--tta-flip", "--no-tta-flip"} << "excludes";
+        QTest::newRow("no such data") << QStringList {"evaluate", "1", "--data", "/nonexistent"}
+                                      << "/nonexistent";
+    }
+
+    void evaluateBadInput()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);

@@ -155,6 +155,15 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     m_testTimeFlip->setObjectName("testTimeFlip");
     m_testTimeFlip->setToolTip(tr("Test-time augmentation: the predictions for the image and its "
                                   "mirror image are averaged (twice the evaluation time)"));
+    m_testTimeShift = new QSpinBox(trainBox);
+    m_testTimeShift->setObjectName("testTimeShift");
+    m_testTimeShift->setRange(0, limits::kMaxTestTimeShift);
+    m_testTimeShift->setSuffix(tr(" px"));
+    m_testTimeShift->setSpecialValueText(tr("none"));
+    m_testTimeShift->setToolTip(tr("Test-time augmentation: the predictions for the image and for "
+                                   "it moved this many pixels left, right, up and down are "
+                                   "averaged (five times the evaluation time, ten when mirrored "
+                                   "too)"));
     m_emaDecay = new NumberEdit(trainBox);
     m_emaDecay->setObjectName("emaDecay");
     m_emaDecay->setToolTip(tr("Evaluate an exponential moving average of the weights with this "
@@ -180,6 +189,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     trainForm->addRow(QString(), m_decayNormAndBias);
     trainForm->addRow(tr("Label smoothing"), m_labelSmoothing);
     trainForm->addRow(tr("Test-time flip"), m_testTimeFlip);
+    trainForm->addRow(tr("Test-time shifts"), m_testTimeShift);
     trainForm->addRow(tr("Weight average (EMA)"), m_emaDecay);
     trainForm->addRow(tr("Epochs"), m_epochs);
     trainForm->addRow(tr("Batch size"), m_batchSize);
@@ -211,7 +221,7 @@ ConfigPanel::ConfigPanel(QWidget *parent) : QWidget(parent)
     });
     for (QComboBox *c : {m_data, m_norm, m_optimizer, m_schedule})
         connect(c, &QComboBox::currentIndexChanged, this, &ConfigPanel::readForm);
-    for (QSpinBox *s : {m_trainLimit, m_groups, m_epochs, m_batchSize, m_threads})
+    for (QSpinBox *s : {m_trainLimit, m_groups, m_testTimeShift, m_epochs, m_batchSize, m_threads})
         connect(s, &QSpinBox::valueChanged, this, &ConfigPanel::readForm);
     for (QLineEdit *e :
          {static_cast<QLineEdit *>(m_dropout), static_cast<QLineEdit *>(m_lr),
@@ -275,6 +285,7 @@ void ConfigPanel::setConfig(const ExperimentConfig &c)
     m_decayNormAndBias->setChecked(c.optimizer.decayNormAndBias);
     m_labelSmoothing->setValue(c.labelSmoothing);
     m_testTimeFlip->setChecked(c.testTimeFlip);
+    m_testTimeShift->setValue(c.testTimeShift);
     m_emaDecay->setValue(c.emaDecay);
     m_epochs->setValue(c.epochs);
     m_batchSize->setValue(c.batchSize);
@@ -342,6 +353,7 @@ void ConfigPanel::readForm()
     else
         problems << tr("Label smoothing: '%1' is not a number").arg(m_labelSmoothing->text());
     c.testTimeFlip = m_testTimeFlip->isChecked();
+    c.testTimeShift = m_testTimeShift->value();
     if (const std::optional<double> decay = m_emaDecay->value())
         c.emaDecay = *decay;
     else

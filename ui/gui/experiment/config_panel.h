@@ -78,6 +78,7 @@ private:
     QCheckBox *m_decayNormAndBias;
     NumberEdit *m_labelSmoothing;
     QCheckBox *m_testTimeFlip;
+    QSpinBox *m_testTimeShift;
     NumberEdit *m_emaDecay;
     QSpinBox *m_epochs;
     QSpinBox *m_batchSize;

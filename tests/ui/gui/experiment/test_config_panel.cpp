@@ -188,6 +188,7 @@ void TestConfigPanel::generatedValidConfigsRoundTrip()
         c.optimizer.decayNormAndBias = whole(0, 1);
         c.labelSmoothing = whole(0, 1) ? real(0, 0.99) : 0.0;
         c.testTimeFlip = whole(0, 1);
+        c.testTimeShift = whole(0, 8);
         c.emaDecay = whole(0, 1) ? real(0, 0.999999) : 0.0;
         try {
             validate(c);
