@@ -70,6 +70,10 @@ ExperimentConfig benchConfig(const std::string &preset, const ExperimentConfig &
     if (config.schedule.warmupEpochs > 0 && config.epochs > 0)
         config.schedule.warmupEpochs *= static_cast<double>(epochs) / config.epochs;
     config.epochs = epochs;
+    // One view per test image, as the PyTorch side evaluates: the benchmark times the network,
+    // not the preset's test-time views (tiny's ten would read as a network five times slower).
+    config.testTimeFlip = false;
+    config.testTimeShift = 0;
     return config;
 }
 
