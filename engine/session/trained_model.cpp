@@ -208,11 +208,20 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
             if (spec.kind == LayerSpec::Kind::Classifier)
                 scores = output;
         });
-        const torch::Tensor logProbs = d->model->forward(d->batch(images));
+        const torch::Tensor batch = d->batch(images);
+        const torch::Tensor logProbs = d->model->forward(batch);
         d->model->setActivationObserver({});
+        // The predicted class and its probability as predict() and the run's recorded mistakes
+        // have them: over the run's test-time views. The maps explain the plain image.
+        torch::Tensor predicted;
+        {
+            torch::NoGradGuard noGrad;
+            predicted = viewAveragedLogProbs(d->model, batch, testViewsFor(d->config),
+                                             logProbs.detach());
+        }
         const torch::Tensor chosen =
                 classIndices.empty()
-                        ? logProbs.argmax(1)
+                        ? predicted.argmax(1)
                         : torch::tensor(std::vector<std::int64_t>(classIndices.begin(),
                                                                   classIndices.end()),
                                         torch::kLong);
@@ -229,7 +238,7 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
         const torch::Tensor high = std::get<0>(flat.max(1, true));
         const torch::Tensor scaled =
                 ((flat - low) / (high - low).clamp_min(1e-12)).to(torch::kFloat).contiguous();
-        const torch::Tensor probabilities = logProbs.detach().exp();
+        const torch::Tensor probabilities = predicted.exp();
         std::vector<Cam> out(images.size());
         for (std::size_t i = 0; i < images.size(); ++i) {
             const auto row = static_cast<std::int64_t>(i);

@@ -61,12 +61,13 @@ public:
     {
         std::vector<float> heat; // 32 x 32, row-major, 0 (not looked at) to 1 (most)
         int classIndex = 0; // the class it explains
-        float probability = 0; // of that class
+        float probability = 0; // of that class, over the run's test-time views
     };
     // Grad-CAM (Selvaraju et al.): the layer's activation maps weighted by the mean gradient of
     // the class's score (its logit) over each map, summed, ReLU, upsampled bilinearly to 32x32
-    // and scaled to 0..1. `classIndex` -1: the predicted class. Throws InputError for an unknown
-    // layer or class.
+    // and scaled to 0..1, for the image as it is. `classIndex` -1: the predicted class, over the
+    // run's test-time views as predict() gives it. Throws InputError for an unknown layer or
+    // class.
     std::vector<Cam> gradCam(const std::vector<std::vector<std::uint8_t>> &images,
                              const std::string &layer, int classIndex = -1);
     // The same with a class per image (the true classes of mistakes, say); empty: each image's

@@ -84,14 +84,27 @@ private Q_SLOTS:
                  r.message.c_str());
     }
 
-    // A recorded run's checkpoint predicts what the run recorded: the test images it got wrong at
-    // that epoch are exactly those TrainedModel gets wrong, with the same predicted classes.
+    void theTrainedModelPredictsWhatTheRunRecorded_data()
+    {
+        QTest::addColumn<bool>("flip");
+        QTest::addColumn<int>("shift");
+        QTest::newRow("the image alone") << false << 0;
+        QTest::newRow("test-time flip and shifts") << true << 2;
+    }
+
+    // A recorded run's checkpoint predicts what the run recorded, over the run's test-time views:
+    // the test images it got wrong at that epoch are exactly those TrainedModel gets wrong, with
+    // the same predicted classes, which Grad-CAM explains.
     void theTrainedModelPredictsWhatTheRunRecorded()
     {
+        QFETCH(bool, flip);
+        QFETCH(int, shift);
         QTemporaryDir dir;
         RunStore store(dir.path().toStdString());
         ExperimentConfig c = test::quickConfig(1);
         c.data.testLimit = 300;
+        c.testTimeFlip = flip;
+        c.testTimeShift = shift;
         const std::int64_t id = store.createRun({"predict", toJson(c).dump(), c.seed, {}, {}, {}});
         {
             RunSession session(store, id);
@@ -118,6 +131,18 @@ private Q_SLOTS:
         for (const Misclassified &m : store.misclassified(id, 1))
             recorded[m.index] = m.predicted;
         QCOMPARE(wrong, recorded);
+        std::vector<std::vector<std::uint8_t>> mistakes;
+        for (const auto &[index, predicted] : wrong)
+            mistakes.push_back(images[static_cast<std::size_t>(index)]);
+        const std::vector<TrainedModel::Cam> cams =
+                model.gradCam(mistakes, model.defaultCamLayer());
+        auto it = wrong.begin();
+        for (std::size_t i = 0; i < cams.size(); ++i, ++it) {
+            QCOMPARE(cams[i].classIndex, it->second);
+            QVERIFY(qAbs(cams[i].probability -
+                         p[static_cast<std::size_t>(it->first)][static_cast<std::size_t>(
+                                 it->second)]) < 1e-5);
+        }
 
         QVERIFY_THROWS_EXCEPTION(InputError,
                                  TrainedModel(store, store.createRun({"none", toJson(c).dump(),
