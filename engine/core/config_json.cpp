@@ -329,6 +329,18 @@ ExperimentConfig configFromJson(const json &j, ExperimentConfig c)
     return c;
 }
 
+ExperimentConfig recordedConfigFromJson(const json &j)
+{
+    const auto preset = j.find("preset"); // end() for a non-object, which configFromJson names
+    if (preset == j.end() || !preset->is_string())
+        return configFromJson(j);
+    json rest = j;
+    rest.erase("preset");
+    ExperimentConfig c = configFromJson(rest);
+    c.preset = preset->get<std::string>();
+    return c;
+}
+
 json parseConfigText(const std::string &text, const std::string &source)
 {
     // nlohmann keeps the last of two equal keys; in a config that is a typo to point out, not a

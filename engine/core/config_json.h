@@ -15,6 +15,11 @@ nlohmann::json toJson(const ExperimentConfig &config);
 // selects the base first, so a file can say {"preset": "s9", "epochs": 5}.
 ExperimentConfig configFromJson(const nlohmann::json &json, ExperimentConfig base = {});
 
+// Reads a whole config as toJson wrote it (a run's record, the GUI's last form). A key it lacks was
+// written before that key existed, so it takes the default the run had, not today's value in the
+// preset it names; "preset" is read as the name only (a preset since renamed still reads).
+ExperimentConfig recordedConfigFromJson(const nlohmann::json &json);
+
 // Parses a config file's JSON without applying it; errors name the file.
 nlohmann::json readConfigJson(const std::string &path);
 // The same for text from elsewhere (`source` names it in messages): a key given twice in one

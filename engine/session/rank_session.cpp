@@ -107,7 +107,7 @@ FollowerSession::FollowerSession(DataParallel parallel)
     bool ready = false;
     try {
         const ExperimentConfig config =
-                configFromJson(parseConfigText(start.configJson, "rank 0's config"));
+                recordedConfigFromJson(parseConfigText(start.configJson, "rank 0's config"));
         m_data = std::make_unique<const DatasetPair>(loadDatasets(config.data));
         if (!start.dataFingerprint.empty() && m_data->fingerprint != start.dataFingerprint)
             throw DataError(m_data->kind + " " + m_data->path + " on rank " +

@@ -8,6 +8,7 @@
 #include "recorded_config.h"
 #include "test_views.h"
 #include "train_step.h"
+#include "trainer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -117,6 +118,9 @@ TestScore TrainedModel::evaluate(const Dataset &test, bool flip, int shift)
     viewed.testTimeShift = shift;
     validate(viewed); // the shift's range
     const TestViews views = testViewsFor(viewed);
+    // LibTorch may start with one intra-op thread: evaluate with the run's own setting, as it
+    // trained (one thread made the evaluation over three times slower on two cores).
+    Trainer::applyThreadCount(d->config.threads);
     TestScore score;
     score.views = views.count();
     const auto start = std::chrono::steady_clock::now();

@@ -15,7 +15,7 @@ ExperimentConfig recordedConfig(const RunRecord &record)
         throw StoreError("run " + std::to_string(record.id) +
                          ": its recorded config is not valid JSON");
     try {
-        return configFromJson(json);
+        return recordedConfigFromJson(json);
     } catch (const ConfigError &e) {
         throw ConfigError("run " + std::to_string(record.id) + ": recorded config: " + e.what());
     }

@@ -52,7 +52,7 @@ std::vector<std::string> changesFrom(const std::string &preset, const json &conf
         reference = toJson(presetConfig(preset));
         // Through today's reader, so that keys an older NormLab did not record take their
         // defaults instead of reading as changes.
-        recorded = toJson(configFromJson(config));
+        recorded = toJson(recordedConfigFromJson(config));
     } catch (const std::exception &) {
         return {}; // a preset or a config this NormLab cannot read: nothing to compare with
     }

@@ -45,7 +45,7 @@ std::string experimentKey(const std::string &configJson)
     // Through the config type and back, so that a run recorded before a field existed groups
     // with one recorded with that field at its default.
     try {
-        config = toJson(configFromJson(config));
+        config = toJson(recordedConfigFromJson(config));
     } catch (const InputError &) {
         // a config this NormLab no longer reads: grouped by its text as recorded
     }

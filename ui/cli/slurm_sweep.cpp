@@ -204,7 +204,7 @@ SweepPoint readSweepPoint(const std::string &dir, int index)
     SweepPoint point;
     point.sweepId = sweep.at("id").get<std::string>();
     point.name = run.at("name").get<std::string>();
-    point.config = configFromJson(run.at("config"));
+    point.config = recordedConfigFromJson(run.at("config"));
     point.count = static_cast<int>(runs.size());
     for (const json &t : sweep.value("tags", json::array()))
         if (t.is_string())

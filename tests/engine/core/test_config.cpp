@@ -22,6 +22,7 @@ private Q_SLOTS:
     void jsonRoundTrip_data();
     void jsonRoundTrip();
     void partialFileOverridesPreset();
+    void recordedConfigKeepsItsOwnDefaults();
     void badConfig_data();
     void badConfig();
     void fileErrorsNameTheFile();
@@ -154,6 +155,28 @@ void TestConfig::partialFileOverridesPreset()
     QVERIFY(c.model.norm == NormKind::Group);
     QCOMPARE(c.model.groups, 8);
     QCOMPARE(c.augment.size(), std::size_t(3)); // the rest of the preset stays
+}
+
+void TestConfig::recordedConfigKeepsItsOwnDefaults()
+{
+    // A `tiny` run recorded before test-time shifts existed ran without them, though today's
+    // preset has three: read as a record, the missing key is the default, not the preset's.
+    const ExperimentConfig today = presetConfig("tiny");
+    QVERIFY(today.testTimeShift > 0);
+    nlohmann::json older = toJson(today);
+    older.erase("test_time_shift");
+    const ExperimentConfig read = recordedConfigFromJson(older);
+    QCOMPARE(read.testTimeShift, ExperimentConfig {}.testTimeShift);
+    QCOMPARE(read.preset, std::string("tiny"));
+    QCOMPARE(read.epochs, today.epochs); // the keys it has are its own
+    QCOMPARE(configFromJson(older).testTimeShift, today.testTimeShift); // a file's partial config
+    // A preset since renamed is still a name, and the rest reads.
+    nlohmann::json renamed = toJson(today);
+    renamed["preset"] = "tiny-2025";
+    QCOMPARE(recordedConfigFromJson(renamed).preset, std::string("tiny-2025"));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, configFromJson(renamed));
+    // Whole configs round-trip as configFromJson's do.
+    QCOMPARE(toJson(recordedConfigFromJson(toJson(today))).dump(), toJson(today).dump());
 }
 
 void TestConfig::badConfig_data()

@@ -90,6 +90,14 @@ private Q_SLOTS:
         foreign["epochs"] = -5;
         QVERIFY(!experimentKey(foreign.dump()).empty());
         QVERIFY(experimentKey(foreign.dump()) != experimentKey(full.dump()));
+        // A `tiny` run from before the shifts ran without them: not a seed of today's `tiny`.
+        const nlohmann::json tinyToday = toJson(presetConfig("tiny"));
+        nlohmann::json tinyBefore = tinyToday;
+        tinyBefore.erase("test_time_shift");
+        QVERIFY(experimentKey(tinyBefore.dump()) != experimentKey(tinyToday.dump()));
+        nlohmann::json tinyWithoutShifts = tinyToday;
+        tinyWithoutShifts["test_time_shift"] = 0;
+        QCOMPARE(experimentKey(tinyBefore.dump()), experimentKey(tinyWithoutShifts.dump()));
     }
 
     void namesWithoutSeed_data()

@@ -7,7 +7,6 @@
 #include "test_support.h"
 #include "train_step.h"
 #include "trainer.h"
-#include "weight_average.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -133,7 +132,6 @@ private Q_SLOTS:
     void badCheckpointIsAnInputError();
     void testTimeViewsAreAveraged_data();
     void testTimeViewsAreAveraged();
-    void weightAverageFollowsItsFormula();
     void theWeightAverageIsWhatIsEvaluated();
     void weightDecaySparesNormsAndBiases_data();
     void weightDecaySparesNormsAndBiases();
@@ -147,10 +145,16 @@ void TestTrainer::sameSeedSameLosses_data()
     QTest::addColumn<bool>("exact");
     // With the same LibTorch thread count, the data-pipeline thread count changes nothing at all.
     QTest::newRow("1 thread, 3 workers") << 1 << 3 << true;
+#ifndef __SANITIZE_THREAD__
+    // ThreadSanitizer cannot see the barriers of libgomp, which is not built with it, so it reports
+    // what LibTorch's OpenMP regions hand to their threads as races: the tsan preset runs one
+    // LibTorch thread (docs/reliability.md).
+    //
     // Another thread count changes the order of oneDNN's float reductions (a relative 2e-6 in the
     // first forward pass), which SGD then amplifies; the epoch stays the same within noise.
     QTest::newRow("2 threads, 1 worker") << 2 << 1 << false;
     QTest::newRow("2 threads, 2 workers") << 2 << 2 << false;
+#endif
 }
 
 void TestTrainer::sameSeedSameLosses()
@@ -197,7 +201,7 @@ void TestTrainer::learnsTheSyntheticSet()
     const DatasetPair data = tinyData(2000, 200);
     ExperimentConfig c = tinyConfig();
     c.epochs = 2;
-    c.threads = 2;
+    c.threads = 0; // every core, or OMP_NUM_THREADS where set (the tsan preset sets 1)
     Trainer trainer(c, data);
     QCOMPARE(trainer.parameterCount(), 48'552);
     QList<int> epochs;
@@ -365,46 +369,6 @@ void TestTrainer::weightDecaySparesNormsAndBiases_data()
     QTest::addColumn<int>("optimizer");
     QTest::newRow("sgd") << static_cast<int>(OptimizerConfig::Kind::Sgd);
     QTest::newRow("adamw") << static_cast<int>(OptimizerConfig::Kind::AdamW);
-}
-
-// avg = d x avg + (1 - d) x w after each update, d = min(decay, (1 + n) / (10 + n)), over every
-// parameter and BatchNorm's running statistics; swap() exchanges the two and back.
-void TestTrainer::weightAverageFollowsItsFormula()
-{
-    torch::manual_seed(2);
-    Net net(buildModelSpec(presetConfig("s8-bn").model, 10));
-    std::vector<torch::Tensor> tracked;
-    for (const torch::Tensor &p : net->parameters())
-        tracked.push_back(p);
-    for (const torch::Tensor &b : net->buffers())
-        if (b.is_floating_point())
-            tracked.push_back(b);
-    QVERIFY(tracked.size() > net->parameters().size()); // running means and variances too
-    std::vector<torch::Tensor> expected;
-    for (const torch::Tensor &t : tracked)
-        expected.push_back(t.detach().clone().to(torch::kFloat64));
-    WeightAverage average(net, 0.95);
-    for (int n = 0; n < 30; ++n) {
-        torch::NoGradGuard noGrad;
-        for (torch::Tensor &t : tracked)
-            t.add_(torch::randn_like(t) * 0.1); // a training step
-        const double d = std::min(0.95, (1.0 + n) / (10.0 + n));
-        QCOMPARE(average.currentDecay(), d);
-        average.update();
-        for (std::size_t i = 0; i < tracked.size(); ++i)
-            expected[i] = d * expected[i] + (1 - d) * tracked[i].detach().to(torch::kFloat64);
-    }
-    QCOMPARE(average.updates(), std::int64_t(30));
-    std::vector<torch::Tensor> trained;
-    for (const torch::Tensor &t : tracked)
-        trained.push_back(t.detach().clone());
-    average.swap();
-    for (std::size_t i = 0; i < tracked.size(); ++i)
-        QVERIFY2(torch::allclose(tracked[i].detach().to(torch::kFloat64), expected[i], 1e-5, 1e-6),
-                 qPrintable(QString("tensor %1").arg(i)));
-    average.swap();
-    for (std::size_t i = 0; i < tracked.size(); ++i)
-        QVERIFY(torch::equal(tracked[i].detach(), trained[i]));
 }
 
 // With ema_decay the test metrics are the average's: the checkpoint's predictions (which load the

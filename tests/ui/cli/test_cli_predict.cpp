@@ -179,28 +179,6 @@ private Q_SLOTS:
         QVERIFY(!QImage(out + "/report_files/curves.png").isNull());
     }
 
-    void reportOfNothingIsBadInput_data()
-    {
-        QTest::addColumn<QStringList>("args");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("no runs") << QStringList {"report", "--out", "x"} << "name the runs";
-        QTest::newRow("unknown run") << QStringList {"report", "7", "--out", "x"} << "no run 7";
-        QTest::newRow("unknown sweep") << QStringList {"report", "--sweep", "s", "--out", "x"}
-                                       << "--sweep s: no run of that sweep";
-        QTest::newRow("bad format") << QStringList {"report", "1", "--format", "pdf", "--out", "x"}
-                                    << "--format";
-    }
-
-    void reportOfNothingIsBadInput()
-    {
-        QFETCH(QStringList, args);
-        QFETCH(QString, message);
-        args << "--store" << m_dir.path();
-        const normlab::test::CliOutcome out = normlab::test::runCli(args);
-        QCOMPARE(out.exitCode, 2);
-        QVERIFY2(out.err.contains(message), qPrintable(out.err));
-    }
-
     // `evaluate` with the run's own views gives what the run recorded at the checkpoint's epoch;
     // other views are counted and described.
     void evaluateAgainWithOtherViews_data()
@@ -262,20 +240,30 @@ private Q_SLOTS:
                  qPrintable(text.out));
     }
 
-    void evaluateBadInput_data()
+    // After the runs above, so that run 1 exists and only the named part is wrong.
+    void badInputIsNamed_data()
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown run") << QStringList {"evaluate", "7"} << "no run 7";
-        QTest::newRow("shift too far") << QStringList {"evaluate", "1", "--tta-shift", "9"}
-                                       << "--tta-shift";
-        QTest::newRow("flip and no flip")
+        QTest::newRow("report of no runs")
+                << QStringList {"report", "--out", "x"} << "name the runs";
+        QTest::newRow("report of an unknown run")
+                << QStringList {"report", "7", "--out", "x"} << "no run 7";
+        QTest::newRow("report of an unknown sweep")
+                << QStringList {"report", "--sweep", "s", "--out", "x"}
+                << "--sweep s: no run of that sweep";
+        QTest::newRow("report in a bad format")
+                << QStringList {"report", "1", "--format", "pdf", "--out", "x"} << "--format";
+        QTest::newRow("evaluate an unknown run") << QStringList {"evaluate", "7"} << "no run 7";
+        QTest::newRow("evaluate with a shift too far")
+                << QStringList {"evaluate", "1", "--tta-shift", "9"} << "--tta-shift";
+        QTest::newRow("evaluate with flip and no flip")
                 << QStringList {"evaluate", "1", "--tta-flip", "--no-tta-flip"} << "excludes";
-        QTest::newRow("no such data") << QStringList {"evaluate", "1", "--data", "/nonexistent"}
-                                      << "/nonexistent";
+        QTest::newRow("evaluate on no such data")
+                << QStringList {"evaluate", "1", "--data", "/nonexistent"} << "/nonexistent";
     }
 
-    void evaluateBadInput()
+    void badInputIsNamed()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);

@@ -241,7 +241,8 @@ void MainWindow::restoreSettings()
     const QByteArray lastConfig = settings.value(settings::kLastConfig).toByteArray();
     if (!lastConfig.isEmpty()) {
         try {
-            m_config->setConfig(configFromJson(nlohmann::json::parse(lastConfig.toStdString())));
+            m_config->setConfig(
+                    recordedConfigFromJson(nlohmann::json::parse(lastConfig.toStdString())));
         } catch (const std::exception &) {
             // A config from an older NormLab that no longer validates: start from the preset.
         }
