@@ -50,8 +50,8 @@ std::vector<std::string> changesFrom(const std::string &preset, const json &conf
     json reference, recorded;
     try {
         reference = toJson(presetConfig(preset));
-        // Through today's reader, so that keys an older NormLab did not record take their
-        // defaults instead of reading as changes.
+        // Through today's reader, so that a key an older NormLab did not record reads as the
+        // default the run had: a change only where today's preset differs from that default.
         recorded = toJson(recordedConfigFromJson(config));
     } catch (const std::exception &) {
         return {}; // a preset or a config this NormLab cannot read: nothing to compare with

@@ -59,14 +59,20 @@ private Q_SLOTS:
         QCOMPARE(got, changes);
     }
 
-    // A config recorded by an older NormLab lacks the keys added since: they take their defaults
-    // and are not changes.
-    void missingKeysAreNotChanges()
+    // A config recorded by an older NormLab lacks the keys added since: they take the defaults
+    // the run had, a change only where today's preset has another value.
+    void missingKeysTakeTheDefaultTheRunHad()
     {
         nlohmann::json config = toJson(presetConfig("s8-gn"));
         config.erase("label_smoothing");
         config["schedule"].erase("final_div_factor");
         QVERIFY(summarizeConfig(config.dump()).presetChanges.empty());
+        // `tiny` gained test-time shifts after its first runs, which had none.
+        nlohmann::json tiny = toJson(presetConfig("tiny"));
+        tiny.erase("test_time_shift");
+        const RunConfigSummary s = summarizeConfig(tiny.dump());
+        QCOMPARE(s.presetChanges, std::vector<std::string> {"test_time_shift: 3 -> 0"});
+        QCOMPARE(s.presetLabel(), std::string("tiny (edited)"));
     }
 
     void customRunsAndUnreadableConfigs()
