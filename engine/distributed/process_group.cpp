@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 
@@ -134,6 +135,11 @@ struct ProcessGroup::Private
 ProcessGroup::ProcessGroup(const DistributedOptions &options) : d(std::make_unique<Private>())
 {
     validate(options);
+    // Gloo's TCP transport writes to its peers with writev(), which raises SIGPIPE when the peer
+    // has died: the process ended by signal 13 before the collective could fail with its message
+    // (test_cli_distributed's rank 0, once). PyTorch never meets it, because Python ignores
+    // SIGPIPE from its start; ignored here too, the write fails with EPIPE and `wait` names it.
+    std::signal(SIGPIPE, SIG_IGN);
     d->options = options;
     try {
         c10d::TCPStoreOptions storeOptions;

@@ -1,11 +1,14 @@
 // One rank for test_process_group: joins a group over loopback, then checks a broadcast and an
-// all-reduce ("collectives"), all-reduces until something fails ("loop"), or checks that the
+// all-reduce ("collectives"), all-reduces until something fails ("loop", or "loop-large" with
+// 16 MB tensors, so that a rank spends most of its time writing), writes to a pipe nobody reads
+// ("broken-pipe": what a rank meets when a peer's socket is gone), or checks that the
 // averaged gradients of each rank's share of a batch are the whole batch's ("gradients": a
 // GroupNorm net, whose per-sample statistics make the halves independent), the same for a
 // BatchNorm net with synchronised BatchNorm ("syncbn"), or trains a small run as one rank of a
 // data-parallel Trainer ("trainer", its checkpoints in DIR).
 //
-//     process_group_worker RANK WORLD PORT TIMEOUT_MS collectives|loop|gradients|syncbn
+//     process_group_worker RANK WORLD PORT TIMEOUT_MS
+//                          collectives|loop|loop-large|broken-pipe|gradients|syncbn
 //     process_group_worker RANK WORLD PORT TIMEOUT_MS trainer DIR
 //
 // Exit codes: 0 the collectives agreed, 1 they did not, 2 bad arguments, 3 a DistributedError
@@ -19,7 +22,10 @@
 #include "process_group.h"
 #include "trainer.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
@@ -28,6 +34,7 @@ using namespace normlab;
 namespace {
 
 constexpr int kElements = 1000;
+constexpr int kLargeElements = 4 << 20;
 
 int collectives(ProcessGroup &group)
 {
@@ -71,6 +78,19 @@ double largestRelativeDifference(Net &net, Net &whole)
                          (mine[p.key()].grad() - expected).abs().max().item<double>() / scale);
     }
     return worst;
+}
+
+// Exits 0 if the write fails with EPIPE; SIGPIPE would end the process instead.
+int writeToABrokenPipe()
+{
+    int fds[2];
+    if (::pipe(fds) != 0)
+        return 1;
+    ::close(fds[0]);
+    const bool epipe = ::write(fds[1], "x", 1) == -1 && errno == EPIPE;
+    ::close(fds[1]);
+    std::printf("write to a broken pipe: %s\n", epipe ? "EPIPE" : "no error");
+    return epipe ? 0 : 1;
 }
 
 int gradients(ProcessGroup &group)
@@ -201,7 +221,10 @@ int main(int argc, char **argv)
             return collectives(group);
         if (mode == "gradients")
             return gradients(group);
-        std::vector<torch::Tensor> t = {torch::ones({kElements})};
+        if (mode == "broken-pipe")
+            return writeToABrokenPipe();
+        std::vector<torch::Tensor> t = {
+                torch::ones({mode == "loop-large" ? kLargeElements : kElements})};
         for (;;)
             group.allReduceSum(t);
     } catch (const DistributedError &e) {

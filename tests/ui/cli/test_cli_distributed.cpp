@@ -140,6 +140,8 @@ void TestCliDistributed::aKilledRankFailsTheRun()
     QVERIFY(ranks[0].waitForFinished(3 * kDistTimeoutSeconds * 1000));
     QVERIFY2(clock.elapsed() < 2 * kDistTimeoutSeconds * 1000,
              qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(ranks[0].exitStatus() == QProcess::NormalExit,
+             qPrintable(QString("rank 0 was ended by signal %1").arg(ranks[0].exitCode())));
     QCOMPARE(ranks[0].exitCode(), 1);
     const QString error = QString::fromUtf8(ranks[0].readAllStandardError());
     QVERIFY2(error.contains("rank 0 of 2 failed"), qPrintable(error));
