@@ -118,9 +118,9 @@ TestScore TrainedModel::evaluate(const Dataset &test, bool flip, int shift)
     viewed.testTimeShift = shift;
     validate(viewed); // the shift's range
     const TestViews views = testViewsFor(viewed);
-    // LibTorch may start with one intra-op thread: evaluate with the run's own setting, as it
-    // trained (one thread made the evaluation over three times slower on two cores).
-    Trainer::applyThreadCount(d->config.threads);
+    // LibTorch may start with one intra-op thread (which made this 2.5 times slower on two
+    // cores): this machine's cores, or OMP_NUM_THREADS, since the run may have trained elsewhere.
+    Trainer::applyThreadCount(0);
     TestScore score;
     score.views = views.count();
     const auto start = std::chrono::steady_clock::now();

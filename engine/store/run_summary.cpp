@@ -118,9 +118,17 @@ RunConfigSummary summarizeConfig(const std::string &configJson)
 std::vector<std::pair<std::string, json>> configLeaves(const std::string &configJson)
 {
     std::vector<std::pair<std::string, json>> out;
-    const json j = json::parse(configJson, nullptr, false);
-    if (!j.is_discarded())
-        flatten(j, "", out);
+    json j = json::parse(configJson, nullptr, false);
+    if (j.is_discarded())
+        return out;
+    // As the run ran: a key its NormLab did not write yet appears with the default it had, so
+    // that runs from before and after a key was added list and compare alike.
+    try {
+        j = toJson(recordedConfigFromJson(j));
+    } catch (const std::exception &) {
+        // a config this NormLab no longer reads: its leaves as recorded
+    }
+    flatten(j, "", out);
     return out;
 }
 

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -208,6 +209,8 @@ int main(int argc, char **argv)
     options.timeout = std::chrono::milliseconds(std::stoi(argv[4]));
     options.iface = "lo";
     const std::string mode = argv[5];
+    // The default a shell gives, whatever this process inherited: the group must change it.
+    std::signal(SIGPIPE, SIG_DFL);
     try {
         const auto ranks = std::make_shared<GlooCollectives>(options);
         ProcessGroup &group = ranks->group();

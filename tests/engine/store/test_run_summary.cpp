@@ -73,6 +73,12 @@ private Q_SLOTS:
         const RunConfigSummary s = summarizeConfig(tiny.dump());
         QCOMPARE(s.presetChanges, std::vector<std::string> {"test_time_shift: 3 -> 0"});
         QCOMPARE(s.presetLabel(), std::string("tiny (edited)"));
+        // `runs show` lists, and `runs compare` diffs, the key as the run had it.
+        bool listed = false;
+        for (const auto &[key, value] : flattenConfig(tiny.dump()))
+            if (key == "test_time_shift")
+                listed = value == "0";
+        QVERIFY(listed);
     }
 
     void customRunsAndUnreadableConfigs()

@@ -240,7 +240,7 @@ private Q_SLOTS:
                  qPrintable(text.out));
     }
 
-    // After the runs above, so that run 1 exists and only the named part is wrong.
+    // Run 1 exists (initTestCase), so only the named part of each is wrong.
     void badInputIsNamed_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -252,12 +252,15 @@ void ConfigPanel::loadPreset(const QString &name)
     setConfig(c);
 }
 
-void ConfigPanel::setConfig(const ExperimentConfig &c)
+void ConfigPanel::setConfig(const ExperimentConfig &given)
 {
     m_updating = true;
+    ExperimentConfig c = given;
     const int presetIndex = m_preset->findData(QString::fromStdString(c.preset));
     if (presetIndex >= 0)
         m_preset->setCurrentIndex(presetIndex);
+    else
+        c.preset.clear(); // a preset since renamed or removed (a restored form): its values stay
     const QString source = QString::fromStdString(c.data.source);
     if (source == "synthetic" || source == "cifar10") {
         m_data->setCurrentIndex(m_data->findData(source));

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void everyValidConfigRoundTrips_data();
     void everyValidConfigRoundTrips();
     void generatedValidConfigsRoundTrip();
+    void aPresetNoLongerKnownKeepsItsValues();
     void refusedConfigShowsTheEnginesMessage_data();
     void refusedConfigShowsTheEnginesMessage();
     void typedValuesAreTakenExactly();
@@ -156,6 +157,20 @@ void TestConfigPanel::everyValidConfigRoundTrips()
     // And again after the person touches an unrelated field.
     auto *epochs = panel.findChildren<QSpinBox *>().constFirst();
     epochs->setValue(epochs->value());
+    QCOMPARE(jsonOf(panel.config()), jsonOf(expected));
+}
+
+// A form restored from an older NormLab may name a preset since renamed: the values stay, the
+// name goes (the combo cannot show it, and the runs would be recorded under it).
+void TestConfigPanel::aPresetNoLongerKnownKeepsItsValues()
+{
+    ExperimentConfig renamed = presetConfig("tiny");
+    renamed.preset = "tiny-2025";
+    ConfigPanel panel;
+    panel.setConfig(renamed);
+    QVERIFY2(panel.valid(), qPrintable(panel.error()));
+    ExperimentConfig expected = renamed;
+    expected.preset.clear();
     QCOMPARE(jsonOf(panel.config()), jsonOf(expected));
 }
 
