@@ -341,6 +341,15 @@ ExperimentConfig recordedConfigFromJson(const json &j)
     return c;
 }
 
+json recordedConfigJson(const json &j)
+{
+    try {
+        return toJson(recordedConfigFromJson(j));
+    } catch (const ConfigError &) {
+        return j;
+    }
+}
+
 json parseConfigText(const std::string &text, const std::string &source)
 {
     // nlohmann keeps the last of two equal keys; in a config that is a typo to point out, not a

@@ -19,6 +19,10 @@ ExperimentConfig configFromJson(const nlohmann::json &json, ExperimentConfig bas
 // written before that key existed, so it takes the default the run had, not today's value in the
 // preset it names; "preset" is read as the name only (a preset since renamed still reads).
 ExperimentConfig recordedConfigFromJson(const nlohmann::json &json);
+// A run's record as that run ran it, in today's form: every key, a missing one at the default the
+// run had. A record this NormLab no longer reads comes back as recorded, so that views listing,
+// grouping or comparing runs still show what they can.
+nlohmann::json recordedConfigJson(const nlohmann::json &json);
 
 // Parses a config file's JSON without applying it; errors name the file.
 nlohmann::json readConfigJson(const std::string &path);

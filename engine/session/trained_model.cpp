@@ -13,9 +13,38 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <numeric>
 
 namespace normlab {
+
+namespace {
+
+// LibTorch may start with one intra-op thread (which made evaluation 2.5 times slower on two
+// cores): this machine's cores, or OMP_NUM_THREADS, since the run may have trained elsewhere.
+void useThisMachinesCores()
+{
+    Trainer::applyThreadCount(0);
+}
+
+// `images` in slices of at most `size`, each through `each`, the results in order: a folder of
+// thousands of images (times the test-time views) would not fit in memory as one batch.
+template<typename Result, typename Each>
+std::vector<Result> inSlices(const std::vector<std::vector<std::uint8_t>> &images, int size,
+                             Each each)
+{
+    const auto slice = static_cast<std::size_t>(std::max(1, size));
+    std::vector<Result> out;
+    out.reserve(images.size());
+    for (std::size_t begin = 0; begin < images.size(); begin += slice) {
+        const std::size_t end = std::min(images.size(), begin + slice);
+        std::vector<Result> part = each(begin, end);
+        std::move(part.begin(), part.end(), std::back_inserter(out));
+    }
+    return out;
+}
+
+} // namespace
 
 struct TrainedModel::Impl
 {
@@ -78,23 +107,29 @@ TrainedModel::~TrainedModel() = default;
 std::vector<std::vector<float>>
 TrainedModel::predict(const std::vector<std::vector<std::uint8_t>> &images)
 {
-    if (images.empty())
-        return {};
-    try {
-        torch::NoGradGuard noGrad;
-        const torch::Tensor probabilities =
-                viewAveragedLogProbs(d->model, d->batch(images), testViewsFor(d->config))
-                        .exp()
-                        .contiguous();
-        std::vector<std::vector<float>> out(images.size());
-        const float *p = probabilities.data_ptr<float>();
-        const auto classes = probabilities.size(1);
-        for (std::size_t i = 0; i < images.size(); ++i)
-            out[i].assign(p + i * classes, p + (i + 1) * classes);
-        return out;
-    } catch (const c10::Error &e) {
-        throw computeError(e);
-    }
+    useThisMachinesCores();
+    // In the run's evaluation batches, as its evaluations measured.
+    return inSlices<std::vector<float>>(
+            images, d->config.evalBatchSize, [&](std::size_t begin, std::size_t end) {
+                const std::vector<std::vector<std::uint8_t>> slice(
+                        images.begin() + static_cast<std::ptrdiff_t>(begin),
+                        images.begin() + static_cast<std::ptrdiff_t>(end));
+                try {
+                    torch::NoGradGuard noGrad;
+                    const torch::Tensor probabilities =
+                            viewAveragedLogProbs(d->model, d->batch(slice), testViewsFor(d->config))
+                                    .exp()
+                                    .contiguous();
+                    std::vector<std::vector<float>> out(slice.size());
+                    const float *p = probabilities.data_ptr<float>();
+                    const auto classes = probabilities.size(1);
+                    for (std::size_t i = 0; i < slice.size(); ++i)
+                        out[i].assign(p + i * classes, p + (i + 1) * classes);
+                    return out;
+                } catch (const c10::Error &e) {
+                    throw computeError(e);
+                }
+            });
 }
 
 bool TrainedModel::testTimeFlip() const
@@ -118,9 +153,7 @@ TestScore TrainedModel::evaluate(const Dataset &test, bool flip, int shift)
     viewed.testTimeShift = shift;
     validate(viewed); // the shift's range
     const TestViews views = testViewsFor(viewed);
-    // LibTorch may start with one intra-op thread (which made this 2.5 times slower on two
-    // cores): this machine's cores, or OMP_NUM_THREADS, since the run may have trained elsewhere.
-    Trainer::applyThreadCount(0);
+    useThisMachinesCores();
     TestScore score;
     score.views = views.count();
     const auto start = std::chrono::steady_clock::now();
@@ -202,6 +235,19 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
         if (c < 0 || c >= classes)
             throw InputError("Grad-CAM: class " + std::to_string(c) + " out of range (0 to " +
                              std::to_string(classes - 1) + ")");
+    useThisMachinesCores();
+    const auto slice = static_cast<std::size_t>(std::max(1, d->config.evalBatchSize));
+    if (images.size() > slice) // each image's map is its own, so slices change nothing
+        return inSlices<Cam>(
+                images, d->config.evalBatchSize, [&](std::size_t begin, std::size_t end) {
+                    const auto first = static_cast<std::ptrdiff_t>(begin);
+                    const auto last = static_cast<std::ptrdiff_t>(end);
+                    return gradCam({images.begin() + first, images.begin() + last}, layer,
+                                   classIndices.empty()
+                                           ? std::vector<int>()
+                                           : std::vector<int>(classIndices.begin() + first,
+                                                              classIndices.begin() + last));
+                });
     if (images.empty())
         return {};
     try {

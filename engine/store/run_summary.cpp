@@ -1,6 +1,7 @@
 #include "run_summary.h"
 
 #include "config_json.h"
+#include "errors.h"
 #include "presets.h"
 
 #include <nlohmann/json.hpp>
@@ -47,15 +48,15 @@ bool isSetting(const std::string &key)
 
 std::vector<std::string> changesFrom(const std::string &preset, const json &config)
 {
-    json reference, recorded;
+    json reference;
     try {
         reference = toJson(presetConfig(preset));
-        // Through today's reader, so that a key an older NormLab did not record reads as the
-        // default the run had: a change only where today's preset differs from that default.
-        recorded = toJson(recordedConfigFromJson(config));
-    } catch (const std::exception &) {
-        return {}; // a preset or a config this NormLab cannot read: nothing to compare with
+    } catch (const InputError &) {
+        return {}; // a preset this NormLab no longer has: nothing to compare with
     }
+    // A key an older NormLab did not record reads as the default the run had: a change only
+    // where today's preset differs from that default.
+    const json recorded = recordedConfigJson(config);
     std::vector<std::pair<std::string, json>> ours, theirs;
     flatten(recorded, "", ours);
     flatten(reference, "", theirs);
@@ -118,17 +119,12 @@ RunConfigSummary summarizeConfig(const std::string &configJson)
 std::vector<std::pair<std::string, json>> configLeaves(const std::string &configJson)
 {
     std::vector<std::pair<std::string, json>> out;
-    json j = json::parse(configJson, nullptr, false);
+    const json j = json::parse(configJson, nullptr, false);
     if (j.is_discarded())
         return out;
     // As the run ran: a key its NormLab did not write yet appears with the default it had, so
     // that runs from before and after a key was added list and compare alike.
-    try {
-        j = toJson(recordedConfigFromJson(j));
-    } catch (const std::exception &) {
-        // a config this NormLab no longer reads: its leaves as recorded
-    }
-    flatten(j, "", out);
+    flatten(recordedConfigJson(j), "", out);
     return out;
 }
 

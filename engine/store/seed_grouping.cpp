@@ -42,13 +42,9 @@ std::string experimentKey(const std::string &configJson)
     nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
     if (!config.is_object())
         return {};
-    // Through the config type and back, so that a run recorded before a field existed groups
-    // with one recorded with that field at its default.
-    try {
-        config = toJson(recordedConfigFromJson(config));
-    } catch (const InputError &) {
-        // a config this NormLab no longer reads: grouped by its text as recorded
-    }
+    // A run recorded before a field existed groups with one recorded with that field at its
+    // default; a config this NormLab no longer reads, by its text as recorded.
+    config = recordedConfigJson(config);
     config.erase("seed");
     config.erase("name");
     return config.dump();

@@ -177,6 +177,12 @@ void TestConfig::recordedConfigKeepsItsOwnDefaults()
     QVERIFY_THROWS_EXCEPTION(ConfigError, configFromJson(renamed));
     // Whole configs round-trip as configFromJson's do.
     QCOMPARE(toJson(recordedConfigFromJson(toJson(today))).dump(), toJson(today).dump());
+    // As JSON for the views: whole, with the run's default; a record no longer read, unchanged.
+    QCOMPARE(recordedConfigJson(older).at("test_time_shift").get<int>(),
+             ExperimentConfig {}.testTimeShift);
+    nlohmann::json unreadable = older;
+    unreadable["model"]["norm"] = "a-norm-from-the-past";
+    QVERIFY(recordedConfigJson(unreadable) == unreadable);
 }
 
 void TestConfig::badConfig_data()

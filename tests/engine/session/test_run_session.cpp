@@ -103,6 +103,7 @@ private Q_SLOTS:
         RunStore store(dir.path().toStdString());
         ExperimentConfig c = test::quickConfig(1);
         c.data.testLimit = 300;
+        c.evalBatchSize = 64; // predict() and Grad-CAM take the images in slices of this
         c.testTimeFlip = flip;
         c.testTimeShift = shift;
         const std::int64_t id = store.createRun({"predict", toJson(c).dump(), c.seed, {}, {}, {}});
@@ -158,6 +159,7 @@ private Q_SLOTS:
         ExperimentConfig c = test::quickConfig(3);
         c.model.norm = NormKind::Group;
         c.augment.clear();
+        c.evalBatchSize = 16; // Grad-CAM's slices: a map does not depend on its neighbours
         auto data = std::make_shared<DatasetPair>();
         data->train = cornerPatches(960, 1);
         data->test = cornerPatches(200, 2);
@@ -194,10 +196,12 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C99", 1));
         QVERIFY_THROWS_EXCEPTION(InputError, model.gradCam(patches, "C10", 2));
 
-        // A class per image (the CLI's true-class maps in one pass): each map is the one that
-        // image gets alone with its class.
-        const std::vector<std::vector<std::uint8_t>> few(patches.begin(), patches.begin() + 6);
-        const std::vector<int> classes {0, 1, 1, 0, 1, 0};
+        // A class per image (the CLI's true-class maps in one pass), over three slices: each
+        // map is the one that image gets alone with its class.
+        const std::vector<std::vector<std::uint8_t>> few(patches.begin(), patches.begin() + 40);
+        std::vector<int> classes;
+        for (std::size_t i = 0; i < few.size(); ++i)
+            classes.push_back(i % 3 == 1 ? 0 : 1);
         const std::vector<TrainedModel::Cam> mixed = model.gradCam(few, "C10", classes);
         for (std::size_t i = 0; i < few.size(); ++i) {
             const TrainedModel::Cam alone = model.gradCam({few[i]}, "C10", classes[i]).front();

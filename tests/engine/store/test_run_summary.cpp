@@ -90,6 +90,19 @@ private Q_SLOTS:
         const RunConfigSummary s = summarizeConfig(config.dump());
         QCOMPARE(s.presetLabel(), std::string("a-preset-from-the-future"));
         QCOMPARE(summarizeConfig("not json").preset, std::string("?"));
+        // A value this NormLab no longer accepts is still a change from the preset, shown as
+        // recorded; it does not make the run look like the preset as it is.
+        nlohmann::json gone = toJson(presetConfig("s8-bn"));
+        gone["model"]["norm"] = "a-norm-from-the-past";
+        const RunConfigSummary old = summarizeConfig(gone.dump());
+        QCOMPARE(old.presetChanges,
+                 std::vector<std::string> {R"(model.norm: "batch" -> "a-norm-from-the-past")"});
+        QCOMPARE(old.presetLabel(), std::string("s8-bn (edited)"));
+        bool listed = false;
+        for (const auto &[key, value] : flattenConfig(gone.dump()))
+            if (key == "model.norm")
+                listed = value == "a-norm-from-the-past";
+        QVERIFY(listed);
     }
 
     // How a run was trained and where it came from, as `runs show` and the runs table's tooltip
