@@ -10,6 +10,19 @@
 
 using namespace normlab;
 
+namespace {
+
+// One key's value as `runs show` lists it and `runs compare` diffs it; empty when not listed.
+std::string listedValue(const nlohmann::json &config, const std::string &key)
+{
+    for (const auto &[listed, value] : flattenConfig(config.dump()))
+        if (listed == key)
+            return value;
+    return {};
+}
+
+} // namespace
+
 class TestRunSummary : public QObject
 {
     Q_OBJECT
@@ -74,11 +87,7 @@ private Q_SLOTS:
         QCOMPARE(s.presetChanges, std::vector<std::string> {"test_time_shift: 3 -> 0"});
         QCOMPARE(s.presetLabel(), std::string("tiny (edited)"));
         // `runs show` lists, and `runs compare` diffs, the key as the run had it.
-        bool listed = false;
-        for (const auto &[key, value] : flattenConfig(tiny.dump()))
-            if (key == "test_time_shift")
-                listed = value == "0";
-        QVERIFY(listed);
+        QCOMPARE(listedValue(tiny, "test_time_shift"), std::string("0"));
     }
 
     void customRunsAndUnreadableConfigs()
@@ -98,11 +107,7 @@ private Q_SLOTS:
         QCOMPARE(old.presetChanges,
                  std::vector<std::string> {R"(model.norm: "batch" -> "a-norm-from-the-past")"});
         QCOMPARE(old.presetLabel(), std::string("s8-bn (edited)"));
-        bool listed = false;
-        for (const auto &[key, value] : flattenConfig(gone.dump()))
-            if (key == "model.norm")
-                listed = value == "a-norm-from-the-past";
-        QVERIFY(listed);
+        QCOMPARE(listedValue(gone, "model.norm"), std::string("a-norm-from-the-past"));
     }
 
     // How a run was trained and where it came from, as `runs show` and the runs table's tooltip
