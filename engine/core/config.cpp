@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 namespace normlab {
@@ -238,6 +239,15 @@ void validateStep(const AugmentStep &s, std::size_t index)
 }
 
 } // namespace
+
+std::string absoluteDataSource(const std::string &source)
+{
+    if (source.empty() || source == "synthetic" || source == "cifar10")
+        return source;
+    std::error_code error;
+    const std::filesystem::path absolute = std::filesystem::absolute(source, error);
+    return error ? source : absolute.lexically_normal().string();
+}
 
 bool usesChannelsLast(const ExperimentConfig &c)
 {

@@ -173,6 +173,10 @@ std::vector<std::string> adviceFor(const ExperimentConfig &config);
 // Human-readable list of the enabled augmentations, e.g. "ColorJitter+Rotate".
 std::string augmentSummary(const ExperimentConfig &config);
 
+// `data.source` as it means the same from any working folder: a relative path made absolute
+// (against this process's folder); "synthetic", "cifar10" and absolute paths as they are.
+std::string absoluteDataSource(const std::string &source);
+
 // Whether training uses channels-last memory: as configured, or by default where it is faster.
 bool usesChannelsLast(const ExperimentConfig &config);
 

@@ -2,6 +2,7 @@
 // checks are in run_store_schema.cpp, the reads in run_store_queries.cpp.
 #include "run_store.h"
 
+#include "config.h"
 #include "errors.h"
 #include "paths.h"
 #include "process_stats.h"
@@ -16,6 +17,8 @@
 #include <filesystem>
 #include <sys/file.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -156,6 +159,26 @@ std::vector<std::int64_t> RunStore::createRuns(const std::vector<NewRun> &runs)
     }
 }
 
+namespace {
+
+// A data folder given relative to where the run was started means another folder, or none, to
+// everything that reads the run later from elsewhere (resume, evaluate, the Mistakes tab).
+std::string withAbsoluteDataSource(const std::string &configJson)
+{
+    nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
+    const auto source = "/data/source"_json_pointer;
+    if (!config.is_object() || !config.contains(source) || !config.at(source).is_string())
+        return configJson;
+    const std::string given = config.at(source).get<std::string>();
+    const std::string absolute = absoluteDataSource(given);
+    if (absolute == given)
+        return configJson;
+    config[source] = absolute;
+    return config.dump();
+}
+
+} // namespace
+
 std::int64_t RunStore::insertRun(const NewRun &run)
 {
     SqliteStatement insert(*m_db, R"sql(
@@ -163,7 +186,7 @@ std::int64_t RunStore::insertRun(const NewRun &run)
         VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
     insert.bind(1, run.name)
             .bind(2, unixTime())
-            .bind(3, run.configJson)
+            .bind(3, withAbsoluteDataSource(run.configJson))
             .bind(4, static_cast<std::int64_t>(run.seed))
             .bind(5, version())
             .bind(6, gitCommit())

@@ -54,6 +54,8 @@ struct RunRecord
     // From the recorded epochs.
     int epochsDone = 0;
     int bestEpoch = 0; // highest test accuracy
+    // Lowest test loss, the trainer's "best": the epoch best.pt holds (0: none recorded yet).
+    int bestCheckpointEpoch = 0;
     double bestTestAccuracy = 0;
     double lastTestAccuracy = 0;
     double trainingSeconds = 0; // sum of the epochs' seconds
@@ -130,6 +132,8 @@ public:
     // Runs found dead on open (and marked interrupted).
     const std::vector<std::int64_t> &recovered() const { return m_recovered; }
 
+    // A relative `data.source` in the config is recorded absolute, against this process's
+    // working folder, so that the run reads the same data from anywhere later.
     std::int64_t createRun(const NewRun &run);
     // All of them or none (one transaction): a sweep is never left half-queued.
     std::vector<std::int64_t> createRuns(const std::vector<NewRun> &runs);

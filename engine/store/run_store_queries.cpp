@@ -20,7 +20,8 @@ constexpr const char *kRunColumns = R"sql(
     (SELECT epoch FROM epochs WHERE run_id = r.id ORDER BY test_acc DESC, epoch LIMIT 1),
     (SELECT MAX(test_acc) FROM epochs WHERE run_id = r.id),
     (SELECT test_acc FROM epochs WHERE run_id = r.id ORDER BY epoch DESC LIMIT 1),
-    (SELECT TOTAL(seconds) FROM epochs WHERE run_id = r.id),)sql";
+    (SELECT TOTAL(seconds) FROM epochs WHERE run_id = r.id),
+    (SELECT MAX(epoch) FROM epochs WHERE run_id = r.id AND best != 0),)sql";
 
 // The columns schema 5 added, where the store has them: the migration tests write into stores of
 // every older version.
@@ -90,8 +91,9 @@ RunRecord readRun(const SqliteStatement &q)
     r.bestTestAccuracy = q.isNull(24) ? 0 : q.real(24);
     r.lastTestAccuracy = q.isNull(25) ? 0 : q.real(25);
     r.trainingSeconds = q.real(26);
-    r.parallel = q.text(27);
-    r.origin = q.text(28);
+    r.bestCheckpointEpoch = q.isNull(27) ? 0 : q.integer(27);
+    r.parallel = q.text(28);
+    r.origin = q.text(29);
     return r;
 }
 

@@ -3,8 +3,8 @@
 #include "cli_app.h"
 #include "config_limits.h"
 #include "dataset.h"
-#include "recorded_config.h"
 #include "run_store.h"
+#include "run_test_data.h"
 #include "runs_commands.h"
 #include "trained_model.h"
 
@@ -67,19 +67,18 @@ int EvaluateCommand::run() const
                                               : TrainedModel::Checkpoint::Best);
     const bool flip = m_flip || (!m_noFlip && model.testTimeFlip());
     const int shift = m_shift >= 0 ? m_shift : model.testTimeShift();
-    DataConfig dataConfig = recordedConfig(record).data;
-    if (!m_data.empty())
-        dataConfig.source = m_data;
-    const DatasetPair data = loadDatasets(dataConfig);
+    const DatasetPair data = loadRunTestData(record, m_data);
     const TestScore score = model.evaluate(data.test, flip, shift);
 
-    // What the run recorded at the checkpoint's epoch, when it is the data it was tested on.
+    // What the run recorded at the checkpoint's epoch, when it is the data it was tested on
+    // (found again with --data where the run's recorded folder no longer reads).
+    const bool sameData = isRecordedData(record, data);
     double recorded = -1;
     for (const EpochMetrics &e : store.epochs(id))
-        if (e.epoch == model.epoch() && m_data.empty())
+        if (e.epoch == model.epoch() && sameData)
             recorded = e.testAccuracy;
     const bool asRecorded =
-            flip == model.testTimeFlip() && shift == model.testTimeShift() && m_data.empty();
+            flip == model.testTimeFlip() && shift == model.testTimeShift() && sameData;
     if (m_json) {
         nlohmann::json line = {{"run", id},
                                {"checkpoint", m_checkpoint},

@@ -4,8 +4,8 @@
 #include "dataset.h"
 #include "errors.h"
 #include "mistake_grid.h"
-#include "recorded_config.h"
 #include "run_store.h"
+#include "run_test_data.h"
 #include "runs_commands.h"
 #include "trained_model.h"
 
@@ -42,6 +42,9 @@ void GradCamCommand::addTo(CLI::App &app)
             ->capture_default_str();
     m_command->add_option("--epoch", m_epoch,
                           "The epoch to draw; only the best and the last checkpoint's can be");
+    m_command->add_option("--data", m_data,
+                          "The run's test data where its recorded folder no longer reads: "
+                          "cifar10 or a path");
     m_command->add_option("--layer", m_layer,
                           "Conv block to look at (default: the last before the pool)");
     m_command->add_option("--max", m_max, "Mistakes drawn, most confident first")
@@ -65,7 +68,7 @@ int GradCamCommand::run() const
     std::string which = m_checkpoint;
     if (m_epoch > 0) {
         // Only two checkpoints are kept: an epoch is drawable when one of them is from it.
-        const int last = record.epochsDone, best = record.bestEpoch;
+        const int last = record.epochsDone, best = record.bestCheckpointEpoch;
         if (m_epoch == best)
             which = "best";
         else if (m_epoch == last)
@@ -73,13 +76,21 @@ int GradCamCommand::run() const
         else
             throw InputError("--epoch " + std::to_string(m_epoch) + ": run " + std::to_string(id) +
                              " keeps checkpoints of epoch " + std::to_string(best) +
-                             " (best) and " + std::to_string(last) +
+                             " (best: lowest test loss) and " + std::to_string(last) +
                              " (last) only; those can be drawn");
     }
     TrainedModel model(store, id,
                        which == "last" ? TrainedModel::Checkpoint::Last
                                        : TrainedModel::Checkpoint::Best);
     const std::string layer = m_layer.empty() ? model.defaultCamLayer() : m_layer;
+    const std::vector<std::string> layers = model.camLayers();
+    if (std::find(layers.begin(), layers.end(), layer) == layers.end()) {
+        std::string names;
+        for (const std::string &name : layers)
+            names += (names.empty() ? "" : ", ") + name;
+        throw InputError("--layer " + layer + ": run " + std::to_string(id) +
+                         "'s network has no such conv block; it has " + names);
+    }
     const int epoch = model.epoch();
     std::vector<Misclassified> mistakes = store.misclassified(id, epoch);
     if (mistakes.empty()) {
@@ -93,7 +104,11 @@ int GradCamCommand::run() const
                      });
     if (static_cast<int>(mistakes.size()) > m_max)
         mistakes.resize(static_cast<std::size_t>(m_max));
-    const DatasetPair data = loadDatasets(recordedConfig(record).data);
+    const DatasetPair data = loadRunTestData(record, m_data);
+    if (!record.datasetFingerprint.empty() && !isRecordedData(record, data))
+        throw DataError("the test images of \"" + (data.path.empty() ? data.kind : data.path) +
+                        "\" are not those run " + std::to_string(id) +
+                        " recorded its mistakes on (their fingerprint differs)");
     std::vector<std::vector<std::uint8_t>> images;
     for (const Misclassified &m : mistakes) {
         if (m.index < 0 || static_cast<std::size_t>(m.index) >= data.test.size())

@@ -25,6 +25,7 @@ private:
     std::string m_run;
     std::string m_out;
     std::string m_checkpoint = "best";
+    std::string m_data; // empty: the run's recorded data
     std::string m_layer; // empty: the last conv block before the pool
     int m_epoch = 0; // 0: the checkpoint's
     int m_max = 64;

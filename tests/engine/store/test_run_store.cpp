@@ -8,6 +8,9 @@
 #include "sqlite_db.h"
 #include "test_support.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,6 +42,9 @@ private Q_SLOTS:
     void twoWritersOfDifferentRunsShareTheStore();
     void deleteRemovesRecordsAndFiles();
     void unknownRunIsAClearError();
+    void bestCheckpointIsTheLowestTestLoss();
+    void relativeDataIsRecordedAbsolute_data();
+    void relativeDataIsRecordedAbsolute();
 };
 
 void TestRunStore::recordsAndReadsBack()
@@ -352,6 +358,72 @@ void TestRunStore::unknownRunIsAClearError()
             QVERIFY2(QString::fromUtf8(e.what()).contains("no run 77"), e.what());
         }
     }
+}
+
+// The best checkpoint is the trainer's: the last epoch that lowered the test loss, which need not
+// be the epoch of the highest test accuracy (run 4 of the development store: 99 against 100).
+void TestRunStore::bestCheckpointIsTheLowestTestLoss()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path().toStdString());
+    const std::int64_t id = store.createRun(newRun("best"));
+    QCOMPARE(store.run(id).bestCheckpointEpoch, 0);
+    {
+        RunWriter w(store, id);
+        for (int epoch = 1; epoch <= 4; ++epoch) {
+            EpochMetrics m = fakeEpoch(epoch);
+            m.best = epoch != 4; // epoch 4's test loss went up
+            m.testAccuracy = epoch == 4 ? 30.0 : 40.0 + epoch;
+            w.addEpoch(m);
+        }
+        EpochMetrics fifth = fakeEpoch(5);
+        fifth.best = false;
+        fifth.testAccuracy = 50.0; // the highest accuracy, not the lowest loss
+        w.addEpoch(fifth);
+        w.finish(RunState::Finished);
+    }
+    const RunRecord r = store.run(id);
+    QCOMPARE(r.bestEpoch, 5);
+    QCOMPARE(r.bestCheckpointEpoch, 3);
+}
+
+void TestRunStore::relativeDataIsRecordedAbsolute_data()
+{
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<QString>("expected"); // data.source as recorded; "*" = the config as given
+    const QString here = QDir::current().absolutePath();
+    QTest::newRow("relative") << R"({"data":{"source":"../data/cifar10"}})"
+                              << QDir::cleanPath(here + "/../data/cifar10");
+    QTest::newRow("dot") << R"({"data":{"source":"./cifar"}})" << here + "/cifar";
+    QTest::newRow("absolute") << R"({"data":{"source":"/srv/cifar10"}})"
+                              << "*";
+    QTest::newRow("cifar10") << R"({"data":{"source":"cifar10"}})"
+                             << "*";
+    QTest::newRow("synthetic") << R"({"data":{"source":"synthetic"}})"
+                               << "*";
+    QTest::newRow("no data") << R"({"epochs":2})"
+                             << "*";
+    QTest::newRow("not json") << "{not json"
+                              << "*";
+}
+
+// Read later from another folder (resume, evaluate, the Mistakes tab), a relative path would be
+// another folder or none.
+void TestRunStore::relativeDataIsRecordedAbsolute()
+{
+    QFETCH(QString, config);
+    QFETCH(QString, expected);
+    QTemporaryDir tmp;
+    RunStore store(tmp.path().toStdString());
+    const std::int64_t id = store.createRun({"data", config.toStdString(), 1, {}, {}, {}});
+    const std::string recorded = store.run(id).configJson;
+    if (expected == "*") {
+        QCOMPARE(recorded, config.toStdString());
+        return;
+    }
+    const auto json = nlohmann::json::parse(recorded);
+    QCOMPARE(QString::fromStdString(json.at("/data/source"_json_pointer).get<std::string>()),
+             expected);
 }
 
 QTEST_GUILESS_MAIN(TestRunStore)

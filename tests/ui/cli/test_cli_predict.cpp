@@ -5,11 +5,14 @@
 
 #include "test_support.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -149,12 +152,60 @@ private Q_SLOTS:
         const normlab::test::CliOutcome epoch = normlab::test::runCli(
                 {"gradcam", "1", "--out", out, "--epoch", "5", "--store", m_dir.path()});
         QCOMPARE(epoch.exitCode, 2);
-        QVERIFY2(epoch.err.contains("keeps checkpoints of epoch 1 (best) and 1 (last)"),
+        QVERIFY2(epoch.err.contains(
+                         "keeps checkpoints of epoch 1 (best: lowest test loss) and 1 (last)"),
                  qPrintable(epoch.err));
+        // A layer the net lacks is named with those it has, before any file is written.
+        const QString none = m_dir.filePath("cam-none");
         const normlab::test::CliOutcome layer = normlab::test::runCli(
-                {"gradcam", "1", "--out", out, "--layer", "C99", "--store", m_dir.path()});
+                {"gradcam", "1", "--out", none, "--layer", "C99", "--store", m_dir.path()});
         QCOMPARE(layer.exitCode, 2);
-        QVERIFY2(layer.err.contains("no conv block 'C99'"), qPrintable(layer.err));
+        QVERIFY2(layer.err.contains("--layer C99: run 1's network has no such conv block; it "
+                                    "has C1, C2,"),
+                 qPrintable(layer.err));
+        QVERIFY(!QFileInfo::exists(none));
+    }
+
+    // A run trained on a folder given relative to where it started is found from anywhere: the
+    // store records the folder absolute. Data moved since is named, with --data to find it.
+    void theRunsDataFromAnyFolder()
+    {
+        QTemporaryDir dir;
+        const normlab::DatasetPair tiny = normlab::test::tinyData(64, 40);
+        normlab::test::writeImageFolder(tiny.train, dir.filePath("data/train"), 64);
+        normlab::test::writeImageFolder(tiny.test, dir.filePath("data/test"), 40);
+        QProcess train;
+        train.setWorkingDirectory(dir.path());
+        train.start(qEnvironmentVariable("NORMLAB_CLI"),
+                    {"train", "s8-gn", "--data", "data", "--epochs", "1", "--threads", "1",
+                     "--store", dir.filePath("store")});
+        QCOMPARE(normlab::test::finish(train, 240'000).exitCode, 0);
+        const QStringList store {"--store", dir.filePath("store")};
+        QCOMPARE(normlab::test::runCli(QStringList {"evaluate", "1"} + store).exitCode, 0);
+
+        QVERIFY(QDir(dir.path()).rename("data", "moved"));
+        const normlab::test::CliOutcome moved =
+                normlab::test::runCli(QStringList {"evaluate", "1"} + store);
+        QCOMPARE(moved.exitCode, 2);
+        QVERIFY2(moved.err.contains("run 1's recorded data \"" + dir.filePath("data") + "\"") &&
+                         moved.err.contains("give its folder with --data"),
+                 qPrintable(moved.err));
+        const QStringList found {"--data", dir.filePath("moved")};
+        const normlab::test::CliOutcome evaluated =
+                normlab::test::runCli(QStringList {"evaluate", "1", "--json"} + found + store);
+        QCOMPARE(evaluated.exitCode, 0);
+        // The same images found elsewhere: compared with what the run recorded.
+        QVERIFY2(evaluated.out.contains("recorded_test_accuracy"), qPrintable(evaluated.out));
+        const normlab::test::CliOutcome cam = normlab::test::runCli(
+                QStringList {"gradcam", "1", "--out", dir.filePath("cam")} + found + store);
+        QCOMPARE(cam.exitCode, 0);
+        // Other images under the same name are not drawn as the run's mistakes.
+        const normlab::test::CliOutcome other = normlab::test::runCli(
+                QStringList {"gradcam", "1", "--out", dir.filePath("cam2"), "--data", "synthetic"} +
+                store);
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.err.contains("are not those run 1 recorded its mistakes on"),
+                 qPrintable(other.err));
     }
 
     void reportWithGradCam()

@@ -104,7 +104,8 @@ void MistakeDetailView::setPartsVisible(bool visible)
 
 void MistakeDetailView::showMistake(const Misclassified &mistake, const QStringList &classNames,
                                     std::shared_ptr<const DatasetPair> data,
-                                    const std::optional<Weights> &weights, const QString &whyNot)
+                                    const std::optional<Weights> &weights, const QString &whyNot,
+                                    const QString &noImages)
 {
     m_mistake = mistake;
     m_names = classNames;
@@ -128,7 +129,9 @@ void MistakeDetailView::showMistake(const Misclassified &mistake, const QStringL
                            static_cast<std::size_t>(mistake.index) < m_data->test.size();
     if (!haveImage) {
         m_cams->cancel();
-        m_note->setText(tr("The test images are still loading."));
+        m_note->setText(noImages.isEmpty()
+                                ? tr("The test images are still loading.")
+                                : tr("The test images cannot be shown: %1").arg(noImages));
     } else if (!weights) {
         m_cams->cancel();
         m_note->setText(whyNot);

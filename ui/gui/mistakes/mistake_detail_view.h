@@ -37,10 +37,11 @@ public:
 
     explicit MistakeDetailView(QWidget *parent = nullptr);
 
-    // `weights` empty: the epoch's weights are not kept; `whyNot` says so.
+    // `weights` empty: the epoch's weights are not kept; `whyNot` says so. `data` empty: the test
+    // images are loading, or cannot be, as `noImages` says.
     void showMistake(const Misclassified &mistake, const QStringList &classNames,
                      std::shared_ptr<const DatasetPair> data, const std::optional<Weights> &weights,
-                     const QString &whyNot = {});
+                     const QString &whyNot = {}, const QString &noImages = {});
     void clear();
     void setOpacity(double opacity);
 

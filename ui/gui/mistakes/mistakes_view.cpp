@@ -168,7 +168,8 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
                 } catch (const InputError &) {
                     return;
                 }
-                m_count->setText(tr("Images unavailable: %1").arg(message));
+                m_imagesProblem = message;
+                fillGallery();
             });
 }
 
@@ -206,10 +207,11 @@ void MistakesView::showRun(const RunStore &store, qint64 runId)
     }
     m_epochSlider->setRange(m_epochs.empty() ? 0 : 1, static_cast<int>(m_epochs.size()));
     m_updating = false;
+    m_imagesProblem.clear();
     try {
         m_cache->request(recordedConfig(m_record).data);
     } catch (const InputError &e) {
-        m_count->setText(tr("Images unavailable: %1").arg(QString::fromUtf8(e.what())));
+        m_imagesProblem = QString::fromUtf8(e.what());
     }
     const int target = followLast ? static_cast<int>(m_epochs.size()) : m_epoch;
     if (m_epochSlider->value() == target)
@@ -316,6 +318,11 @@ void MistakesView::fillGallery()
     } catch (const InputError &) {
     }
     m_imagesLoaded = data && data->fingerprint == m_record.datasetFingerprint;
+    if (data && !m_imagesLoaded)
+        m_imagesProblem = tr("%1 no longer holds the images run %2 was tested on (its "
+                             "fingerprint differs)")
+                                  .arg(QString::fromStdString(m_record.datasetPath))
+                                  .arg(m_runId);
     m_data = m_imagesLoaded ? data : nullptr;
     QStringList names;
     for (const std::string &n : m_record.classNames)
@@ -330,7 +337,9 @@ void MistakesView::fillGallery()
     selectRow(row);
     QString status = tr("%1 of %2 misclassified test images").arg(count).arg(m_mistakes.size());
     if (m_runId >= 0 && !m_imagesLoaded)
-        status += tr(" (loading the test images…)");
+        status += m_imagesProblem.isEmpty()
+                          ? tr(" (loading the test images…)")
+                          : "\n" + tr("Images unavailable: %1").arg(m_imagesProblem);
     if (!m_diagonalNote.isEmpty())
         status += "\n" + m_diagonalNote;
     m_status = status;
@@ -407,13 +416,13 @@ void MistakesView::requestCams()
 
 std::optional<bool> MistakesView::checkpointOfEpoch(QString *whyNot) const
 {
-    if (m_epoch == m_record.bestEpoch)
+    if (m_epoch == m_record.bestCheckpointEpoch)
         return true;
     if (m_epoch == m_record.epochsDone && m_record.state != RunState::Running)
         return false;
-    *whyNot = tr("this run keeps the weights of epoch %1 (best) and %2 (last) only; choose one of "
-                 "them")
-                      .arg(m_record.bestEpoch)
+    *whyNot = tr("this run keeps the weights of epoch %1 (best: lowest test loss) and %2 (last) "
+                 "only; choose one of them")
+                      .arg(m_record.bestCheckpointEpoch)
                       .arg(m_record.epochsDone);
     return std::nullopt;
 }
@@ -449,7 +458,7 @@ void MistakesView::showDetail(int row)
                                               *best, m_camLayer->currentText()};
     else
         whyNot = tr("Grad-CAM and the top classes: %1.").arg(whyNot);
-    m_detail->showMistake(m_model->mistake(row), names, m_data, weights, whyNot);
+    m_detail->showMistake(m_model->mistake(row), names, m_data, weights, whyNot, m_imagesProblem);
 }
 
 void MistakesView::updateCamNote()

@@ -105,6 +105,7 @@ private:
     GradCamController *m_cams;
     std::shared_ptr<const DatasetPair> m_data; // the loaded test images, for Grad-CAM
     QString m_status; // the count line, before the Grad-CAM note
+    QString m_imagesProblem; // why the run's test images cannot be shown; empty: loaded or loading
     QString m_camNote;
 };
 

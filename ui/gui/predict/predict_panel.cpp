@@ -28,6 +28,9 @@ namespace {
 
 constexpr int kZoom = 3; // 32 px as 96 px
 constexpr int kTop = 5;
+// The run list's items also carry the epochs its best and last checkpoints hold.
+constexpr int kBestEpochRole = Qt::UserRole + 1;
+constexpr int kLastEpochRole = Qt::UserRole + 2;
 const QStringList kImageSuffixes {"png", "jpg", "jpeg", "bmp"};
 
 QString images(qsizetype n)
@@ -56,7 +59,7 @@ PredictPanel::PredictPanel(const RunStore &store, QWidget *parent)
     m_run->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_run->setMinimumContentsLength(30);
     m_weights = new QComboBox(this);
-    m_weights->addItem(tr("best epoch"), true);
+    m_weights->addItem(tr("best: lowest test loss"), true);
     m_weights->addItem(tr("last epoch"), false);
     auto *add = new QPushButton(tr("&Add Images…"), this);
     auto *clear = new QPushButton(tr("C&lear"), this);
@@ -90,7 +93,10 @@ PredictPanel::PredictPanel(const RunStore &store, QWidget *parent)
     layout->addLayout(buttons);
     resize(760, 620);
 
-    connect(m_run, &QComboBox::currentIndexChanged, this, [this] { predictAll(); });
+    connect(m_run, &QComboBox::currentIndexChanged, this, [this] {
+        labelWeights();
+        predictAll();
+    });
     connect(m_weights, &QComboBox::currentIndexChanged, this, [this] { predictAll(); });
     connect(add, &QPushButton::clicked, this, [this] {
         chooseFilesToOpen(this, tr("Predict Images"),
@@ -150,11 +156,25 @@ void PredictPanel::refreshRuns()
                                .arg(r.bestTestAccuracy, 0, 'f', 2)
                                .arg(r.epochsDone),
                        static_cast<qlonglong>(r.id));
+        m_run->setItemData(m_run->count() - 1, r.bestCheckpointEpoch, kBestEpochRole);
+        m_run->setItemData(m_run->count() - 1, r.epochsDone, kLastEpochRole);
     }
     const int index = m_run->findData(static_cast<qlonglong>(chosen));
     m_run->setCurrentIndex(index >= 0 ? index : 0);
+    labelWeights();
     if (run() != chosen)
         predictAll();
+}
+
+// Which epoch each checkpoint holds: "best" is the lowest test loss, not the highest accuracy
+// the run's label gives.
+void PredictPanel::labelWeights()
+{
+    const int best = m_run->currentData(kBestEpochRole).toInt();
+    const int last = m_run->currentData(kLastEpochRole).toInt();
+    m_weights->setItemText(0, best > 0 ? tr("best: lowest test loss, epoch %1").arg(best)
+                                       : tr("best: lowest test loss"));
+    m_weights->setItemText(1, last > 0 ? tr("last: epoch %1").arg(last) : tr("last epoch"));
 }
 
 void PredictPanel::setRun(qint64 runId)

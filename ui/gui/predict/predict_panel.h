@@ -59,6 +59,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void labelWeights();
     void predictAll();
     void showPrediction(const FilePrediction &prediction);
     void requestMissing();

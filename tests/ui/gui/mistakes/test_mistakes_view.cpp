@@ -39,6 +39,8 @@ private Q_SLOTS:
     void confusionCellsSayWhatTheyShow();
     void gradCamOverlaysTheMistakes();
     void detailPaneExplainsTheSelectedMistake();
+    void imagesThatCannotBeShownSayWhy_data();
+    void imagesThatCannotBeShownSayWhy();
 
 private:
     qint64 trainedRun(RunStore &store);
@@ -133,7 +135,7 @@ void TestMistakesView::gradCamOverlaysTheMistakes()
     QVERIFY(view.model()->data(view.model()->index(0), Qt::DecorationRole)
                     .value<QPixmap>()
                     .toImage() != overlaid);
-    if (r.bestEpoch != 1 && r.epochsDone != 1) {
+    if (r.bestCheckpointEpoch != 1 && r.epochsDone != 1) {
         view.setEpoch(1);
         QVERIFY2(view.statusText().contains("keeps the weights of epoch"),
                  qPrintable(view.statusText()));
@@ -187,6 +189,57 @@ void TestMistakesView::detailPaneExplainsTheSelectedMistake()
                  qPrintable(view.detail()->noteText()));
         QVERIFY(view.detail()->bars()->rowTexts().isEmpty());
     }
+}
+
+void TestMistakesView::imagesThatCannotBeShownSayWhy_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("fingerprint"); // as recorded
+    QTest::addColumn<QString>("why");
+    QTest::newRow("the folder is gone") << "/nonexistent/cifar10"
+                                        << "abcd"
+                                        << "/nonexistent/cifar10: no such file or folder";
+    QTest::newRow("other images under the name")
+            << "synthetic"
+            << "abcd"
+            << "no longer holds the images run 1 was tested on";
+}
+
+// The tab said "loading the test images…" and the pane "still loading" for ever when the run's
+// data folder was gone (a run recorded with a relative path, opened from another folder).
+void TestMistakesView::imagesThatCannotBeShownSayWhy()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, fingerprint);
+    QFETCH(QString, why);
+    RunStore store(m_tmp->path().toStdString());
+    ExperimentConfig c = quickConfig(1);
+    c.data.source = source.toStdString();
+    const qint64 id = store.createRun({"gone", toJson(c).dump(), 1, {}, {}, {}});
+    {
+        RunWriter writer(store, id);
+        writer.started({"image-folder",
+                        source.toStdString(),
+                        fingerprint.toStdString(),
+                        {"a", "b"},
+                        48552,
+                        "cpu"});
+        EpochMetrics m;
+        m.epoch = 1;
+        m.confusion = {3, 1, 2, 4};
+        m.misclassified = {{0, 0, 1, 0.7f}, {1, 1, 0, 0.6f}, {2, 1, 0, 0.55f}};
+        writer.addEpoch(m);
+        writer.finish(RunState::Finished);
+    }
+    MistakesView view;
+    view.showRun(store, id);
+    QTRY_VERIFY_WITH_TIMEOUT(view.statusText().contains(why), 30'000);
+    QVERIFY2(view.statusText().startsWith("3 of 3 misclassified"), qPrintable(view.statusText()));
+    QVERIFY(!view.imagesLoaded());
+    view.selectRow(0);
+    QVERIFY2(view.detail()->noteText().contains("cannot be shown: ") &&
+                     view.detail()->noteText().contains(why),
+             qPrintable(view.detail()->noteText()));
 }
 
 QTEST_MAIN(TestMistakesView)

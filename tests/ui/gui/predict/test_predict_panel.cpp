@@ -73,6 +73,9 @@ private Q_SLOTS:
 
         // Other weights: everything is asked again.
         auto *weights = panel.findChildren<QComboBox *>().last();
+        // Each checkpoint says which epoch it holds (one epoch trained: both the first).
+        QCOMPARE(weights->itemText(0), QString("best: lowest test loss, epoch 1"));
+        QCOMPARE(weights->itemText(1), QString("last: epoch 1"));
         weights->setCurrentIndex(1);
         QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 60'000);
         QCOMPARE(panel.resultTexts().size(), 4);
