@@ -244,9 +244,10 @@ std::string absoluteDataSource(const std::string &source)
 {
     if (source.empty() || source == "synthetic" || source == "cifar10")
         return source;
+    // weakly_canonical, not a lexical clean-up: "link/../x" is not "x" when link is a symlink.
     std::error_code error;
-    const std::filesystem::path absolute = std::filesystem::absolute(source, error);
-    return error ? source : absolute.lexically_normal().string();
+    const std::filesystem::path absolute = std::filesystem::weakly_canonical(source, error);
+    return error ? source : absolute.string();
 }
 
 bool usesChannelsLast(const ExperimentConfig &c)

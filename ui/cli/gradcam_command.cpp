@@ -82,6 +82,10 @@ int GradCamCommand::run() const
     TrainedModel model(store, id,
                        which == "last" ? TrainedModel::Checkpoint::Last
                                        : TrainedModel::Checkpoint::Best);
+    if (m_epoch > 0 && model.epoch() != m_epoch) // the run trains on and replaced the file
+        throw InputError("--epoch " + std::to_string(m_epoch) + ": run " + std::to_string(id) +
+                         "'s " + which + " checkpoint now holds epoch " +
+                         std::to_string(model.epoch()));
     const std::string layer = m_layer.empty() ? model.defaultCamLayer() : m_layer;
     const std::vector<std::string> layers = model.camLayers();
     if (std::find(layers.begin(), layers.end(), layer) == layers.end()) {

@@ -391,7 +391,7 @@ void TestRunStore::relativeDataIsRecordedAbsolute_data()
 {
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("expected"); // data.source as recorded; "*" = the config as given
-    const QString here = QDir::current().absolutePath();
+    const QString here = QDir::current().canonicalPath(); // as the store resolves it
     QTest::newRow("relative") << R"({"data":{"source":"../data/cifar10"}})"
                               << QDir::cleanPath(here + "/../data/cifar10");
     QTest::newRow("dot") << R"({"data":{"source":"./cifar"}})" << here + "/cifar";

@@ -17,6 +17,8 @@ QString DatasetCache::keyOf(const DataConfig &config)
 {
     ExperimentConfig c;
     c.data = config;
+    // As runs record it: the form's relative folder and a run's absolute one are one dataset.
+    c.data.source = absoluteDataSource(config.source);
     return QString::fromStdString(toJson(c).at("data").dump());
 }
 

@@ -137,7 +137,8 @@ void MistakeDetailView::showMistake(const Misclassified &mistake, const QStringL
         m_note->setText(whyNot);
     } else {
         m_note->setText(tr("Computing with %1's weights at %2…")
-                                .arg(weights->best ? tr("the best epoch") : tr("the last epoch"),
+                                .arg(weights->best ? tr("the best checkpoint (lowest test loss)")
+                                                   : tr("the last checkpoint"),
                                      weights->layer));
         m_cams->inspect(weights->storeDir, weights->runId, weights->best, weights->layer,
                         mistake.index, mistake.trueLabel, m_data);

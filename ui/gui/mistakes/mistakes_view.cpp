@@ -319,10 +319,13 @@ void MistakesView::fillGallery()
     }
     m_imagesLoaded = data && data->fingerprint == m_record.datasetFingerprint;
     if (data && !m_imagesLoaded)
-        m_imagesProblem = tr("%1 no longer holds the images run %2 was tested on (its "
-                             "fingerprint differs)")
-                                  .arg(QString::fromStdString(m_record.datasetPath))
-                                  .arg(m_runId);
+        m_imagesProblem =
+                tr("%1 no longer holds the images run %2 was tested on (its "
+                   "fingerprint differs)")
+                        .arg(QString::fromStdString(data->path.empty() ? data->kind : data->path))
+                        .arg(m_runId);
+    if (m_imagesLoaded)
+        m_imagesProblem.clear();
     m_data = m_imagesLoaded ? data : nullptr;
     QStringList names;
     for (const std::string &n : m_record.classNames)
