@@ -86,12 +86,13 @@ RunStore::RunStore(std::string dir, Options options) : m_dir(std::move(dir)), m_
     if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec))
         throw StoreError(m_dir + ": not a folder (the store is a folder holding " + kDatabaseName +
                          ")");
+    if ((options.readOnly || options.existing) && !fs::exists(databasePath(), ec))
+        throw StoreError(m_dir + ": no NormLab store here (" + kDatabaseName +
+                         " is missing); check the folder, or train a run into it first");
     if (!options.readOnly) {
         fs::create_directories(m_dir, ec);
         if (ec)
             throw StoreError(m_dir + ": cannot create the store folder: " + ec.message());
-    } else if (!fs::exists(databasePath())) {
-        throw StoreError(m_dir + ": no NormLab store here (" + kDatabaseName + " is missing)");
     }
 
     m_db = std::make_unique<SqliteDb>(databasePath(), options.readOnly ? SqliteDb::Mode::ReadOnly

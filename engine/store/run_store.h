@@ -112,6 +112,9 @@ public:
         bool readOnly = false;
         // Tests create older schemas to check the migrations; everything else uses the latest.
         int schemaVersion = kSchemaVersion;
+        // Refuses a folder that holds no store instead of making one there: commands that read
+        // runs would otherwise turn a mistyped folder into an empty store and say "no runs".
+        bool existing = false;
     };
 
     // $NORMLAB_STORE, else $XDG_DATA_HOME/normlab/store.

@@ -118,14 +118,8 @@ SweepPlan planFromArgs(const SweepArgs &args, bool print)
 }
 
 // Queues the grid's runs; returns the sweep id.
-std::string queueSweep(RunStore &store, const SweepArgs &args, bool print)
+std::string queueSweep(RunStore &store, const SweepPlan &plan, const SweepArgs &args, bool print)
 {
-    const SweepPlan plan = planFromArgs(args, print);
-    if (args.dryRun) {
-        for (const PlannedRun &p : plan.runs)
-            std::printf("would queue: %s\n", p.name.c_str());
-        return plan.id;
-    }
     std::vector<NewRun> runs;
     for (const PlannedRun &p : plan.runs)
         runs.push_back({p.name, toJson(p.config).dump(), p.config.seed, args.tags, plan.id, {}});
@@ -168,6 +162,13 @@ void StoreOption::addTo(CLI::App &command)
 std::string StoreOption::resolved() const
 {
     return dir.empty() ? RunStore::defaultDir() : dir;
+}
+
+RunStore::Options StoreOption::existing() const
+{
+    RunStore::Options options;
+    options.existing = !dir.empty();
+    return options;
 }
 
 int train(const TrainArgs &args)
@@ -223,7 +224,7 @@ namespace {
 int resumeRank0(const ResumeArgs &args, const std::shared_ptr<Collectives> &ranks, bool &handedOver)
 {
     InterruptWatcher watcher;
-    RunStore store(args.store.resolved());
+    RunStore store(args.store.resolved(), args.store.existing());
     const RunRecord record = store.run(args.run);
     // A queued run of a sweep waits for its turn; one whose start could not be recorded (a full
     // disk) starts here.
@@ -270,12 +271,21 @@ int sweep(const SweepArgs &args)
         return submitSlurmSweep(plan, args.tags, args.slurm);
     }
     InterruptWatcher watcher;
-    RunStore store(args.store.resolved());
-    std::string id;
+    // Planned before the store is opened: a bad grid leaves no store behind, a dry run changes
+    // nothing, and resuming needs a store that is there.
+    std::optional<SweepPlan> plan;
     if (args.resume.empty()) {
-        id = queueSweep(store, args, !args.json);
-        if (args.dryRun)
+        plan = planFromArgs(args, !args.json);
+        if (args.dryRun) {
+            for (const PlannedRun &p : plan->runs)
+                std::printf("would queue: %s\n", p.name.c_str());
             return Success;
+        }
+    }
+    RunStore store(args.store.resolved(), plan ? RunStore::Options {} : args.store.existing());
+    std::string id;
+    if (plan) {
+        id = queueSweep(store, *plan, args, !args.json);
     } else {
         id = args.resume == "last" ? lastSweep(store) : args.resume;
         if (store.runs({std::nullopt, {}, {}, id}).empty())

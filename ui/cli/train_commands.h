@@ -4,6 +4,7 @@
 
 #include "config_options.h"
 #include "distributed_commands.h"
+#include "run_store.h"
 #include "slurm_sweep.h"
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,9 @@ struct StoreOption
     std::string dir; // empty: RunStore::defaultDir()
     void addTo(CLI::App &command);
     std::string resolved() const;
+    // For commands that read recorded runs: a folder named with --store must hold a store (a
+    // typo must not become an empty one); the default store may not exist yet.
+    RunStore::Options existing() const;
 };
 
 struct TrainArgs

@@ -69,17 +69,23 @@ private Q_SLOTS:
     void badInputIsNamed_data()
     {
         QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("store");
         QTest::addColumn<QString>("message");
-        QTest::newRow("end below start") << QStringList {"--start", "0.1", "--end", "0.01"}
+        QTest::newRow("end below start") << QStringList {"--start", "0.1", "--end", "0.01"} << false
                                          << "'end' must be larger than 'start'";
-        QTest::newRow("one batch") << QStringList {"--iters", "1"} << "'iters'";
-        QTest::newRow("no such run") << QStringList {"--run", "42"} << "no run 42";
+        QTest::newRow("one batch") << QStringList {"--iters", "1"} << false << "'iters'";
+        QTest::newRow("no such run") << QStringList {"--run", "42"} << true << "no run 42";
+        QTest::newRow("a run of no store")
+                << QStringList {"--run", "1"} << false << "no NormLab store here";
     }
     void badInputIsNamed()
     {
         QFETCH(QStringList, args);
+        QFETCH(bool, store);
         QFETCH(QString, message);
         QTemporaryDir dir;
+        if (store)
+            RunStore made(dir.path().toStdString());
         const test::CliOutcome out = test::runCli(QStringList {"lr-find", "--data", "synthetic"}
                                                   << args << "--store" << dir.path());
         QCOMPARE(out.exitCode, 2);

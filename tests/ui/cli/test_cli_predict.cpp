@@ -210,7 +210,17 @@ private Q_SLOTS:
                 normlab::test::runCli(QStringList {"evaluate", "1", "--json"} + found + store);
         QCOMPARE(evaluated.exitCode, 0);
         // The same images found elsewhere: compared with what the run recorded.
-        QVERIFY2(evaluated.out.contains("recorded_test_accuracy"), qPrintable(evaluated.out));
+        QVERIFY2(evaluated.out.contains("recorded_test_accuracy") &&
+                         evaluated.out.contains("\"recorded_data\":true"),
+                 qPrintable(evaluated.out));
+        // Other images: evaluated, and said to be other than the run's.
+        const normlab::test::CliOutcome others =
+                normlab::test::runCli(QStringList {"evaluate", "1", "--data", "synthetic"} + store);
+        QCOMPARE(others.exitCode, 0);
+        QVERIFY2(others.out.contains("data: synthetic, not the test images the run recorded "
+                                     "(another fingerprint)") &&
+                         !others.out.contains("recorded at epoch"),
+                 qPrintable(others.out));
         const normlab::test::CliOutcome cam = normlab::test::runCli(
                 QStringList {"gradcam", "1", "--out", dir.filePath("cam")} + found + store);
         QCOMPARE(cam.exitCode, 0);

@@ -22,6 +22,13 @@
 
 using namespace normlab::test;
 
+namespace {
+// One small run on synthetic data: the quickest way to make a store with a run in it.
+const QStringList kOneSmallRun {"train", "--data",       "synthetic", "--train-limit",
+                                "64",    "--test-limit", "32",        "--epochs",
+                                "1",     "--threads",    "1"};
+} // namespace
+
 class TestCliStore : public QObject
 {
     Q_OBJECT
@@ -228,15 +235,21 @@ void TestCliStore::badStores_data()
     QTest::addColumn<QString>("setup");
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("unknown run") << "" << QStringList {"runs", "show", "12"}
+    QTest::newRow("unknown run") << "store" << QStringList {"runs", "show", "12"}
                                  << "no run 12 in the store";
+    QTest::newRow("no store in the folder") << "" << QStringList {"runs", "list"}
+                                            << "no NormLab store here (normlab.db is missing)";
+    QTest::newRow("no store to predict with")
+            << "" << QStringList {"predict", "1", "x.png"} << "check the folder";
+    QTest::newRow("no store to resume in")
+            << "" << QStringList {"resume", "1"} << "no NormLab store here";
     QTest::newRow("not a run id") << "" << QStringList {"resume", "abc"} << "abc";
     QTest::newRow("corrupt database")
             << "garbage" << QStringList {"runs", "list"} << "not an SQLite database";
     QTest::newRow("foreign database")
             << "foreign" << QStringList {"train", "--epochs", "1"} << "another program";
     QTest::newRow("bad status filter")
-            << "" << QStringList {"runs", "list", "--status", "done"} << "--status: 'done'";
+            << "store" << QStringList {"runs", "list", "--status", "done"} << "--status: 'done'";
     QTest::newRow("sweep without axes")
             << "" << QStringList {"sweep", "--epochs", "1"} << "nothing to sweep";
     QTest::newRow("bad grid value")
@@ -244,10 +257,10 @@ void TestCliStore::badStores_data()
     QTest::newRow("bad grid syntax")
             << "" << QStringList {"sweep", "--grid", "norm"} << "expected KEY=VALUE1,VALUE2";
     QTest::newRow("unknown layer statistic")
-            << "" << QStringList {"runs", "inside", "1", "--stat", "nope"}
+            << "store" << QStringList {"runs", "inside", "1", "--stat", "nope"}
             << "--stat: 'nope' is not a statistic; one of input_mean";
     QTest::newRow("unknown sweep")
-            << "" << QStringList {"sweep", "--resume", "sweep-1"} << "no sweep";
+            << "store" << QStringList {"sweep", "--resume", "sweep-1"} << "no sweep";
 }
 
 void TestCliStore::badStores()
@@ -258,10 +271,10 @@ void TestCliStore::badStores()
     QTemporaryDir tmp;
     if (setup == "garbage") {
         writeAll(tmp.path() + "/normlab.db", QByteArray(4096, 'z'));
-    } else if (setup == "foreign") {
-        const CliOutcome made =
-                Cli(tmp.path()).run({"runs", "list"}); // a real store, then make it foreign
-        QCOMPARE(made.exitCode, 0);
+    } else if (setup == "store" || setup == "foreign") {
+        QCOMPARE(Cli(tmp.path()).run(kOneSmallRun).exitCode, 0);
+    }
+    if (setup == "foreign") {
         QFile db(tmp.path() + "/normlab.db");
         QVERIFY(db.open(QIODevice::ReadWrite));
         db.seek(68); // the header's application id
@@ -275,13 +288,15 @@ void TestCliStore::badStores()
     QVERIFY2(!o.err.contains("internal error"), qPrintable(o.err));
     if (!setup.isEmpty())
         QCOMPARE(readAll(tmp.path() + "/normlab.db"), before); // refused, not altered
+    else
+        QVERIFY(!QFile::exists(tmp.path() + "/normlab.db")); // a mistyped folder stays empty
 }
 
 void TestCliStore::readOnlyStore()
 {
     QTemporaryDir tmp;
     const QString store = tmp.path() + "/store";
-    QCOMPARE(Cli(store).run({"runs", "list"}).exitCode, 0);
+    QCOMPARE(Cli(store).run(kOneSmallRun).exitCode, 0);
     QFile::setPermissions(tmp.path(), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther |
                                               QFile::ExeOther | QFile::ReadGroup | QFile::ExeGroup);
     QFile::setPermissions(store, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther |

@@ -5,12 +5,15 @@
 #include "trained_model.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace normlab::gui {
 
 namespace {
 
-constexpr int kChunk = 128; // images per Grad-CAM pass: bounds the activations kept for backward
+// Images per Grad-CAM pass: between passes the gallery fills in and a newer request cancels this
+// one (the engine itself bounds memory by the run's eval_batch_size).
+constexpr int kChunk = 128;
 
 class GradCamWorker : public QObject
 {
@@ -95,11 +98,13 @@ Q_SIGNALS:
 
 private:
     // The run's network from its checkpoint, loaded once for all the requests about it.
+    // The loaded network, again for the same run and checkpoint unless its file changed since: a
+    // run that is still training replaces best.pt and last.pt as it goes.
     TrainedModel &modelOf(const QString &storeDir, qint64 runId, bool best)
     {
         const std::string key =
                 storeDir.toStdString() + "/" + std::to_string(runId) + (best ? "/best" : "/last");
-        if (key != m_modelKey) {
+        if (key != m_modelKey || writtenAt(m_model->checkpointPath()) != m_modelWrittenAt) {
             m_model.reset();
             m_modelKey.clear();
             const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
@@ -107,13 +112,21 @@ private:
                                                      best ? TrainedModel::Checkpoint::Best
                                                           : TrainedModel::Checkpoint::Last);
             m_modelKey = key;
+            m_modelWrittenAt = writtenAt(m_model->checkpointPath());
         }
         return *m_model;
+    }
+
+    static std::filesystem::file_time_type writtenAt(const std::string &path)
+    {
+        std::error_code error; // a file gone reads as a change: the reload names the problem
+        return std::filesystem::last_write_time(path, error);
     }
 
     std::shared_ptr<std::atomic<quint64>> m_generation;
     std::unique_ptr<TrainedModel> m_model;
     std::string m_modelKey;
+    std::filesystem::file_time_type m_modelWrittenAt;
 };
 
 } // namespace
