@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "settings_keys.h"
+#include "splitter_memory.h"
 
 #include "async_dialogs.h"
 #include "augment_preview.h"
@@ -116,10 +117,14 @@ void MainWindow::buildLayout()
 
     m_runs = new RunsPanel;
     auto *right = new QSplitter(Qt::Vertical);
+    right->setObjectName("rightSplitter");
     right->addWidget(m_tabs);
     right->addWidget(m_runs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
+    // The stretch alone left the runs table about three rows at 1500x950 (the charts' size hint
+    // took the rest); these are proportions, scaled to the splitter's height.
+    right->setSizes({600, 400});
 
     m_summary = new ModelSummaryView;
     auto *form = new QSplitter(Qt::Vertical);
@@ -238,6 +243,7 @@ void MainWindow::restoreSettings()
     QSettings settings;
     restoreGeometry(settings.value(settings::kWindowGeometry).toByteArray());
     restoreState(settings.value(settings::kWindowState).toByteArray());
+    restoreSplitters(this, settings);
     const QByteArray lastConfig = settings.value(settings::kLastConfig).toByteArray();
     if (!lastConfig.isEmpty()) {
         try {
@@ -481,6 +487,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(settings::kWindowGeometry, saveGeometry());
     settings.setValue(settings::kWindowState, saveState());
+    saveSplitters(this, settings);
     m_runs->saveChecks(*m_store);
     settings.setValue(settings::kLastConfig,
                       QByteArray::fromStdString(toJson(m_config->config()).dump()));

@@ -1,15 +1,20 @@
-// The window as a person sees it: it fits a small screen, a paused run says so, and the form's
-// error stays in view however far the form is scrolled.
+// The window as a person sees it: it fits a small screen, a paused run says so, the form's error
+// stays in view however far the form is scrolled, and the runs table has room, kept across starts.
 
 #include "config_panel.h"
 #include "main_window.h"
+#include "runs_panel.h"
 #include "training_controller.h"
 #include "training_status.h"
 
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,6 +29,8 @@ private Q_SLOTS:
     void init()
     {
         QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("NormLabTest");
+        QSettings().clear();
         m_tmp = std::make_unique<QTemporaryDir>();
     }
 
@@ -81,6 +88,33 @@ private Q_SLOTS:
                                                                       .arg(onWindow.y())
                                                                       .arg(onWindow.width())
                                                                       .arg(onWindow.height())));
+    }
+
+    // The runs table was about three rows high at 1500x950: the charts' size hint took the
+    // splitter's space. And where a person dragged the splitter was forgotten at the next start.
+    void theRunsTableHasRoomAndKeepsIt()
+    {
+        QList<int> dragged;
+        {
+            MainWindow window(m_tmp->path());
+            window.resize(1500, 950);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QTableView *table = window.runsPanel()->view();
+            const int rows =
+                    table->viewport()->height() / table->verticalHeader()->defaultSectionSize();
+            QVERIFY2(rows >= 7, qPrintable(QString::number(rows)));
+            auto *right = window.findChild<QSplitter *>("rightSplitter");
+            QVERIFY(right);
+            right->setSizes({500, 300});
+            dragged = right->sizes();
+            QVERIFY(window.close());
+        }
+        MainWindow again(m_tmp->path());
+        again.resize(1500, 950);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QCOMPARE(again.findChild<QSplitter *>("rightSplitter")->sizes(), dragged);
     }
 
 private:
