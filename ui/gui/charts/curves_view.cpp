@@ -156,6 +156,12 @@ void CurvesView::addEpoch(qint64 runId, const EpochMetrics &m)
     }
 }
 
+void CurvesView::setEmphasis(qint64 runId)
+{
+    m_loss->setEmphasis(runId);
+    m_accuracy->setEmphasis(runId);
+}
+
 void CurvesView::setGroupSeeds(bool on)
 {
     m_groupSeeds->setChecked(on);

@@ -39,6 +39,8 @@ public:
     void addBatch(qint64 runId, const BatchProgress &progress);
     void addEpoch(qint64 runId, const EpochMetrics &metrics);
     void setGroupSeeds(bool on);
+    // The run selected in the runs table, drawn stronger than the others in both charts.
+    void setEmphasis(qint64 runId);
 
     // Both charts as BASE-loss.EXT and BASE-accuracy.EXT (png, svg, pdf); stops at the first
     // failure.

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kReplotIntervalMs = 100;
 constexpr double kMarkerSize = 6;
+constexpr int kFadedAlpha = 90; // of 255: the runs beside the one selected, still legible
 constexpr double kEdgeShare = 0.03; // room at the plot's edges, so no marker is cut
 
 // `lo..hi` widened at both ends, so the markers at the edges are drawn whole. A share of the span,
@@ -134,16 +135,38 @@ void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color
         run.train = m_plot->addGraph();
         run.test = m_plot->addGraph();
     }
-    // Filled with the background, so the test markers stand out from the train line beneath.
-    run.test->setScatterStyle(QCPScatterStyle(runMarker(runId), color,
-                                              palette().color(QPalette::Base), kMarkerSize + 1));
-    // Full colour, thinner: pale train lines were hard to see on white.
-    run.train->setPen(QPen(color, 1.2));
-    run.test->setPen(QPen(color, 2));
+    run.color = color;
     run.name = name;
     run.train->setName(name);
     run.test->setName(name);
     run.dirty = true;
+    applyPens(); // a second run makes the emphasis show
+}
+
+void MetricsChart::applyPens()
+{
+    const bool emphasis = m_emphasis != 0 && m_runs.contains(m_emphasis) && m_runs.size() > 1;
+    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
+        const bool strong = emphasis && it.key() == m_emphasis;
+        QColor color = it->color;
+        if (emphasis && !strong)
+            color.setAlpha(kFadedAlpha);
+        // Filled with the background, so the test markers stand out from the train line beneath.
+        it->test->setScatterStyle(QCPScatterStyle(
+                runMarker(it.key()), color, palette().color(QPalette::Base), kMarkerSize + 1));
+        // Full colour, thinner: pale train lines were hard to see on white.
+        it->train->setPen(QPen(color, strong ? 2 : 1.2));
+        it->test->setPen(QPen(color, strong ? 3 : 2));
+    }
+    m_needsReplot = true;
+}
+
+void MetricsChart::setEmphasis(qint64 runId)
+{
+    if (runId == m_emphasis)
+        return;
+    m_emphasis = runId;
+    applyPens();
 }
 
 void MetricsChart::removeRun(qint64 runId)
@@ -154,7 +177,7 @@ void MetricsChart::removeRun(qint64 runId)
     m_plot->removeGraph(it->train);
     m_plot->removeGraph(it->test);
     m_runs.erase(it);
-    m_needsReplot = true;
+    applyPens(); // one run left, or the selected one gone: all alike again
 }
 
 void MetricsChart::clearRuns()

@@ -89,6 +89,10 @@ public:
     int bandCount() const { return static_cast<int>(m_bands.size()); }
     // Hidden runs keep their data but are not drawn (members of a band).
     void setRunVisible(qint64 runId, bool visible);
+    // The run selected in the runs table drawn stronger and the others faded, so that one curve
+    // among many can be followed; 0 (or a run not drawn here) draws them all alike.
+    void setEmphasis(qint64 runId);
+    qint64 emphasis() const { return m_emphasis; }
 
     // The two charts of a view share one x range: zooming or panning one moves the other, and
     // the fitted range covers the data of both.
@@ -130,6 +134,7 @@ private:
     struct RunCurves
     {
         QString name;
+        QColor color;
         QCPGraph *train = nullptr;
         QCPGraph *test = nullptr;
         Series trainData, testData;
@@ -147,6 +152,7 @@ private:
     };
 
     void applyPalette();
+    void applyPens();
     void setAutoRange(bool on);
     void fitRanges();
     void rebuildLegend();
@@ -168,6 +174,7 @@ private:
     QString m_emptyText, m_waitingText;
     static double earliestTime(const RunCurves &run);
     QHash<qint64, RunCurves> m_runs;
+    qint64 m_emphasis = 0;
     QHash<QString, Band> m_bands;
     QTimer m_replotTimer;
     double m_smoothing = 0.9;

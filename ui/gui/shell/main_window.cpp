@@ -172,7 +172,8 @@ void MainWindow::connectTraining()
     connect(m_controller, &TrainingController::pausedChanged, m_status, &TrainingStatus::setPaused);
 }
 
-// The runs table: ticks draw runs, a selection opens its group and its mistakes, its commands.
+// The runs table: ticks draw runs, a selection stands out in the curves and opens its group and
+// its mistakes, its commands.
 void MainWindow::connectRuns()
 {
     connect(m_runs, &RunsPanel::checkedRunsChanged, this, &MainWindow::syncCheckedRuns);
@@ -201,6 +202,7 @@ void MainWindow::connectRuns()
             }
         } catch (const StoreError &) {
         }
+        m_curves->setEmphasis(id);
         m_mistakesStale = id;
         if (m_mistakes->isVisible())
             refreshMistakes();

@@ -112,6 +112,7 @@ private Q_SLOTS:
     void hoverReportsThePointUnderTheMouse_data();
     void hoverReportsThePointUnderTheMouse();
     void legendColumnsFitTheirNames();
+    void theSelectedRunStandsOut();
 };
 
 void TestMetricsChart::smoothingIsTensorBoardsDebiasedEma()
@@ -200,6 +201,36 @@ void TestMetricsChart::legendColumnsFitTheirNames()
     QCOMPARE(legendColumnsThatFit(legend, 2 * one + 120, 3), 2);
     QCOMPARE(legendColumnsThatFit(legend, one + 60, 3), 1);
     QCOMPARE(legendColumnsThatFit(legend, 10, 3), 1);
+}
+
+// Selecting a row in the runs table did nothing to the curves: among several runs, the selected
+// one is now drawn stronger and the others faded; alone, or unselected, they are drawn alike.
+void TestMetricsChart::theSelectedRunStandsOut()
+{
+    MetricsChart chart(MetricsChart::Metric::Loss);
+    chart.setRun(1, "one", Qt::red);
+    // Per run a train and a test graph, in the order the runs were set.
+    const auto alpha = [&](int graph) { return chart.plot()->graph(graph)->pen().color().alpha(); };
+    const auto width = [&](int graph) { return chart.plot()->graph(graph)->pen().widthF(); };
+    chart.setEmphasis(1);
+    QCOMPARE(alpha(0), 255);
+    QCOMPARE(width(1), 2.0); // alone: nothing to stand out from
+    chart.setRun(2, "two", Qt::blue);
+    QCOMPARE(width(1), 3.0);
+    QCOMPARE(alpha(1), 255);
+    QVERIFY(alpha(2) < 255 && alpha(3) < 255);
+    QCOMPARE(chart.plot()->graph(3)->scatterStyle().pen().color().alpha(), alpha(3));
+    chart.setEmphasis(2);
+    QVERIFY(alpha(0) < 255);
+    QCOMPARE(alpha(2), 255);
+    QCOMPARE(width(3), 3.0);
+    chart.removeRun(1);
+    QCOMPARE(chart.plot()->graphCount(), 2);
+    QCOMPARE(width(1), 2.0); // one run left: drawn as usual
+    chart.setRun(3, "three", Qt::green);
+    chart.setEmphasis(0);
+    for (int graph = 0; graph < chart.plot()->graphCount(); ++graph)
+        QCOMPARE(alpha(graph), 255);
 }
 
 QTEST_MAIN(TestMetricsChart)
