@@ -13,24 +13,40 @@ namespace normlab {
 namespace {
 
 constexpr int kScale = 3; // 32 px -> 96 px: readable, still small
-constexpr int kLabelHeight = 14;
+constexpr int kLabelLine = 13; // px: one line of the label font
+constexpr int kLabelHeight = 2 * kLabelLine + 1; // "true>predicted" on one line, or two
 constexpr int kGap = 2;
 constexpr int kTileWidth = Dataset::kWidth * kScale;
 constexpr int kTileHeight = Dataset::kHeight * kScale + kLabelHeight;
-constexpr std::size_t kLabelChars = 6;
+constexpr int kFont = cv::FONT_HERSHEY_PLAIN;
+constexpr double kFontScale = 0.75;
 
-std::string shortName(const std::vector<std::string> &names, int index)
+int textWidth(const std::string &text)
 {
-    const std::string name = index >= 0 && index < static_cast<int>(names.size())
-                                     ? names[static_cast<std::size_t>(index)]
-                                     : std::to_string(index);
-    if (name.size() <= kLabelChars)
-        return name;
-    // Keep a trailing number whole ("grating018" -> "gra018"); cut other names at the end.
+    int baseline = 0;
+    return cv::getTextSize(text, kFont, kFontScale, 1, &baseline).width;
+}
+
+std::string nameOf(const std::vector<std::string> &names, int index)
+{
+    return index >= 0 && index < static_cast<int>(names.size())
+                   ? names[static_cast<std::size_t>(index)]
+                   : std::to_string(index);
+}
+
+// `name` + `suffix` cut to `width` px; a trailing number is kept whole ("grating018" ->
+// "grat018"), other names are cut at the end.
+std::string fitted(const std::string &name, const std::string &suffix, int width)
+{
     const std::size_t digits = name.size() - 1 - name.find_last_not_of("0123456789");
-    if (digits > 0 && digits < kLabelChars)
-        return name.substr(0, kLabelChars - digits) + name.substr(name.size() - digits);
-    return name.substr(0, kLabelChars);
+    for (std::size_t chars = name.size(); chars > 1; --chars) {
+        std::string cut = name.substr(0, chars);
+        if (chars < name.size() && digits > 0 && digits < chars)
+            cut = name.substr(0, chars - digits) + name.substr(name.size() - digits);
+        if (textWidth(cut + suffix) <= width)
+            return cut + suffix;
+    }
+    return name.substr(0, 1) + suffix;
 }
 
 // The map enlarged smoothly (it is coarser than the image), in OpenCV's JET scale, blended in.
@@ -49,6 +65,14 @@ void overlayHeat(cv::Mat &tile, const std::vector<float> &heat, double opacity)
 }
 
 } // namespace
+
+std::vector<std::string> mistakeLabelLines(const std::string &truth, const std::string &predicted)
+{
+    constexpr int kWidth = kTileWidth - 2;
+    if (textWidth(truth + ">" + predicted) <= kWidth)
+        return {truth + ">" + predicted};
+    return {fitted(truth, ">", kWidth), fitted(predicted, "", kWidth)};
+}
 
 PngImage misclassifiedGridPng(const Dataset &test, std::vector<Misclassified> mistakes,
                               const std::vector<std::string> &classNames, int maxImages,
@@ -88,10 +112,13 @@ PngImage misclassifiedGridPng(const Dataset &test, std::vector<Misclassified> mi
         cv::resize(image, tile, tile.size(), 0, 0, cv::INTER_NEAREST);
         if (!heatMaps.empty())
             overlayHeat(tile, heatMaps[order[static_cast<std::size_t>(i)]], opacity);
-        const std::string label =
-                shortName(classNames, m.trueLabel) + ">" + shortName(classNames, m.predicted);
-        cv::putText(grid, label, cv::Point(x + 1, y + kTileHeight - 3), cv::FONT_HERSHEY_PLAIN,
-                    0.75, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+        const std::vector<std::string> lines =
+                mistakeLabelLines(nameOf(classNames, m.trueLabel), nameOf(classNames, m.predicted));
+        for (std::size_t line = 0; line < lines.size(); ++line)
+            cv::putText(grid, lines[line],
+                        cv::Point(x + 1, y + Dataset::kHeight * kScale +
+                                                 kLabelLine * (static_cast<int>(line) + 1) - 2),
+                        kFont, kFontScale, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
     }
     cv::Mat bgr;
     cv::cvtColor(grid, bgr, cv::COLOR_RGB2BGR); // imencode expects BGR

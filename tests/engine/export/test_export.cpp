@@ -4,6 +4,7 @@
 #include "config_json.h"
 #include "errors.h"
 #include "export_fixture.h"
+#include "mistake_grid.h"
 #include "presets.h"
 #include "proto/tensorboard.pb.h"
 #include "run_export.h"
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void mlflow();
     void missingDatasetLeavesImagesOutWithAWarning();
     void badRequests();
+    void mistakeLabelsFitTheirTile_data();
+    void mistakeLabelsFitTheirTile();
 
 private:
     QTemporaryDir m_tmp;
@@ -311,6 +314,35 @@ void TestExport::badRequests()
                                          (m_tmp.path() + "/a-file/sub").toStdString(), "x", true}));
     QVERIFY(exportFormatFromString("tensorboard").has_value());
     QVERIFY(!exportFormatFromString("parquet").has_value());
+}
+
+// The grid's labels were cut at six letters ("airpla>automo"): a name is now cut only where it
+// does not fit the 96-pixel tile, and a long pair goes on two lines.
+void TestExport::mistakeLabelsFitTheirTile_data()
+{
+    QTest::addColumn<QString>("truth");
+    QTest::addColumn<QString>("predicted");
+    QTest::addColumn<QStringList>("lines");
+    QTest::newRow("short pair") << "cat"
+                                << "dog" << QStringList {"cat>dog"};
+    QTest::newRow("long pair") << "airplane"
+                               << "automobile" << QStringList {"airplane>", "automobile"};
+    QTest::newRow("name too long for a line")
+            << "truck"
+            << "a-very-long-class-name" << QStringList {"truck>", "a-very-long-"};
+    QTest::newRow("a trailing number kept whole") << "horizontal_grating018"
+                                                  << "dog" << QStringList {"horizontal018>", "dog"};
+}
+
+void TestExport::mistakeLabelsFitTheirTile()
+{
+    QFETCH(QString, truth);
+    QFETCH(QString, predicted);
+    QFETCH(QStringList, lines);
+    QStringList got;
+    for (const std::string &line : mistakeLabelLines(truth.toStdString(), predicted.toStdString()))
+        got << QString::fromStdString(line);
+    QCOMPARE(got, lines);
 }
 
 QTEST_GUILESS_MAIN(TestExport)
