@@ -28,6 +28,22 @@ namespace {
 
 constexpr const char *kDatabaseName = "normlab.db";
 
+// A data folder given relative to where the run was started means another folder, or none, to
+// everything that reads the run later from elsewhere (resume, evaluate, the Mistakes tab).
+std::string withAbsoluteDataSource(const std::string &configJson)
+{
+    nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
+    const auto source = "/data/source"_json_pointer;
+    if (!config.is_object() || !config.contains(source) || !config.at(source).is_string())
+        return configJson;
+    const std::string given = config.at(source).get<std::string>();
+    const std::string absolute = absoluteDataSource(given);
+    if (absolute == given)
+        return configJson;
+    config[source] = absolute;
+    return config.dump();
+}
+
 } // namespace
 
 std::string toString(RunState state)
@@ -160,25 +176,6 @@ std::vector<std::int64_t> RunStore::createRuns(const std::vector<NewRun> &runs)
     }
 }
 
-namespace {
-
-// A data folder given relative to where the run was started means another folder, or none, to
-// everything that reads the run later from elsewhere (resume, evaluate, the Mistakes tab).
-std::string withAbsoluteDataSource(const std::string &configJson)
-{
-    nlohmann::json config = nlohmann::json::parse(configJson, nullptr, false);
-    const auto source = "/data/source"_json_pointer;
-    if (!config.is_object() || !config.contains(source) || !config.at(source).is_string())
-        return configJson;
-    const std::string given = config.at(source).get<std::string>();
-    const std::string absolute = absoluteDataSource(given);
-    if (absolute == given)
-        return configJson;
-    config[source] = absolute;
-    return config.dump();
-}
-
-} // namespace
 
 std::int64_t RunStore::insertRun(const NewRun &run)
 {
