@@ -217,16 +217,22 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
     return gradCam(images, layer, std::vector<int>(images.size(), classIndex));
 }
 
+void TrainedModel::requireCamLayer(const std::string &layer) const
+{
+    const std::vector<std::string> layers = camLayers();
+    if (std::find(layers.begin(), layers.end(), layer) != layers.end())
+        return;
+    std::string names;
+    for (const std::string &name : layers)
+        names += (names.empty() ? "" : ", ") + name;
+    throw InputError("Grad-CAM: no conv block '" + layer + "' in this network; it has " + names);
+}
+
 std::vector<TrainedModel::Cam>
 TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, const std::string &layer,
                       const std::vector<int> &classIndices)
 {
-    const std::vector<std::string> layers = camLayers();
-    if (std::find(layers.begin(), layers.end(), layer) == layers.end())
-        throw InputError("Grad-CAM: no conv block '" + layer + "' in this model (it has " +
-                         std::to_string(layers.size()) + ": " +
-                         (layers.empty() ? std::string() : layers.front()) + " to " +
-                         (layers.empty() ? std::string() : layers.back()) + ")");
+    requireCamLayer(layer);
     const auto classes = static_cast<int>(d->model->spec().numClasses);
     if (!classIndices.empty() && classIndices.size() != images.size())
         throw InputError("Grad-CAM: " + std::to_string(classIndices.size()) + " classes for " +

@@ -56,6 +56,9 @@ public:
     // The last conv block before the global pool: where the net decides, at its finest
     // resolution that still has a map.
     std::string defaultCamLayer() const;
+    // Throws InputError naming `layer` and every layer there is when it is not one of camLayers():
+    // gradCam() checks with it, and a command checks with it before it writes anything.
+    void requireCamLayer(const std::string &layer) const;
 
     struct Cam
     {

@@ -87,13 +87,10 @@ int GradCamCommand::run() const
                          "'s " + which + " checkpoint now holds epoch " +
                          std::to_string(model.epoch()));
     const std::string layer = m_layer.empty() ? model.defaultCamLayer() : m_layer;
-    const std::vector<std::string> layers = model.camLayers();
-    if (std::find(layers.begin(), layers.end(), layer) == layers.end()) {
-        std::string names;
-        for (const std::string &name : layers)
-            names += (names.empty() ? "" : ", ") + name;
-        throw InputError("--layer " + layer + ": run " + std::to_string(id) +
-                         "'s network has no such conv block; it has " + names);
+    try {
+        model.requireCamLayer(layer); // before any file is written
+    } catch (const InputError &e) {
+        throw InputError("--layer " + layer + ": run " + std::to_string(id) + ": " + e.what());
     }
     const int epoch = model.epoch();
     std::vector<Misclassified> mistakes = store.misclassified(id, epoch);

@@ -175,8 +175,8 @@ private Q_SLOTS:
         const normlab::test::CliOutcome layer = normlab::test::runCli(
                 {"gradcam", "1", "--out", none, "--layer", "C99", "--store", m_dir.path()});
         QCOMPARE(layer.exitCode, 2);
-        QVERIFY2(layer.err.contains("--layer C99: run 1's network has no such conv block; it "
-                                    "has C1, C2,"),
+        QVERIFY2(layer.err.contains("--layer C99: run 1: Grad-CAM: no conv block 'C99' in this "
+                                    "network; it has C1, C2,"),
                  qPrintable(layer.err));
         QVERIFY(!QFileInfo::exists(none));
     }
