@@ -95,6 +95,8 @@ TrainedModel::TrainedModel(const RunStore &store, std::int64_t runId, Checkpoint
         d->model = Net(buildModelSpec(d->config.model, classes));
         if (trainsChannelsLast(d->config))
             d->model->toChannelsLast();
+        std::error_code error; // a file gone meanwhile fails the load below, which names it
+        m_writtenAt = std::filesystem::last_write_time(m_path, error);
         m_epoch = loadCheckpointModel(m_path, d->model);
         d->model->eval();
     } catch (const c10::Error &e) {

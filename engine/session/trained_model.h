@@ -6,6 +6,7 @@
 #include "run_store.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ public:
     const std::vector<std::string> &classNames() const { return m_classNames; }
     int epoch() const { return m_epoch; } // epochs the checkpoint had completed
     const std::string &checkpointPath() const { return m_path; }
+    // The checkpoint file's modification time, read before its weights were: a file replaced
+    // while it loaded (a run still training) reads as changed afterwards.
+    std::filesystem::file_time_type checkpointWrittenAt() const { return m_writtenAt; }
 
     // The test-time views the run evaluated with (its test_time_flip and test_time_shift).
     bool testTimeFlip() const;
@@ -83,6 +87,7 @@ private:
     std::unique_ptr<Impl> d;
     std::vector<std::string> m_classNames;
     std::string m_path;
+    std::filesystem::file_time_type m_writtenAt;
     int m_epoch = 0;
 };
 

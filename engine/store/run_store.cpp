@@ -103,8 +103,10 @@ RunStore::RunStore(std::string dir, Options options) : m_dir(std::move(dir)), m_
         throw StoreError(m_dir + ": not a folder (the store is a folder holding " + kDatabaseName +
                          ")");
     if ((options.readOnly || options.existing) && !fs::exists(databasePath(), ec))
-        throw StoreError(m_dir + ": no NormLab store here (" + kDatabaseName +
-                         " is missing); check the folder, or train a run into it first");
+        throw StoreError(ec ? databasePath() + ": " + ec.message()
+                            : m_dir + ": no NormLab store here (" + kDatabaseName +
+                                         " is missing); check the folder, or train a run into it "
+                                         "first");
     if (!options.readOnly) {
         fs::create_directories(m_dir, ec);
         if (ec)
@@ -175,7 +177,6 @@ std::vector<std::int64_t> RunStore::createRuns(const std::vector<NewRun> &runs)
                          " not recorded: " + e.what());
     }
 }
-
 
 std::int64_t RunStore::insertRun(const NewRun &run)
 {

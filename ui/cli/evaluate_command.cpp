@@ -59,7 +59,7 @@ bool EvaluateCommand::parsed() const
 
 int EvaluateCommand::run() const
 {
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     const std::int64_t id = parseRunId(store, m_run);
     const RunRecord record = store.run(id);
     TrainedModel model(store, id,
@@ -92,19 +92,22 @@ int EvaluateCommand::run() const
                                {"seconds", score.seconds}};
         if (recorded >= 0)
             line["recorded_test_accuracy"] = recorded;
-        line["recorded_data"] = sameData;
+        // null: a run recorded before fingerprints were cannot be matched either way.
+        line["recorded_data"] =
+                record.datasetFingerprint.empty() ? nlohmann::json() : nlohmann::json(sameData);
         std::printf("%s\n", line.dump().c_str());
         return Success;
     }
     std::printf("run %lld, %s checkpoint (epoch %d), %lld test images\n",
                 static_cast<long long>(id), m_checkpoint.c_str(), model.epoch(),
                 static_cast<long long>(score.images));
-    if (!sameData)
-        std::printf("data: %s, not the test images the run recorded (%s), so no recorded "
-                    "accuracy to compare with\n",
-                    m_data.empty() ? "the run's recorded folder" : m_data.c_str(),
-                    record.datasetFingerprint.empty() ? "it recorded no fingerprint"
-                                                      : "another fingerprint");
+    if (record.datasetFingerprint.empty())
+        std::printf("data: the run recorded no fingerprint of its images, so they cannot be "
+                    "matched and there is no recorded accuracy to compare with\n");
+    else if (!sameData)
+        std::printf("data: %s, not the test images the run recorded (another fingerprint), so "
+                    "no recorded accuracy to compare with\n",
+                    m_data.empty() ? "the run's recorded folder" : m_data.c_str());
     std::printf("views: %s (%d per image)%s\n", describeViews(flip, shift).c_str(), score.views,
                 asRecorded ? ", as the run evaluated" : "");
     std::printf("test loss %.4f, test accuracy %.2f %%", score.loss, score.accuracy);

@@ -28,7 +28,7 @@ int ExportCommand::run() const
     const auto format = exportFormatFromString(m_format);
     if (!format)
         throw InputError("--format: '" + m_format + "' is not one of csv, tensorboard, mlflow");
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     std::vector<std::int64_t> ids;
     if (m_all)
         for (const RunRecord &r : store.runs())

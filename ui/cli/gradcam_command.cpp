@@ -62,7 +62,7 @@ bool GradCamCommand::parsed() const
 
 int GradCamCommand::run() const
 {
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     const std::int64_t id = parseRunId(store, m_run);
     const RunRecord record = store.run(id);
     std::string which = m_checkpoint;

@@ -52,7 +52,7 @@ int LrFindCommand::run() const
     options.endLr = m_end;
     options.iterations = m_iterations;
     validate(options);
-    RunStore store(m_store.resolved(), m_run ? m_store.existing() : RunStore::Options {});
+    RunStore store(m_store.resolved(), m_run ? m_store.forReading() : RunStore::Options {});
     const ExperimentConfig config = m_run ? recordedConfig(store.run(m_run)) : m_config.build();
     Trainer::applyThreadCount(config.threads);
     const DatasetPair data = loadDatasets(config.data);

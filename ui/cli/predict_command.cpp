@@ -40,7 +40,7 @@ bool PredictCommand::parsed() const
 
 int PredictCommand::run() const
 {
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     const std::int64_t id = parseRunId(store, m_run);
     TrainedModel model(store, id,
                        m_checkpoint == "last" ? TrainedModel::Checkpoint::Last

@@ -47,7 +47,7 @@ bool ReportCommand::parsed() const
 
 int ReportCommand::run() const
 {
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     ReportOptions options;
     for (const std::string &run : m_runs)
         options.runs.push_back(parseRunId(store, run));

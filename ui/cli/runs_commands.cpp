@@ -354,7 +354,7 @@ bool RunsCommands::parsed() const
 
 int RunsCommands::run() const
 {
-    RunStore store(m_store.resolved(), m_store.existing());
+    RunStore store(m_store.resolved(), m_store.forReading());
     std::vector<std::int64_t> ids;
     for (const std::string &text : m_ids)
         ids.push_back(parseRunId(store, text));

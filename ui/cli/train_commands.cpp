@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -164,10 +165,11 @@ std::string StoreOption::resolved() const
     return dir.empty() ? RunStore::defaultDir() : dir;
 }
 
-RunStore::Options StoreOption::existing() const
+RunStore::Options StoreOption::forReading() const
 {
     RunStore::Options options;
-    options.existing = !dir.empty();
+    const char *env = std::getenv("NORMLAB_STORE");
+    options.existing = !dir.empty() || (env && *env);
     return options;
 }
 
@@ -224,7 +226,7 @@ namespace {
 int resumeRank0(const ResumeArgs &args, const std::shared_ptr<Collectives> &ranks, bool &handedOver)
 {
     InterruptWatcher watcher;
-    RunStore store(args.store.resolved(), args.store.existing());
+    RunStore store(args.store.resolved(), args.store.forReading());
     const RunRecord record = store.run(args.run);
     // A queued run of a sweep waits for its turn; one whose start could not be recorded (a full
     // disk) starts here.
@@ -282,7 +284,7 @@ int sweep(const SweepArgs &args)
             return Success;
         }
     }
-    RunStore store(args.store.resolved(), plan ? RunStore::Options {} : args.store.existing());
+    RunStore store(args.store.resolved(), plan ? RunStore::Options {} : args.store.forReading());
     std::string id;
     if (plan) {
         id = queueSweep(store, *plan, args, !args.json);

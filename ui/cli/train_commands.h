@@ -20,9 +20,9 @@ struct StoreOption
     std::string dir; // empty: RunStore::defaultDir()
     void addTo(CLI::App &command);
     std::string resolved() const;
-    // For commands that read recorded runs: a folder named with --store must hold a store (a
-    // typo must not become an empty one); the default store may not exist yet.
-    RunStore::Options existing() const;
+    // For commands that read recorded runs: a folder named with --store or $NORMLAB_STORE must
+    // hold a store (a typo must not become an empty one); the default store may not exist yet.
+    RunStore::Options forReading() const;
 };
 
 struct TrainArgs

@@ -139,12 +139,19 @@ void TestCli::badInput()
 // A bad --out is bad input, found before a run is recorded: no junk failed run.
 void TestCli::badOutRecordsNoRun()
 {
-    const QString store = m_tmp.path() + "/out-store";
-    // --out is checked before the store is even opened: no store was made, so no run in it.
-    QVERIFY(!QFile::exists(store + "/normlab.db"));
-    const CliOutcome o = runCli({"runs", "list", "--store", store});
-    QCOMPARE(o.exitCode, 2);
-    QVERIFY2(o.err.contains("no NormLab store here"), qPrintable(o.err));
+    QTemporaryDir dir;
+    const QString store = dir.filePath("store");
+    const QStringList small {"--data",   "synthetic", "--train-limit", "64", "--test-limit", "32",
+                             "--epochs", "1",         "--threads",     "1",  "--store",      store};
+    QCOMPARE(runCli(QStringList {"train"} + small).exitCode, 0);
+    writeAll(dir.filePath("a-file"), "not a folder");
+    const CliOutcome bad = runCli(QStringList {"train", "--out", dir.filePath("a-file")} + small);
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("is a file, not a folder"), qPrintable(bad.err));
+    const CliOutcome list = runCli({"runs", "list", "--json", "--store", store});
+    QCOMPARE(list.exitCode, 0);
+    QCOMPARE(list.out.count('\n'), 1); // the first run only
+    QVERIFY2(!list.out.contains("failed"), qPrintable(list.out));
 }
 
 void TestCli::summaryPrintsTotals()

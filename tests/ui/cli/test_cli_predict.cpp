@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -123,27 +124,31 @@ private Q_SLOTS:
     {
         QFETCH(int, part);
         QFETCH(QString, expected);
-        QTemporaryDir store;
-        QCOMPARE(normlab::test::runCli({"train", "s8-gn", "--data", "synthetic", "--train-limit",
-                                        "64", "--test-limit", "32", "--epochs", "1", "--threads",
-                                        "1", "--store", store.path()})
-                         .exitCode,
-                 0);
-        for (const char *name : {"best.pt", "last.pt"}) {
-            QFile file(store.filePath(QString("runs/1/") + name));
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QByteArray bytes = file.readAll();
+        const QString store = m_damaged.path();
+        if (m_pristine.isEmpty()) { // one run for every row; each damages a fresh copy of it
+            QCOMPARE(normlab::test::runCli({"train", "s8-gn", "--data", "synthetic",
+                                            "--train-limit", "64", "--test-limit", "32", "--epochs",
+                                            "1", "--threads", "1", "--store", store})
+                             .exitCode,
+                     0);
+            for (const char *name : {"best.pt", "last.pt"}) {
+                QFile file(store + "/runs/1/" + name);
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                m_pristine[name] = file.readAll();
+            }
+        }
+        for (auto it = m_pristine.cbegin(); it != m_pristine.cend(); ++it) {
+            QByteArray bytes = it.value();
             const qsizetype at = offsetIn(bytes, static_cast<ZipPart>(part));
-            QVERIFY2(at >= 0, name);
+            QVERIFY2(at >= 0, qPrintable(it.key()));
             bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
-            QVERIFY(file.seek(0));
-            QCOMPARE(file.write(bytes), bytes.size());
+            normlab::test::writeAll(store + "/runs/1/" + it.key(), bytes);
         }
         QImage image(32, 32, QImage::Format_RGB32);
         image.fill(Qt::red);
-        QVERIFY(image.save(store.filePath("red.png")));
-        const normlab::test::CliOutcome out = normlab::test::runCli(
-                {"predict", "1", store.filePath("red.png"), "--store", store.path()});
+        QVERIFY(image.save(store + "/red.png"));
+        const normlab::test::CliOutcome out =
+                normlab::test::runCli({"predict", "1", store + "/red.png", "--store", store});
         QCOMPARE(out.exitCode, 2);
         QVERIFY2(out.err.contains("best.pt: damaged checkpoint") && out.err.contains(expected),
                  qPrintable(out.err));
@@ -384,6 +389,8 @@ private:
     }
 
     QTemporaryDir m_dir;
+    QTemporaryDir m_damaged;
+    QMap<QString, QByteArray> m_pristine; // the damaged store's checkpoints as written
 };
 
 QTEST_MAIN(TestCliPredict)

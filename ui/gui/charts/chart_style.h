@@ -10,6 +10,9 @@ namespace normlab::gui {
 
 // Runs whose hues repeat (every ninth id, run_palette.h) get the next shape.
 QCPScatterStyle::ScatterShape runMarker(qint64 runId);
+inline constexpr double kMarkerSize = 6;
+// Of 255: the runs beside the one selected in the runs table, still legible.
+inline constexpr int kFadedAlpha = 90;
 
 // Ticks on whole numbers only (epochs, steps): the default ticker puts them at 0.5 and 2.5.
 class WholeNumberTicker : public QCPAxisTicker

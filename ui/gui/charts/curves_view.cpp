@@ -35,6 +35,7 @@ CurvesView::CurvesView(QWidget *parent) : QWidget(parent)
     m_loss = new MetricsChart(MetricsChart::Metric::Loss);
     m_accuracy = new MetricsChart(MetricsChart::Metric::Accuracy);
     auto *charts = new QSplitter(Qt::Horizontal);
+    charts->setObjectName("curvesSplitter"); // its sizes are kept across starts
     charts->addWidget(m_loss);
     charts->addWidget(m_accuracy);
 

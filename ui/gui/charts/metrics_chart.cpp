@@ -15,8 +15,6 @@ namespace normlab::gui {
 namespace {
 
 constexpr int kReplotIntervalMs = 100;
-constexpr double kMarkerSize = 6;
-constexpr int kFadedAlpha = 90; // of 255: the runs beside the one selected, still legible
 constexpr double kEdgeShare = 0.03; // room at the plot's edges, so no marker is cut
 
 // `lo..hi` widened at both ends, so the markers at the edges are drawn whole. A share of the span,
@@ -107,6 +105,7 @@ void MetricsChart::applyPalette()
     m_plot->legend->setBrush(pal.color(QPalette::Base));
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setTextColor(text);
+    applyPens(); // the test markers are filled with the background
     m_plot->replot();
 }
 
@@ -141,32 +140,6 @@ void MetricsChart::setRun(qint64 runId, const QString &name, const QColor &color
     run.test->setName(name);
     run.dirty = true;
     applyPens(); // a second run makes the emphasis show
-}
-
-void MetricsChart::applyPens()
-{
-    const bool emphasis = m_emphasis != 0 && m_runs.contains(m_emphasis) && m_runs.size() > 1;
-    for (auto it = m_runs.begin(); it != m_runs.end(); ++it) {
-        const bool strong = emphasis && it.key() == m_emphasis;
-        QColor color = it->color;
-        if (emphasis && !strong)
-            color.setAlpha(kFadedAlpha);
-        // Filled with the background, so the test markers stand out from the train line beneath.
-        it->test->setScatterStyle(QCPScatterStyle(
-                runMarker(it.key()), color, palette().color(QPalette::Base), kMarkerSize + 1));
-        // Full colour, thinner: pale train lines were hard to see on white.
-        it->train->setPen(QPen(color, strong ? 2 : 1.2));
-        it->test->setPen(QPen(color, strong ? 3 : 2));
-    }
-    m_needsReplot = true;
-}
-
-void MetricsChart::setEmphasis(qint64 runId)
-{
-    if (runId == m_emphasis)
-        return;
-    m_emphasis = runId;
-    applyPens();
 }
 
 void MetricsChart::removeRun(qint64 runId)
@@ -275,7 +248,7 @@ void MetricsChart::setRunVisible(qint64 runId, bool visible)
     it->visible = visible;
     it->train->setVisible(visible);
     it->test->setVisible(visible);
-    m_needsReplot = true;
+    applyPens();
 }
 
 void MetricsChart::linkXAxis(MetricsChart *other)

@@ -109,6 +109,7 @@ InsideView::InsideView(QWidget *parent) : QWidget(parent)
     m_profile = new LayerProfilePlot;
     m_ridge = new RidgePlot;
     auto *plots = new QSplitter(Qt::Horizontal);
+    plots->setObjectName("insideSplitter"); // its sizes are kept across starts
     plots->addWidget(m_heatMap);
     plots->addWidget(m_profile);
     plots->addWidget(m_ridge);

@@ -105,6 +105,7 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     m_gallery->setWordWrap(true);
     m_matrix = new ConfusionMatrixView(this);
     auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName("mistakesSplitter"); // its sizes are kept across starts
     auto *left = new QWidget(split);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -113,6 +114,7 @@ MistakesView::MistakesView(DatasetCache *cache, QWidget *parent)
     split->addWidget(left);
     m_detail = new MistakeDetailView(this);
     auto *right = new QSplitter(Qt::Vertical, split);
+    right->setObjectName("mistakesDetailSplitter");
     right->addWidget(m_detail);
     right->addWidget(m_matrix);
     right->setStretchFactor(0, 1);

@@ -365,6 +365,7 @@ void MainWindow::onRunStarted(qint64 runId, int epochs, int resumedFrom, qint64 
                               const QString &description)
 {
     m_status->runStarted(runId, epochs, resumedFrom);
+    m_curves->setEmphasis(0); // the run training now is the one watched: none drawn faded
     m_inside->reloadRun(runId); // a resume has dropped the statistics of the epochs it redoes
     try {
         m_runs->setRunningSince(runId, unixTime(), m_store->run(runId).trainingSeconds);

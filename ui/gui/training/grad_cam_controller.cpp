@@ -97,14 +97,14 @@ Q_SIGNALS:
     void failed(quint64 generation, const QString &message);
 
 private:
-    // The run's network from its checkpoint, loaded once for all the requests about it.
     // The loaded network, again for the same run and checkpoint unless its file changed since: a
     // run that is still training replaces best.pt and last.pt as it goes.
     TrainedModel &modelOf(const QString &storeDir, qint64 runId, bool best)
     {
         const std::string key =
                 storeDir.toStdString() + "/" + std::to_string(runId) + (best ? "/best" : "/last");
-        if (key != m_modelKey || writtenAt(m_model->checkpointPath()) != m_modelWrittenAt) {
+        if (key != m_modelKey ||
+            writtenAt(m_model->checkpointPath()) != m_model->checkpointWrittenAt()) {
             m_model.reset();
             m_modelKey.clear();
             const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
@@ -112,7 +112,6 @@ private:
                                                      best ? TrainedModel::Checkpoint::Best
                                                           : TrainedModel::Checkpoint::Last);
             m_modelKey = key;
-            m_modelWrittenAt = writtenAt(m_model->checkpointPath());
         }
         return *m_model;
     }
@@ -126,7 +125,6 @@ private:
     std::shared_ptr<std::atomic<quint64>> m_generation;
     std::unique_ptr<TrainedModel> m_model;
     std::string m_modelKey;
-    std::filesystem::file_time_type m_modelWrittenAt;
 };
 
 } // namespace

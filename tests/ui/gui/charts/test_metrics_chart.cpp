@@ -224,6 +224,11 @@ void TestMetricsChart::theSelectedRunStandsOut()
     QVERIFY(alpha(0) < 255);
     QCOMPARE(alpha(2), 255);
     QCOMPARE(width(3), 3.0);
+    // Hidden in a seed band: nothing is drawn strong, so nothing is faded either.
+    chart.setRunVisible(2, false);
+    QCOMPARE(alpha(0), 255);
+    chart.setRunVisible(2, true);
+    QVERIFY(alpha(0) < 255);
     chart.removeRun(1);
     QCOMPARE(chart.plot()->graphCount(), 2);
     QCOMPARE(width(1), 2.0); // one run left: drawn as usual

@@ -89,23 +89,33 @@ void TestGradCamController::aReplacedCheckpointIsLoadedAgain()
     const QVector<float> firstsAnswer = probabilitiesOf(first, 3);
     QVERIFY(!firstsAnswer.isEmpty());
     QVERIFY(firstsAnswer != secondsAnswer); // two seeds: two networks
-    QCOMPARE(probabilitiesOf(first, 3), firstsAnswer); // loaded once, asked again
-
-    // The first run's last checkpoint replaced, as a training run's next epoch does: its file is
-    // newer, and the controller answers with the new weights, not the ones it had loaded.
+    // Loaded once: other weights under the same modification time are not read again.
     const std::string path = lastCheckpoint(first);
+    const std::string kept = path + ".kept";
     const auto before = std::filesystem::last_write_time(path);
+    std::filesystem::copy_file(path, kept);
     std::filesystem::copy_file(lastCheckpoint(second), path,
                                std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::last_write_time(path, before);
+    QCOMPARE(probabilitiesOf(first, 3), firstsAnswer);
+
+    // Replaced as a training run's next epoch does: the file is newer, and the controller answers
+    // with the new weights, not the ones it had loaded.
     std::filesystem::last_write_time(path, before + std::chrono::seconds(1));
     QCOMPARE(probabilitiesOf(first, 3), secondsAnswer);
+    std::filesystem::rename(kept, path);
+    QCOMPARE(probabilitiesOf(first, 3), firstsAnswer); // and back
 }
 
 void TestGradCamController::anUnreadableCheckpointIsAMessage()
 {
     const qint64 run = trainedRun(3);
     QVERIFY(!probabilitiesOf(run, 0).isEmpty());
-    test::writeAll(QString::fromStdString(lastCheckpoint(run)), QByteArray(512, 'x'));
+    const std::string path = lastCheckpoint(run);
+    const auto before = std::filesystem::last_write_time(path);
+    test::writeAll(QString::fromStdString(path), QByteArray(512, 'x'));
+    // Ahead, as a later write is: some file systems keep whole seconds only.
+    std::filesystem::last_write_time(path, before + std::chrono::seconds(1));
     QSignalSpy failed(&m_cams, &GradCamController::failed);
     QVERIFY(probabilitiesOf(run, 0).isEmpty());
     QTRY_COMPARE(failed.size(), 1);
