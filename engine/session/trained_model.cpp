@@ -219,6 +219,12 @@ TrainedModel::gradCam(const std::vector<std::vector<std::uint8_t>> &images, cons
     return gradCam(images, layer, std::vector<int>(images.size(), classIndex));
 }
 
+bool TrainedModel::checkpointReplaced() const
+{
+    std::error_code error; // a file gone counts as replaced: loading it again names the problem
+    return std::filesystem::last_write_time(m_path, error) != m_writtenAt;
+}
+
 void TrainedModel::requireCamLayer(const std::string &layer) const
 {
     const std::vector<std::string> layers = camLayers();

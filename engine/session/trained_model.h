@@ -39,9 +39,9 @@ public:
     const std::vector<std::string> &classNames() const { return m_classNames; }
     int epoch() const { return m_epoch; } // epochs the checkpoint had completed
     const std::string &checkpointPath() const { return m_path; }
-    // The checkpoint file's modification time, read before its weights were: a file replaced
-    // while it loaded (a run still training) reads as changed afterwards.
-    std::filesystem::file_time_type checkpointWrittenAt() const { return m_writtenAt; }
+    // Whether the checkpoint file was replaced since its weights were read (a run still training
+    // replaces best.pt and last.pt): its modification time, read before the weights, differs.
+    bool checkpointReplaced() const;
 
     // The test-time views the run evaluated with (its test_time_flip and test_time_shift).
     bool testTimeFlip() const;

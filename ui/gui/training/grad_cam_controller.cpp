@@ -5,7 +5,6 @@
 #include "trained_model.h"
 
 #include <algorithm>
-#include <filesystem>
 
 namespace normlab::gui {
 
@@ -103,8 +102,7 @@ private:
     {
         const std::string key =
                 storeDir.toStdString() + "/" + std::to_string(runId) + (best ? "/best" : "/last");
-        if (key != m_modelKey ||
-            writtenAt(m_model->checkpointPath()) != m_model->checkpointWrittenAt()) {
+        if (key != m_modelKey || m_model->checkpointReplaced()) {
             m_model.reset();
             m_modelKey.clear();
             const RunStore store(storeDir.toStdString(), {true, RunStore::kSchemaVersion});
@@ -114,12 +112,6 @@ private:
             m_modelKey = key;
         }
         return *m_model;
-    }
-
-    static std::filesystem::file_time_type writtenAt(const std::string &path)
-    {
-        std::error_code error; // a file gone reads as a change: the reload names the problem
-        return std::filesystem::last_write_time(path, error);
     }
 
     std::shared_ptr<std::atomic<quint64>> m_generation;
